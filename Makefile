@@ -1,0 +1,40 @@
+# Satchel: `make serve` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: serve test lint typecheck pytest bench openapi install uv clean
+
+# uv comes from PyPI when it is missing (nothing else is downloaded).
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+		$(PYTHON) -m pip install --user --quiet uv
+
+install: uv
+	$(UV) sync --frozen
+
+serve: install
+	$(UV) run satchel migrate
+	$(UV) run satchel serve
+
+lint: install
+	$(UV) run ruff check satchel tests bench
+	$(UV) run ruff format --check satchel tests bench
+
+typecheck: install
+	$(UV) run mypy
+
+pytest: install
+	$(UV) run pytest -n 2 -q
+
+test: lint typecheck pytest
+
+bench: install
+	$(UV) run python -m bench
+
+openapi: install
+	$(UV) run python -m satchel.api.openapi
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

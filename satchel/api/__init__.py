@@ -1,0 +1,1 @@
+"""The HTTP API: app factory, envelope, dependencies and the routers' assembly."""

@@ -1,0 +1,194 @@
+"""Receiving request bodies straight into a blob writer, hashing as they arrive.
+
+Nothing is held whole in memory: each megabyte is handed to a worker thread (hashlib
+releases the GIL) while the event loop receives the next one, and the count is checked as
+bytes arrive so an oversize upload is cut off early.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect, Request
+
+from satchel.blobs import BlobWriter
+from satchel.errors import BadRequest, Invalid, TooLarge
+
+_FLUSH = 1 << 20
+MAX_FORM_FIELD = 1 << 20  # a non-file form field larger than this is refused
+
+
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(f"The file is larger than the limit of {limit} bytes.")
+
+
+def check_declared_length(request: Request, limit: int) -> None:
+    """Refuse before reading anything when Content-Length already says it is too big."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+
+
+class PipelinedWriter:
+    """Feeds a `BlobWriter` from the event loop, one buffer in flight at a time."""
+
+    def __init__(self, writer: BlobWriter, *, limit: int) -> None:
+        self.writer = writer
+        self.limit = limit
+        self.received = 0
+        self._buffer = bytearray()
+        self._pending: asyncio.Future[None] | None = None
+
+    async def feed(self, data: bytes | memoryview) -> None:
+        self.received += len(data)
+        if self.received > self.limit:
+            raise too_large(self.limit)
+        self._buffer += data
+        if len(self._buffer) >= _FLUSH:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._pending is not None:
+            await self._pending
+            self._pending = None
+        if self._buffer:
+            chunk, self._buffer = bytes(self._buffer), bytearray()
+            loop = asyncio.get_running_loop()
+            self._pending = loop.run_in_executor(None, self.writer.write, chunk)
+
+    async def close(self) -> None:
+        await self._flush()
+        if self._pending is not None:
+            await self._pending
+            self._pending = None
+
+    async def abort(self) -> None:
+        if self._pending is not None:
+            with contextlib.suppress(Exception):  # the writer is discarded either way
+                await self._pending
+        self.writer.abort()
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect as exc:
+        raise BadRequest("The client went away before the upload finished.") from exc
+
+
+async def receive_raw(request: Request, writer: BlobWriter, *, limit: int) -> None:
+    """A raw body (single PUT) into `writer`."""
+    sink = PipelinedWriter(writer, limit=limit)
+    try:
+        check_declared_length(request, limit)
+        async for chunk in _body(request):
+            await sink.feed(chunk)
+        await sink.close()
+    except BaseException:
+        await sink.abort()
+        raise
+
+
+@dataclass
+class ReceivedForm:
+    fields: dict[str, str] = field(default_factory=dict)
+    filename: str | None = None
+    content_type: str | None = None
+    has_file: bool = False
+
+
+class _FormState:
+    def __init__(self) -> None:
+        self.form = ReceivedForm()
+        self.header_field = bytearray()
+        self.header_value = bytearray()
+        self.headers: dict[str, bytes] = {}
+        self.name: str | None = None
+        self.is_file = False
+        self.value = bytearray()
+        self.file_data: list[bytes] = []
+        self.file_seen = False
+
+    def on_part_begin(self) -> None:
+        self.headers, self.value, self.is_file, self.name = {}, bytearray(), False, None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self.headers[self.header_field.decode("latin-1").lower()] = bytes(self.header_value)
+        self.header_field, self.header_value = bytearray(), bytearray()
+
+    def on_headers_finished(self) -> None:
+        disposition, options = parse_options_header(self.headers.get("content-disposition", b""))
+        if disposition != b"form-data" or b"name" not in options:
+            raise BadRequest("A multipart part lacks `Content-Disposition: form-data; name=…`.")
+        self.name = options[b"name"].decode("utf-8", "replace")
+        if self.name == "file":
+            if self.file_seen:
+                raise BadRequest("Send one `file` part per upload.")
+            self.file_seen = self.is_file = True
+            self.form.has_file = True
+            raw_name = options.get(b"filename")
+            self.form.filename = raw_name.decode("utf-8", "replace") if raw_name else None
+            ctype = self.headers.get("content-type")
+            self.form.content_type = ctype.decode("latin-1") if ctype else None
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.is_file:
+            self.file_data.append(data[start:end])
+        else:
+            self.value += data[start:end]
+            if len(self.value) > MAX_FORM_FIELD:
+                raise Invalid(f"The form field {self.name!r} is too large.")
+
+    def on_part_end(self) -> None:
+        if not self.is_file and self.name is not None:
+            self.form.fields[self.name] = self.value.decode("utf-8", "replace")
+
+
+async def receive_form(request: Request, writer: BlobWriter, *, limit: int) -> ReceivedForm:
+    """A multipart form: the `file` part streams into `writer`, other fields are kept."""
+    _, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    state = _FormState()
+    parser = MultipartParser(
+        boundary or b"-",
+        {
+            "on_part_begin": state.on_part_begin,
+            "on_part_data": state.on_part_data,
+            "on_part_end": state.on_part_end,
+            "on_header_field": state.on_header_field,
+            "on_header_value": state.on_header_value,
+            "on_header_end": state.on_header_end,
+            "on_headers_finished": state.on_headers_finished,
+        },
+    )
+    sink = PipelinedWriter(writer, limit=limit)
+    try:
+        if not boundary:
+            raise BadRequest("The multipart body has no boundary.")
+        # Form overhead (boundaries, small fields) on top of the file itself.
+        check_declared_length(request, limit + (4 << 20))
+        async for chunk in _body(request):
+            try:
+                parser.write(chunk)
+            except ValueError as exc:  # python-multipart's parse errors
+                raise BadRequest(f"The multipart body is malformed: {exc}") from exc
+            for piece in state.file_data:
+                await sink.feed(piece)
+            state.file_data.clear()
+        parser.finalize()
+        await sink.close()
+    except BaseException:
+        await sink.abort()
+        raise
+    return state.form

@@ -1,0 +1,1 @@
+"""Assets: uploads, listing, metadata, content delivery and deletion."""

@@ -1,0 +1,149 @@
+"""Listing assets: filters, full-text search and keyset pagination."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, text
+from sqlalchemy.orm import Session
+
+from satchel.assets.models import Asset, AssetTag
+from satchel.errors import Invalid
+
+SortKey = Literal["created_at", "size", "filename"]
+_SORT_ALIASES = {
+    "created_at": "created_at",
+    "createdAt": "created_at",
+    "createdAtUtc": "created_at",
+    "size": "size",
+    "filename": "filename",
+    "file_name": "filename",
+    "originalFileName": "filename",
+}
+_TOKEN = re.compile(r"\w[\w.\-]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    limit: int = 50
+    cursor: str | None = None
+    q: str | None = None
+    kind: str | None = None
+    media_type: str | None = None
+    status: str | None = None
+    tag: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    modified_after: datetime | None = None
+    sort: str = "created_at"
+    order: Literal["asc", "desc"] = "desc"
+
+
+def normalize_sort(value: str) -> str:
+    key = _SORT_ALIASES.get(value)
+    if key is None:
+        raise Invalid(
+            f"Cannot sort by {value!r}.",
+            fields=[{"field": "sort", "message": "one of created_at, size, filename"}],
+        )
+    return key
+
+
+def fts_query(q: str) -> str | None:
+    """User words as an FTS5 query: every word must match as a prefix (no FTS syntax)."""
+    tokens = _TOKEN.findall(q)
+    return " ".join(f'"{t}"*' for t in tokens[:16]) or None
+
+
+def _encode_cursor(value: Any, asset_id: str) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, asset_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
+    try:
+        value, asset_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort == "created_at":
+            value = datetime.fromisoformat(value)
+        elif sort == "size" and not isinstance(value, int):
+            raise ValueError("size cursor")
+        if not isinstance(asset_id, str):
+            raise ValueError("id")
+        return value, asset_id
+    except (ValueError, TypeError) as exc:
+        raise Invalid(
+            "The cursor is not valid.", fields=[{"field": "cursor", "message": "not valid"}]
+        ) from exc
+
+
+def list_assets(
+    *, session: Session, owner_id: str, query: ListQuery
+) -> tuple[list[Asset], str | None]:
+    sort = normalize_sort(query.sort)
+    column: Any = {"created_at": Asset.created_at, "size": Asset.size, "filename": Asset.filename}[
+        sort
+    ]
+    stmt: Select[Asset] = select(Asset).where(Asset.owner_id == owner_id)
+    conditions: list[ColumnElement[bool]] = []
+    if query.kind:
+        conditions.append(Asset.kind == query.kind)
+    if query.media_type:
+        conditions.append(Asset.media_type == query.media_type)
+    if query.status:
+        conditions.append(Asset.status == query.status)
+    if query.tag:
+        conditions.append(
+            Asset.seq.in_(select(AssetTag.asset_seq).where(AssetTag.tag == query.tag))
+        )
+    if query.created_after:
+        conditions.append(Asset.created_at > query.created_after)
+    if query.created_before:
+        conditions.append(Asset.created_at < query.created_before)
+    if query.modified_after:
+        conditions.append(Asset.updated_at > query.modified_after)
+    if query.q:
+        match = fts_query(query.q)
+        if match is None:
+            return [], None
+        if session.get_bind().dialect.name == "sqlite":
+            conditions.append(
+                Asset.seq.in_(
+                    select(text("rowid"))
+                    .select_from(text("assets_fts"))
+                    .where(text("assets_fts MATCH :match"))
+                    .params(match=match)
+                )
+            )
+        else:
+            like = f"%{query.q}%"
+            conditions.append(
+                or_(
+                    Asset.filename.ilike(like),
+                    Asset.description.ilike(like),
+                    Asset.alt_text.ilike(like),
+                )
+            )
+    if query.cursor:
+        value, last_id = _decode_cursor(query.cursor, sort)
+        if query.order == "desc":
+            conditions.append(or_(column < value, and_(column == value, Asset.id < last_id)))
+        else:
+            conditions.append(or_(column > value, and_(column == value, Asset.id > last_id)))
+    if conditions:
+        stmt = stmt.where(*conditions)
+    if query.order == "desc":
+        stmt = stmt.order_by(column.desc(), Asset.id.desc())
+    else:
+        stmt = stmt.order_by(column.asc(), Asset.id.asc())
+    rows = list(session.scalars(stmt.limit(query.limit + 1)))
+    next_cursor = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, sort), last.id)
+    return rows, next_cursor

@@ -1,0 +1,106 @@
+"""Assets, the blobs they point at, their tags, and two-step uploads in progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from satchel.db import Base, utcnow
+
+
+class Blob(Base):
+    """One stored byte string; any number of assets may point at it."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunk_sums: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Asset(Base):
+    __tablename__ = "assets"
+    __table_args__ = (
+        Index("ix_assets_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_assets_owner_size", "owner_id", "size", "id"),
+        Index("ix_assets_owner_filename", "owner_id", "filename", "id"),
+        Index("ix_assets_owner_updated", "owner_id", "updated_at"),
+        Index("ix_assets_owner_sha", "owner_id", "sha256", "media_type"),
+    )
+
+    # `seq` is the row's stable integer key (the full-text index refers to it); `id` is
+    # the public identifier.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str | None] = mapped_column(Text)
+    alt_text: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    duration: Mapped[float | None] = mapped_column(Float)
+    pages: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    blob: Mapped[Blob | None] = relationship(lazy="joined")
+
+
+class AssetTag(Base):
+    """One row per tag of an asset, so `tag=` filters use an index."""
+
+    __tablename__ = "asset_tags"
+
+    asset_seq: Mapped[int] = mapped_column(
+        ForeignKey("assets.seq", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class Upload(Base):
+    """A two-step upload: the asset row exists, its bytes are expected by signed PUT."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), unique=True)
+    expected_size: Mapped[int] = mapped_column(BigInteger)
+    declared_type: Mapped[str | None] = mapped_column(String(255))
+    dedupe: Mapped[bool] = mapped_column(Boolean, default=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # set once the PUT has landed
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tombstone(Base):
+    """A deleted asset: its id is never reused and a repeated delete stays harmless."""
+
+    __tablename__ = "tombstones"
+
+    asset_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(40), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,525 @@
+"""HTTP routes of the assets API; each parses, calls one service function, and wraps."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.responses import Response
+
+from satchel.api.deps import OptionalPrincipal, ReadKey, RuntimeDep, SessionDep, WriteKey
+from satchel.api.envelope import Envelope, envelope
+from satchel.api.receive import receive_form, receive_raw, too_large
+from satchel.assets import content, service
+from satchel.assets.listing import ListQuery, list_assets
+from satchel.assets.models import Asset, Blob
+from satchel.assets.schemas import (
+    AssetFields,
+    AssetOut,
+    AssetPatch,
+    AssetUrls,
+    BatchDelete,
+    BatchDeleteResult,
+    InlineUpload,
+    PendingAsset,
+    SignedUrl,
+    UploadDescriptor,
+    UploadIntent,
+    Usage,
+    UsageStats,
+)
+from satchel.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized
+from satchel.runtime import Runtime
+
+router = APIRouter(tags=["assets"])
+
+MAX_INLINE_BYTES = 32 << 20  # base64 JSON bodies; larger files use a form or a PUT
+
+
+def _base(request: Request, runtime: Runtime) -> str:
+    return (runtime.settings.base_url or str(request.base_url)).rstrip("/")
+
+
+def to_out(asset: Asset, request: Request, runtime: Runtime) -> AssetOut:
+    root = f"{_base(request, runtime)}/api/v1/assets/{asset.id}"
+    return AssetOut(
+        id=asset.id,
+        filename=asset.filename,
+        media_type=asset.media_type,
+        kind=asset.kind,
+        size=asset.size,
+        sha256=asset.sha256,
+        status=asset.status,
+        tags=list(asset.tags),
+        attributes=dict(asset.attributes),
+        description=asset.description,
+        alt_text=asset.alt_text,
+        is_public=asset.is_public,
+        width=asset.width,
+        height=asset.height,
+        duration=asset.duration,
+        pages=asset.pages,
+        created_at=asset.created_at,
+        updated_at=asset.updated_at,
+        urls=AssetUrls(self=root, content=f"{root}/content", raw=f"{root}/raw"),
+    )
+
+
+def _form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
+    """Form fields into the same model JSON bodies use (tags: JSON list or commas)."""
+    data: dict[str, Any] = {}
+    try:
+        for key, value in fields.items():
+            if key == "tags":
+                text = value.strip()
+                data[key] = (
+                    json.loads(text)
+                    if text.startswith("[")
+                    else [t for t in text.split(",") if t.strip()]
+                )
+            elif key == "attributes":
+                data[key] = json.loads(value) if value.strip() else {}
+            elif key in ("description", "alt_text", "altText", "is_public", "isPublic"):
+                data[key] = value
+    except json.JSONDecodeError as exc:
+        raise Invalid(
+            f"The form field {key!r} is not valid JSON: {exc.msg}.",
+            fields=[{"field": key, "message": "not valid JSON"}],
+        ) from exc
+    dedupe = fields.get("dedupe", "true").strip().lower() not in ("false", "0", "no")
+    return AssetFields.model_validate(data), dedupe
+
+
+def _validation_error(exc: ValidationError) -> Invalid:
+    return Invalid(
+        "The request is not valid.",
+        fields=[
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "code": e["type"]}
+            for e in exc.errors()
+        ],
+    )
+
+
+@router.post(
+    "/assets",
+    status_code=201,
+    summary="Upload an asset (multipart form, inline base64 JSON, or announce a PUT)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "filename": {"type": "string"},
+                            "description": {"type": "string"},
+                            "alt_text": {"type": "string"},
+                            "tags": {"type": "string", "description": "JSON list or commas"},
+                            "attributes": {"type": "string", "description": "a JSON object"},
+                            "is_public": {"type": "boolean"},
+                            "dedupe": {"type": "boolean"},
+                        },
+                    }
+                },
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/InlineUpload"},
+                            {"$ref": "#/components/schemas/UploadIntent"},
+                        ]
+                    }
+                },
+            },
+        }
+    },
+    response_model=Envelope[AssetOut | PendingAsset],
+    responses={200: {"model": Envelope[AssetOut], "description": "An identical asset existed"}},
+)
+async def create_asset(
+    request: Request, runtime: RuntimeDep, principal: WriteKey, dedupe: bool = True
+) -> Response:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    settings = runtime.settings
+    if ctype == "multipart/form-data":
+        writer = runtime.blobs.writer()
+        form = await receive_form(request, writer, limit=settings.max_upload_bytes)
+        if not form.has_file:
+            writer.abort()
+            raise Invalid(
+                "The form has no `file` part.",
+                code="asset_file_required",
+                fields=[{"field": "file", "message": "required"}],
+            )
+        try:
+            fields, form_dedupe = _form_fields(form.fields)
+            service.check_fields(fields, max_chars=settings.max_description_chars)
+        except ValidationError as exc:
+            writer.abort()
+            raise _validation_error(exc) from exc
+        except BaseException:
+            writer.abort()
+            raise
+        result = await run_in_threadpool(
+            lambda: service.ingest(
+                db=runtime.db,
+                blobs=runtime.blobs,
+                limits=runtime.limits,
+                owner_id=principal.user_id,
+                writer=writer,
+                filename=form.fields.get("filename") or form.filename,
+                declared_type=form.content_type,
+                fields=fields,
+                dedupe=dedupe and form_dedupe,
+            )
+        )
+        return _created(result, request, runtime)
+    if ctype == "application/json":
+        return await _create_from_json(request, runtime, principal.user_id, dedupe)
+    raise Invalid(
+        "Send multipart/form-data with a `file` part, or JSON.",
+        code="unsupported_media_type",
+    )
+
+
+def _created(result: service.Ingested, request: Request, runtime: Runtime) -> Response:
+    body = envelope(to_out(result.asset, request, runtime), deduplicated=result.deduplicated)
+    return Response(
+        body.model_dump_json(),
+        status_code=200 if result.deduplicated else 201,
+        media_type="application/json",
+    )
+
+
+async def _create_from_json(
+    request: Request, runtime: Runtime, owner_id: str, dedupe: bool
+) -> Response:
+    settings = runtime.settings
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_INLINE_BYTES:
+            raise too_large(MAX_INLINE_BYTES)
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest("The body is not valid JSON.") from exc
+    if not isinstance(payload, dict):
+        raise Invalid("The body must be a JSON object.")
+    inline = "content_base64" in payload or "contentBase64" in payload
+    try:
+        model: InlineUpload | UploadIntent = (
+            InlineUpload.model_validate(payload) if inline else UploadIntent.model_validate(payload)
+        )
+    except ValidationError as exc:
+        raise _validation_error(exc) from exc
+    service.check_fields(model, max_chars=settings.max_description_chars)
+    if isinstance(model, InlineUpload):
+        try:
+            data = base64.b64decode(model.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Invalid(
+                "content_base64 is not valid base64.",
+                fields=[{"field": "content_base64", "message": "not valid base64"}],
+            ) from exc
+        if len(data) > settings.max_upload_bytes:
+            raise too_large(settings.max_upload_bytes)
+        writer = runtime.blobs.writer()
+
+        def store() -> service.Ingested:
+            try:
+                writer.write(data)
+            except BaseException:
+                writer.abort()
+                raise
+            return service.ingest(
+                db=runtime.db,
+                blobs=runtime.blobs,
+                limits=runtime.limits,
+                owner_id=owner_id,
+                writer=writer,
+                filename=model.file_name,
+                declared_type=model.media_type,
+                fields=model,
+                dedupe=dedupe and model.dedupe,
+            )
+
+        return _created(await run_in_threadpool(store), request, runtime)
+    asset, upload = await run_in_threadpool(
+        lambda: service.create_pending(
+            db=runtime.db,
+            owner_id=owner_id,
+            filename=model.filename,
+            declared_type=model.content_type,
+            size=model.size,
+            fields=model,
+            dedupe=dedupe and model.dedupe,
+            max_bytes=settings.max_upload_bytes,
+            ttl_seconds=settings.upload_url_seconds,
+        )
+    )
+    base = _base(request, runtime)
+    expires = int(upload.expires_at.timestamp())
+    sig = runtime.signer.sign(f"PUT /uploads/{upload.id}", expires=expires)
+    out = PendingAsset(
+        **to_out(asset, request, runtime).model_dump(),
+        upload=UploadDescriptor(
+            url=f"{base}/api/v1/uploads/{upload.id}?expires={expires}&sig={sig}",
+            headers={"Content-Type": "application/octet-stream"},
+            expires_at=upload.expires_at,
+            complete_url=f"{base}/api/v1/assets/{asset.id}/complete",
+        ),
+    )
+    return Response(envelope(out).model_dump_json(), status_code=201, media_type="application/json")
+
+
+@router.put(
+    "/uploads/{upload_id}",
+    status_code=204,
+    summary="Send the bytes of an announced upload (signed URL; no key needed)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def put_upload(
+    upload_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    runtime.signer.verify(f"PUT /uploads/{upload_id}", expires=expires, signature=sig)
+    with runtime.db.session() as session:
+        upload = service.get_upload(session=session, upload_id=upload_id)
+        limit = upload.expected_size
+    writer = runtime.blobs.writer()
+    await receive_raw(request, writer, limit=limit)
+    await run_in_threadpool(
+        lambda: service.receive_put(
+            db=runtime.db, blobs=runtime.blobs, upload_id=upload_id, writer=writer
+        )
+    )
+    return Response(status_code=204)
+
+
+@router.post("/assets/{asset_id}/complete", summary="Finish a single-PUT upload")
+def complete_upload(
+    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteKey
+) -> Response:
+    result = service.complete(
+        db=runtime.db,
+        blobs=runtime.blobs,
+        limits=runtime.limits,
+        owner_id=principal.user_id,
+        asset_id=asset_id,
+    )
+    body = envelope(to_out(result.asset, request, runtime), deduplicated=result.deduplicated)
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.get("/assets", summary="List assets")
+def list_route(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadKey,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    search: Annotated[str | None, Query(max_length=200, description="Alias of q")] = None,
+    kind: str | None = None,
+    type: Annotated[str | None, Query(description="Alias of kind")] = None,
+    media_type: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    modified_after: datetime | None = None,
+    sort: str = "created_at",
+    order: Literal["asc", "desc"] = "desc",
+) -> Envelope[list[AssetOut]]:
+    query = ListQuery(
+        limit=limit,
+        cursor=cursor,
+        q=q or search,
+        kind=kind or type,
+        media_type=media_type,
+        status=status,
+        tag=tag,
+        created_after=created_after,
+        created_before=created_before,
+        modified_after=modified_after,
+        sort=sort,
+        order=order,
+    )
+    rows, next_cursor = list_assets(session=session, owner_id=principal.user_id, query=query)
+    return envelope(
+        [to_out(a, request, runtime) for a in rows],
+        next_cursor=next_cursor,
+        has_more=next_cursor is not None,
+    )
+
+
+@router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
+def usage_stats(session: SessionDep, principal: ReadKey) -> Envelope[UsageStats]:
+    data = service.usage(session=session, owner_id=principal.user_id)
+    return envelope(
+        UsageStats(
+            total_assets=data["total_assets"],
+            total_bytes=data["total_bytes"],
+            total_derivatives=0,
+            content_type_breakdown=data["by_content_type"],
+        )
+    )
+
+
+@router.get("/usage", summary="Storage used by the caller", tags=["usage"])
+def usage(session: SessionDep, principal: ReadKey) -> Envelope[Usage]:
+    return envelope(Usage(**service.usage(session=session, owner_id=principal.user_id)))
+
+
+@router.post("/assets/batch-delete", summary="Delete several assets")
+def batch_delete(
+    body: BatchDelete | list[str], runtime: RuntimeDep, principal: WriteKey
+) -> Envelope[BatchDeleteResult]:
+    ids = body if isinstance(body, list) else body.ids
+    deleted, missing = service.batch_delete(
+        db=runtime.db, blobs=runtime.blobs, owner_id=principal.user_id, ids=ids
+    )
+    return envelope(BatchDeleteResult(requested=len(ids), deleted=deleted, not_found_ids=missing))
+
+
+@router.get("/assets/{asset_id}", summary="Get one asset")
+def get_asset(
+    asset_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, principal: ReadKey
+) -> Envelope[AssetOut]:
+    asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+    return envelope(to_out(asset, request, runtime))
+
+
+@router.patch("/assets/{asset_id}", summary="Change an asset's metadata")
+def patch_asset(
+    asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteKey
+) -> Envelope[AssetOut]:
+    service.check_fields(body, max_chars=runtime.settings.max_description_chars)
+    changes = body.model_dump(include=body.model_fields_set)
+    asset = service.patch(
+        db=runtime.db, owner_id=principal.user_id, asset_id=asset_id, changes=changes
+    )
+    return envelope(to_out(asset, request, runtime))
+
+
+@router.delete("/assets/{asset_id}", summary="Delete an asset (and its bytes when unshared)")
+def delete_asset(
+    asset_id: str, runtime: RuntimeDep, principal: WriteKey
+) -> Envelope[dict[str, Any]]:
+    deleted_now = service.delete_asset(
+        db=runtime.db, blobs=runtime.blobs, owner_id=principal.user_id, asset_id=asset_id
+    )
+    return envelope({"id": asset_id, "deleted": True}, already_deleted=not deleted_now)
+
+
+def _load_for_content(
+    runtime: Runtime,
+    principal: OptionalPrincipal,
+    asset_id: str,
+    purpose: str,
+    expires: str | None,
+    sig: str | None,
+) -> tuple[Asset, Blob | None]:
+    with runtime.db.session() as session:
+        if principal is None:
+            if sig is None and expires is None:
+                raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+            runtime.signer.verify(f"{purpose} {asset_id}", expires=expires, signature=sig)
+            asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+            if asset is None:
+                raise service.not_found(asset_id)
+        else:
+            if not principal.has_scope("read"):
+                raise Forbidden("This needs the `read` scope.", code="insufficient_scope")
+            asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+        return asset, asset.blob
+
+
+@router.head("/assets/{asset_id}/content", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/content",
+    summary="The asset's bytes (ranges, ETag; a key or a signed URL)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 206: {}, 304: {}},
+)
+async def get_content(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: OptionalPrincipal,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    asset, blob = await run_in_threadpool(
+        _load_for_content, runtime, principal, asset_id, "content", expires, sig
+    )
+    return await content.send(
+        request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=False
+    )
+
+
+@router.head("/assets/{asset_id}/raw", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/raw",
+    summary="The exact stored bytes, re-checked against length and SHA-256 first",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def get_raw(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: OptionalPrincipal,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    asset, blob = await run_in_threadpool(
+        _load_for_content, runtime, principal, asset_id, "raw", expires, sig
+    )
+    return await content.send(request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=True)
+
+
+@router.get("/assets/{asset_id}/url", summary="A signed link to the content, valid for a while")
+def signed_url(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadKey,
+    expires_in: Annotated[int, Query(ge=1)] = 3600,
+) -> Envelope[SignedUrl]:
+    asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+    if asset.status == "uploading":
+        raise NotFound("The asset has no content yet.", code="asset_not_found")
+    max_seconds = runtime.settings.signed_url_max_seconds
+    if expires_in > max_seconds:
+        raise Invalid(
+            f"expires_in may be at most {max_seconds} seconds.",
+            fields=[{"field": "expires_in", "message": f"at most {max_seconds}"}],
+        )
+    expires = int(time.time()) + expires_in
+    sig = runtime.signer.sign(f"content {asset.id}", expires=expires)
+    url = f"{_base(request, runtime)}/api/v1/assets/{asset.id}/content?expires={expires}&sig={sig}"
+    return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))

@@ -1,0 +1,139 @@
+"""Request and response shapes of the assets API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+MAX_TAGS = 64
+MAX_TAG_CHARS = 100
+
+
+def _both_spellings(name: str) -> AliasChoices:
+    return AliasChoices(name, to_camel(name))
+
+
+class Request(BaseModel):
+    """Request bodies: snake_case, also accepting the seeds' camelCase spellings."""
+
+    model_config = ConfigDict(
+        alias_generator=AliasGenerator(validation_alias=_both_spellings),
+        populate_by_name=True,
+        extra="forbid",
+    )
+
+
+class AssetFields(Request):
+    """What a client may say about an asset, at upload or later."""
+
+    description: str | None = None
+    alt_text: str | None = None
+    tags: list[str] | None = Field(None, max_length=MAX_TAGS)
+    attributes: dict[str, Any] | None = None
+    is_public: bool | None = None
+
+
+class InlineUpload(AssetFields):
+    """An upload whose bytes travel inside the JSON body, base64-encoded."""
+
+    file_name: str = Field(validation_alias=AliasChoices("file_name", "fileName", "filename"))
+    media_type: str | None = Field(
+        None, validation_alias=AliasChoices("media_type", "mediaType", "content_type")
+    )
+    content_base64: str = Field(validation_alias=AliasChoices("content_base64", "contentBase64"))
+    dedupe: bool = True
+
+
+class UploadIntent(AssetFields):
+    """Announces an upload whose bytes follow in one signed PUT."""
+
+    filename: str = Field(validation_alias=AliasChoices("filename", "file_name", "fileName"))
+    content_type: str | None = Field(
+        None, validation_alias=AliasChoices("content_type", "contentType", "media_type")
+    )
+    size: int = Field(ge=0)
+    dedupe: bool = True
+
+
+class AssetPatch(AssetFields):
+    filename: str | None = Field(
+        None, validation_alias=AliasChoices("filename", "file_name", "fileName", "originalFileName")
+    )
+
+
+class BatchDelete(Request):
+    ids: list[str] = Field(min_length=1, max_length=1000)
+
+
+class AssetUrls(BaseModel):
+    self: str
+    content: str
+    raw: str
+
+
+class AssetOut(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    kind: str
+    size: int
+    sha256: str | None
+    status: str
+    tags: list[str]
+    attributes: dict[str, Any]
+    description: str | None
+    alt_text: str | None
+    is_public: bool
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    pages: int | None = None
+    created_at: datetime
+    updated_at: datetime
+    urls: AssetUrls
+
+
+class UploadDescriptor(BaseModel):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+    complete_url: str
+
+
+class PendingAsset(AssetOut):
+    upload: UploadDescriptor
+
+
+class BatchDeleteResult(BaseModel):
+    requested: int
+    deleted: int
+    not_found_ids: list[str]
+
+
+class SignedUrl(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+class TypeUsage(BaseModel):
+    content_type: str
+    count: int
+    total_bytes: int
+
+
+class Usage(BaseModel):
+    total_assets: int
+    total_bytes: int
+    stored_bytes: int = Field(description="Bytes on disk after deduplication.")
+    by_content_type: list[TypeUsage]
+
+
+class UsageStats(BaseModel):
+    total_assets: int
+    total_bytes: int
+    total_derivatives: int
+    content_type_breakdown: list[TypeUsage]

@@ -1,0 +1,411 @@
+"""Asset operations: ingest, two-step uploads, reads, edits and deletes.
+
+Ordering rules (DESIGN.md, "Where bytes live"): bytes are placed under their address
+before a row points at them, and rows are removed before bytes. Placing and removing one
+address happen under `blobs.lock(sha)`, so a delete can never remove bytes that a
+concurrent upload of the same content has just been promised.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import Session
+
+from satchel.assets.filenames import clean_filename
+from satchel.assets.models import Asset, AssetTag, Blob, Tombstone, Upload
+from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
+from satchel.blobs import BlobInfo, BlobStore, BlobWriter
+from satchel.db import Database, utcnow
+from satchel.errors import Conflict, Invalid, NotFound, TooLarge
+from satchel.ids import looks_like, new_id
+from satchel.media import MediaInfo, MediaLimits, normalize_media_type, sniff_file
+
+MAX_ATTRIBUTES_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Ingested:
+    asset: Asset
+    deduplicated: bool
+
+
+def not_found(asset_id: str) -> NotFound:
+    return NotFound(f"No asset {asset_id}.", code="asset_not_found")
+
+
+def check_fields(fields: AssetFields, *, max_chars: int) -> None:
+    """Refuse metadata a client may not set, with the seeds' codes."""
+    if fields.description is not None and len(fields.description) > max_chars:
+        raise Invalid(
+            f"The description is longer than {max_chars} characters.",
+            code="asset_description_too_long",
+            fields=[{"field": "description", "message": f"at most {max_chars} characters"}],
+        )
+    if fields.alt_text is not None and len(fields.alt_text) > max_chars:
+        raise Invalid(
+            f"The alt text is longer than {max_chars} characters.",
+            code="asset_alt_text_too_long",
+            fields=[{"field": "alt_text", "message": f"at most {max_chars} characters"}],
+        )
+    for tag in fields.tags or []:
+        if not tag.strip() or len(tag) > MAX_TAG_CHARS:
+            raise Invalid(
+                f"Tags must have 1 to {MAX_TAG_CHARS} characters.",
+                fields=[{"field": "tags", "message": f"bad tag {tag[:40]!r}"}],
+            )
+    if fields.attributes is not None and len(json.dumps(fields.attributes)) > MAX_ATTRIBUTES_BYTES:
+        raise Invalid(
+            "The attributes are larger than 64 KiB.",
+            fields=[{"field": "attributes", "message": "at most 64 KiB of JSON"}],
+        )
+
+
+def _normalized_tags(tags: list[str] | None) -> list[str]:
+    return list(dict.fromkeys(t.strip() for t in tags or [] if t.strip()))
+
+
+def _set_tags(session: Session, asset: Asset, tags: list[str]) -> None:
+    asset.tags = tags
+    session.execute(delete(AssetTag).where(AssetTag.asset_seq == asset.seq))
+    session.add_all(AssetTag(asset_seq=asset.seq, tag=t) for t in tags)
+
+
+def _apply_media(asset: Asset, media: MediaInfo) -> None:
+    asset.media_type = media.media_type
+    asset.kind = media.kind
+    asset.width, asset.height = media.width, media.height
+    asset.duration, asset.pages = media.duration, media.pages
+
+
+def _find_duplicate(
+    session: Session, *, owner_id: str, sha256: str, media_type: str
+) -> Asset | None:
+    return session.scalars(
+        select(Asset)
+        .where(
+            Asset.owner_id == owner_id,
+            Asset.sha256 == sha256,
+            Asset.media_type == media_type,
+            Asset.status != "uploading",
+        )
+        .limit(1)
+    ).first()
+
+
+def _ensure_blob_row(session: Session, info: BlobInfo) -> None:
+    if session.get(Blob, info.sha256) is None:
+        session.add(Blob(sha256=info.sha256, size=info.size, chunk_sums=info.chunk_sums))
+
+
+def ingest(
+    *,
+    db: Database,
+    blobs: BlobStore,
+    limits: MediaLimits,
+    owner_id: str,
+    writer: BlobWriter,
+    filename: str | None,
+    declared_type: str | None,
+    fields: AssetFields,
+    dedupe: bool,
+) -> Ingested:
+    """Turn bytes received into `writer` into an asset, or refuse them leaving nothing."""
+    try:
+        info = writer.finish()
+        if info.size == 0:
+            raise Invalid("The uploaded file is empty.", code="asset_file_empty")
+        media = sniff_file(
+            writer.temp_path, declared_type=declared_type, filename=filename, limits=limits
+        )
+    except BaseException:
+        writer.abort()
+        raise
+    with blobs.lock(info.sha256), db.write_session() as session:
+        if dedupe:
+            existing = _find_duplicate(
+                session, owner_id=owner_id, sha256=info.sha256, media_type=media.media_type
+            )
+            if existing is not None:
+                writer.abort()
+                return Ingested(existing, True)
+        writer.commit()
+        _ensure_blob_row(session, info)
+        now = utcnow()
+        asset = Asset(
+            id=new_id("ast"),
+            owner_id=owner_id,
+            sha256=info.sha256,
+            size=info.size,
+            filename=clean_filename(filename),
+            status="ready",
+            description=fields.description,
+            alt_text=fields.alt_text,
+            attributes=fields.attributes or {},
+            is_public=bool(fields.is_public),
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_media(asset, media)
+        session.add(asset)
+        session.flush()
+        _set_tags(session, asset, _normalized_tags(fields.tags))
+        session.commit()
+        return Ingested(asset, False)
+
+
+def create_pending(
+    *,
+    db: Database,
+    owner_id: str,
+    filename: str,
+    declared_type: str | None,
+    size: int,
+    fields: AssetFields,
+    dedupe: bool,
+    max_bytes: int,
+    ttl_seconds: int,
+) -> tuple[Asset, Upload]:
+    """Reserve an asset whose bytes will arrive by signed PUT."""
+    if size > max_bytes:
+        raise TooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
+    if size == 0:
+        raise Invalid("The announced file is empty.", code="asset_file_empty")
+    declared = normalize_media_type(declared_type) if declared_type else None
+    with db.write_session() as session:
+        now = utcnow()
+        asset = Asset(
+            id=new_id("ast"),
+            owner_id=owner_id,
+            sha256=None,
+            size=size,
+            filename=clean_filename(filename),
+            media_type=declared or "application/octet-stream",
+            kind="other",
+            status="uploading",
+            description=fields.description,
+            alt_text=fields.alt_text,
+            attributes=fields.attributes or {},
+            is_public=bool(fields.is_public),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(asset)
+        session.flush()
+        _set_tags(session, asset, _normalized_tags(fields.tags))
+        upload = Upload(
+            id=new_id("upl"),
+            asset_id=asset.id,
+            expected_size=size,
+            declared_type=declared,
+            dedupe=dedupe,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+        session.add(upload)
+        session.commit()
+        return asset, upload
+
+
+def get_upload(*, session: Session, upload_id: str) -> Upload:
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.expires_at <= utcnow():
+        raise NotFound("No such upload, or it has expired.", code="upload_not_found")
+    return upload
+
+
+def receive_put(*, db: Database, blobs: BlobStore, upload_id: str, writer: BlobWriter) -> None:
+    """Place the bytes of a signed PUT and point the pending asset at them."""
+    with db.session() as session:
+        upload = get_upload(session=session, upload_id=upload_id)
+    try:
+        info = writer.finish()
+        if info.size != upload.expected_size:
+            raise Invalid(
+                f"Received {info.size} bytes; the upload announced {upload.expected_size}.",
+                code="asset_size_mismatch",
+            )
+    except BaseException:
+        writer.abort()
+        raise
+    with blobs.lock(info.sha256), db.write_session() as session:
+        upload = get_upload(session=session, upload_id=upload_id)
+        asset = session.scalars(select(Asset).where(Asset.id == upload.asset_id)).one()
+        writer.commit()
+        _ensure_blob_row(session, info)
+        previous = asset.sha256
+        asset.sha256 = upload.sha256 = info.sha256
+        session.commit()
+    if previous and previous != info.sha256:
+        _drop_blob_if_unused(db=db, blobs=blobs, sha256=previous)
+
+
+def complete(
+    *, db: Database, blobs: BlobStore, limits: MediaLimits, owner_id: str, asset_id: str
+) -> Ingested:
+    """Check the bytes a PUT delivered and make the asset ready (or refuse and remove it)."""
+    with db.session() as session:
+        asset = _owned(session, owner_id=owner_id, asset_id=asset_id)
+        if asset.status != "uploading":
+            return Ingested(asset, False)  # completing twice is harmless
+        upload = session.scalars(select(Upload).where(Upload.asset_id == asset_id)).first()
+        if upload is None or upload.sha256 is None or asset.sha256 is None:
+            raise Conflict("The bytes have not been uploaded yet.", code="asset_not_uploaded")
+        sha256 = asset.sha256
+    try:
+        with blobs.local_copy(sha256) as path:
+            media = sniff_file(
+                path, declared_type=upload.declared_type, filename=asset.filename, limits=limits
+            )
+    except BaseException:
+        _remove(db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=False)
+        raise
+    with blobs.lock(sha256), db.write_session() as session:
+        asset = _owned(session, owner_id=owner_id, asset_id=asset_id)
+        if asset.status != "uploading":
+            return Ingested(asset, False)
+        if upload.dedupe:
+            existing = _find_duplicate(
+                session, owner_id=owner_id, sha256=sha256, media_type=media.media_type
+            )
+            if existing is not None:
+                session.delete(asset)
+                session.commit()
+                return Ingested(existing, True)
+        _apply_media(asset, media)
+        asset.status = "ready"
+        asset.updated_at = utcnow()
+        session.execute(delete(Upload).where(Upload.asset_id == asset_id))
+        session.commit()
+        return Ingested(asset, False)
+
+
+def _owned(session: Session, *, owner_id: str, asset_id: str) -> Asset:
+    if not looks_like("ast", asset_id):
+        raise not_found(asset_id)
+    asset = session.scalars(
+        select(Asset).where(Asset.id == asset_id, Asset.owner_id == owner_id)
+    ).first()
+    if asset is None:
+        raise not_found(asset_id)
+    return asset
+
+
+def get(*, session: Session, owner_id: str, asset_id: str) -> Asset:
+    """The caller's asset; another owner's is as missing as one that never existed."""
+    return _owned(session, owner_id=owner_id, asset_id=asset_id)
+
+
+def patch(*, db: Database, owner_id: str, asset_id: str, changes: dict[str, Any]) -> Asset:
+    with db.write_session() as session:
+        asset = _owned(session, owner_id=owner_id, asset_id=asset_id)
+        for name in ("description", "alt_text", "attributes", "is_public"):
+            if name in changes:
+                value = changes[name]
+                if name == "attributes" and value is None:
+                    value = {}
+                if name == "is_public" and value is None:
+                    continue
+                setattr(asset, name, value)
+        if changes.get("filename") is not None:
+            asset.filename = clean_filename(changes["filename"])
+        if "tags" in changes:
+            _set_tags(session, asset, _normalized_tags(changes["tags"]))
+        asset.updated_at = utcnow()
+        session.commit()
+        return asset
+
+
+def _drop_blob_if_unused(*, db: Database, blobs: BlobStore, sha256: str) -> None:
+    with blobs.lock(sha256), db.write_session() as session:
+        if session.scalar(select(exists().where(Asset.sha256 == sha256))):
+            return
+        session.execute(delete(Blob).where(Blob.sha256 == sha256))
+        session.commit()
+        blobs.delete(sha256)
+
+
+def _remove(
+    *, db: Database, blobs: BlobStore, owner_id: str, asset_id: str, tombstone: bool
+) -> bool:
+    """Delete the row (and the bytes when nothing else points at them); False if absent."""
+    for _ in range(3):
+        with db.session() as session:
+            sha = session.scalar(
+                select(Asset.sha256).where(Asset.id == asset_id, Asset.owner_id == owner_id)
+            )
+        with blobs.lock(sha) if sha else nullcontext(), db.write_session() as session:
+            asset = session.scalars(
+                select(Asset).where(Asset.id == asset_id, Asset.owner_id == owner_id)
+            ).first()
+            if asset is None:
+                return False
+            if asset.sha256 != sha:
+                continue  # a PUT landed in between; take the right lock and try again
+            session.delete(asset)
+            if tombstone:
+                session.add(Tombstone(asset_id=asset_id, owner_id=owner_id, sha256=sha))
+            unused = sha is not None and not session.scalar(
+                select(exists().where(Asset.sha256 == sha, Asset.id != asset_id))
+            )
+            if unused:
+                session.execute(delete(Blob).where(Blob.sha256 == sha))
+            session.commit()
+            # The row is gone; removing the bytes now is safe. A crash here leaves an
+            # orphan file that GC reclaims, never a row without bytes.
+            if unused and sha is not None:
+                blobs.delete(sha)
+            return True
+    raise Conflict("The asset changed while it was being deleted; try again.")
+
+
+def delete_asset(*, db: Database, blobs: BlobStore, owner_id: str, asset_id: str) -> bool:
+    """Delete; True when deleted now, False when it had already been deleted (harmless)."""
+    if looks_like("ast", asset_id) and _remove(
+        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=True
+    ):
+        return True
+    with db.session() as session:
+        tomb = session.get(Tombstone, asset_id)
+    if tomb is not None and tomb.owner_id == owner_id:
+        return False
+    raise not_found(asset_id)
+
+
+def batch_delete(
+    *, db: Database, blobs: BlobStore, owner_id: str, ids: list[str]
+) -> tuple[int, list[str]]:
+    deleted, missing = 0, []
+    for asset_id in dict.fromkeys(ids):
+        if looks_like("ast", asset_id) and _remove(
+            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=True
+        ):
+            deleted += 1
+        else:
+            missing.append(asset_id)
+    return deleted, missing
+
+
+def usage(*, session: Session, owner_id: str) -> dict[str, Any]:
+    rows = session.execute(
+        select(Asset.media_type, func.count(), func.coalesce(func.sum(Asset.size), 0))
+        .where(Asset.owner_id == owner_id, Asset.status != "uploading")
+        .group_by(Asset.media_type)
+        .order_by(func.sum(Asset.size).desc())
+    ).all()
+    stored = session.scalar(
+        select(func.coalesce(func.sum(Blob.size), 0)).where(
+            Blob.sha256.in_(select(Asset.sha256).where(Asset.owner_id == owner_id))
+        )
+    )
+    breakdown = [{"content_type": t, "count": c, "total_bytes": b} for t, c, b in rows]
+    return {
+        "total_assets": sum(r["count"] for r in breakdown),
+        "total_bytes": sum(r["total_bytes"] for r in breakdown),
+        "stored_bytes": stored or 0,
+        "by_content_type": breakdown,
+    }

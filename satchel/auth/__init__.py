@@ -1,0 +1,1 @@
+"""Who is calling: users, API keys with scopes, and signed links."""

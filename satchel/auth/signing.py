@@ -1,0 +1,47 @@
+"""HMAC-signed links that work without a key until they expire."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from pathlib import Path
+
+from satchel.errors import Forbidden
+
+
+def load_secret(data_dir: Path, configured: str | None) -> bytes:
+    """The configured secret, else one kept in the data folder (created once, mode 0600)."""
+    if configured:
+        return configured.encode()
+    path = data_dir / "secret.key"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        secret = secrets.token_bytes(32)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(secret)
+        tmp.chmod(0o600)
+        tmp.replace(path)
+        return path.read_bytes()
+
+
+class Signer:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def sign(self, message: str, *, expires: int) -> str:
+        mac = hmac.new(self._secret, f"{expires}\n{message}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+    def verify(self, message: str, *, expires: str | None, signature: str | None) -> None:
+        """Raise 403 unless the signature is ours and has not expired."""
+        if not expires or not signature or not expires.isdigit():
+            raise Forbidden("The link's signature is missing.", code="signature_invalid")
+        expected = self.sign(message, expires=int(expires))
+        if not hmac.compare_digest(expected, signature):
+            raise Forbidden("The link's signature is not valid.", code="signature_invalid")
+        if int(expires) < time.time():
+            raise Forbidden("The link has expired.", code="signature_expired")

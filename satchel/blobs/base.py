@@ -1,0 +1,109 @@
+"""What every blob store offers, and the hashing every writer shares."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import xxhash
+
+# Every blob is checked on read in chunks of this size against per-chunk xxh3 sums, so a
+# range or a stream can be verified before any byte of it leaves, without re-hashing the
+# whole blob. The SHA-256 remains the blob's address and is re-checked in full by `raw`
+# reads and by scrub.
+CHUNK_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    sha256: str
+    size: int
+    chunk_sums: bytes  # 8 bytes (xxh3_64, big endian) per CHUNK_SIZE chunk
+
+
+class Digests:
+    """SHA-256 of the whole stream plus xxh3 of each CHUNK_SIZE-aligned chunk."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._chunk = xxhash.xxh3_64()
+        self._chunk_fill = 0
+        self._sums = bytearray()
+        self.size = 0
+
+    def update(self, data: bytes | memoryview) -> None:
+        self._sha.update(data)
+        self.size += len(data)
+        view = memoryview(data)
+        while view:
+            take = min(len(view), CHUNK_SIZE - self._chunk_fill)
+            self._chunk.update(view[:take])
+            self._chunk_fill += take
+            view = view[take:]
+            if self._chunk_fill == CHUNK_SIZE:
+                self._sums += self._chunk.digest()
+                self._chunk.reset()
+                self._chunk_fill = 0
+
+    def finish(self) -> BlobInfo:
+        if self._chunk_fill:
+            self._sums += self._chunk.digest()
+        return BlobInfo(self._sha.hexdigest(), self.size, bytes(self._sums))
+
+
+def chunk_sum(data: bytes) -> bytes:
+    return xxhash.xxh3_64(data).digest()
+
+
+class BlobWriter(Protocol):
+    """Receives one blob's bytes; nothing is visible under its address before `commit`."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def temp_path(self) -> Path:
+        """A local file holding the bytes written so far (until commit or abort)."""
+        ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def finish(self) -> BlobInfo:
+        """Flush to durable storage and return the digests; the bytes are not yet placed."""
+        ...
+
+    def commit(self) -> BlobInfo:
+        """Place the finished bytes under their address (call while holding `lock(sha)`)."""
+        ...
+
+    def abort(self) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Stores byte strings under their SHA-256; a second put of the same bytes adds nothing."""
+
+    def writer(self) -> BlobWriter: ...
+
+    def lock(self, sha256: str) -> AbstractContextManager[None]:
+        """Serializes placing and deleting one address (against a concurrent delete)."""
+        ...
+
+    def size_of(self, sha256: str) -> int | None:
+        """The stored size, or None when there is no such blob."""
+        ...
+
+    def read(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Bytes [start, end) in pieces, unverified; see `read_verified`."""
+        ...
+
+    def delete(self, sha256: str) -> None:
+        """Remove the bytes; removing a missing blob is not an error."""
+        ...
+
+    def local_copy(self, sha256: str) -> AbstractContextManager[Path]:
+        """A local file with the blob's bytes, for code that needs a path (sniffing)."""
+        ...

@@ -1,0 +1,92 @@
+"""`satchel` commands: serve, migrate, config."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+
+from satchel.config import Settings
+
+app = typer.Typer(
+    help="Satchel: store, understand, transform and share files.", no_args_is_help=True
+)
+console = Console()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Overrides SATCHEL_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides SATCHEL_PORT")] = None,
+) -> None:
+    """Migrate the database and serve the API."""
+    import uvicorn
+
+    from satchel.api.app import create_app
+    from satchel.runtime import start
+
+    settings = Settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    runtime = start(settings)
+    if runtime.generated_admin_key:
+        console.print(
+            "[bold]An admin API key was created. It is shown only this once:[/bold]\n"
+            f"  {runtime.generated_admin_key}\n"
+            "Use it as `Authorization: Bearer <key>`."
+        )
+    console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
+    uvicorn.run(
+        create_app(settings, runtime),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        http="httptools",
+        loop="uvloop",
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Create the data folder and bring the database schema up to date."""
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    if runtime.generated_admin_key:
+        console.print(f"Admin API key (shown once): {runtime.generated_admin_key}")
+    console.print("Database is up to date.")
+    runtime.close()
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return "********" if value.get_secret_value() else ""
+    if isinstance(value, str) and "://" in value and "@" in value:
+        scheme, rest = value.split("://", 1)
+        return f"{scheme}://********@{rest.rsplit('@', 1)[1]}"
+    return str(value) if not isinstance(value, (int, float, bool, list, type(None))) else value
+
+
+@app.command()
+def config(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Print every setting with its value (secrets masked) and what it does."""
+    settings = Settings()
+    rows = [
+        (f"SATCHEL_{name.upper()}", _shown(getattr(settings, name)), field.description or "")
+        for name, field in Settings.model_fields.items()
+    ]
+    if as_json:
+        print(json.dumps({k: v for k, v, _ in rows}, indent=2))
+        return
+    table = Table("setting", "value", "description")
+    for name, value, description in rows:
+        table.add_row(name, json.dumps(value) if not isinstance(value, str) else value, description)
+    console.print(table)

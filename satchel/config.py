@@ -1,0 +1,127 @@
+"""Settings: every `SATCHEL_*` environment variable, with its default and what it does."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GiB = 1024**3
+
+DEFAULT_ALLOWED_TYPES = [
+    # images
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "image/heic",
+    "image/heif",
+    "image/tiff",
+    "image/svg+xml",
+    # video
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "video/x-matroska",
+    "video/ogg",
+    # audio
+    "audio/wav",
+    "audio/webm",
+    "audio/mpeg",
+    "audio/mpga",
+    "audio/opus",
+    "audio/aac",
+    "audio/flac",
+    "audio/mp4",
+    "audio/m4a",
+    "audio/pcm",
+    "audio/l16",
+    "audio/l24",
+    "audio/ogg",
+    "audio/aiff",
+    # documents, text and data
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "application/json",
+    "application/dxf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    # archives
+    "application/zip",
+]
+
+
+class Settings(BaseSettings):
+    """Read from `SATCHEL_*` environment variables (and a `.env` file, when present)."""
+
+    model_config = SettingsConfigDict(env_prefix="SATCHEL_", env_file=".env", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
+    port: int = Field(8080, description="Port the HTTP server listens on.")
+    data_dir: Path = Field(
+        Path("./satchel-data"), description="Folder for the database, blobs and temporary files."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the metadata database; default: SQLite in the data folder.",
+    )
+    base_url: str | None = Field(
+        None,
+        description="Public origin used in absolute links (signed URLs); default: the request's.",
+    )
+    admin_api_key: SecretStr | None = Field(
+        None, description="API key given to the admin user at first start (for automation)."
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key for signing URLs; default: a random key kept in the data folder.",
+    )
+    max_upload_bytes: int = Field(
+        10 * GiB, description="Largest accepted upload, in bytes (413 asset_file_too_large)."
+    )
+    allowed_media_types: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ALLOWED_TYPES),
+        description="Media types accepted on upload (JSON list); others are refused.",
+    )
+    max_image_edge: int = Field(
+        16_384, description="Largest width or height of an image, read from its header."
+    )
+    max_image_pixels: int = Field(
+        50_000_000, description="Largest width × height of an image, read from its header."
+    )
+    max_audio_seconds: float = Field(
+        24 * 3600.0, description="Longest audio duration declared or computed from the header."
+    )
+    max_description_chars: int = Field(1000, description="Longest description or alt text.")
+    signed_url_max_seconds: int = Field(
+        7 * 24 * 3600, description="Longest lifetime of a signed URL, in seconds."
+    )
+    upload_url_seconds: int = Field(
+        3600, description="Lifetime of the signed PUT URL of a two-step upload, in seconds."
+    )
+    fsync: bool = Field(
+        True, description="fsync blobs and folders before acknowledging a write (keep it on)."
+    )
+    log_level: str = Field("info", description="Log level of the server.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "satchel.db"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,100 @@
+"""The error tree every service raises from; one handler turns it into the error envelope.
+
+SatchelError (500)              internal_error
+├── Invalid (422)               validation_error, asset_content_type_not_allowed,
+│                               asset_file_corrupt, asset_file_empty, asset_file_required,
+│                               asset_description_too_long, asset_alt_text_too_long, ...
+├── BadRequest (400)            bad_request
+├── Unauthorized (401)          unauthorized
+├── Forbidden (403)             forbidden, insufficient_scope, signature_invalid,
+│                               signature_expired
+├── NotFound (404)              not_found, asset_not_found, route_not_found
+├── MethodNotAllowed (405)      method_not_allowed
+├── Conflict (409)              conflict, asset_integrity_mismatch, asset_not_uploaded,
+│                               asset_delete_blocked, handle_taken
+├── TooLarge (413)              asset_file_too_large, asset_image_too_large
+├── RangeNotSatisfiable (416)   range_not_satisfiable
+├── InsufficientStorage (507)   storage_full
+└── Unavailable (503)           feature_unavailable, database_unavailable
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class SatchelError(Exception):
+    """Base of every error a client may see; `code` is stable, `message` is for people."""
+
+    status: ClassVar[int] = 500
+    code: str = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.fields = fields or []
+        self.headers = headers or {}
+
+
+class Invalid(SatchelError):
+    status = 422
+    code = "validation_error"
+
+
+class BadRequest(SatchelError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(SatchelError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(SatchelError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(SatchelError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(SatchelError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(SatchelError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(SatchelError):
+    status = 413
+    code = "asset_file_too_large"
+
+
+class RangeNotSatisfiable(SatchelError):
+    status = 416
+    code = "range_not_satisfiable"
+
+
+class InsufficientStorage(SatchelError):
+    status = 507
+    code = "storage_full"
+
+
+class Unavailable(SatchelError):
+    status = 503
+    code = "feature_unavailable"

@@ -1,0 +1,46 @@
+"""What a running Satchel holds: settings, database, blob store, signer and limits."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from satchel.auth.service import ensure_admin
+from satchel.auth.signing import Signer, load_secret
+from satchel.blobs import LocalBlobStore
+from satchel.config import Settings
+from satchel.db import Database
+from satchel.media import MediaLimits
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    blobs: LocalBlobStore
+    signer: Signer
+    limits: MediaLimits
+    started_at: float = field(default_factory=time.time)
+    generated_admin_key: str | None = None
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def start(settings: Settings) -> Runtime:
+    """First start and every start: data folder, migrations, the admin user."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    db.migrate()
+    admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
+    with db.session() as session:
+        generated = ensure_admin(session, admin_key=admin_key)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return Runtime(
+        settings=settings,
+        db=db,
+        blobs=LocalBlobStore(settings.data_dir, fsync=settings.fsync),
+        signer=Signer(load_secret(settings.data_dir, secret)),
+        limits=MediaLimits.from_settings(settings),
+        generated_admin_key=generated,
+    )
