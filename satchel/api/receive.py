@@ -23,7 +23,11 @@ MAX_FORM_FIELD = 1 << 20  # a non-file form field larger than this is refused
 
 
 def too_large(limit: int) -> TooLarge:
-    return TooLarge(f"The file is larger than the limit of {limit} bytes.")
+    # Closing the connection stops the client sending the rest; otherwise the server
+    # would read and discard it all to keep the connection alive.
+    return TooLarge(
+        f"The file is larger than the limit of {limit} bytes.", headers={"Connection": "close"}
+    )
 
 
 def check_declared_length(request: Request, limit: int) -> None:

@@ -1,0 +1,5 @@
+"""`python -m satchel.cli` is the `satchel` command."""
+
+from satchel.cli.main import app
+
+app()

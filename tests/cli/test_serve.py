@@ -1,0 +1,170 @@
+"""`satchel serve` and `satchel config` as a user runs them: a real process on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import make_png
+
+SATCHEL = [sys.executable, "-m", "satchel.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    pump: threading.Thread | None = None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+        if self.pump is not None:
+            self.pump.join(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def start(data_dir: Path, **env: str) -> Server:
+    port = _free_port()
+    full_env = {
+        **os.environ,
+        "SATCHEL_DATA_DIR": str(data_dir),
+        "SATCHEL_PORT": str(port),
+        "SATCHEL_LOG_LEVEL": "warning",
+        **env,
+    }
+    if "SATCHEL_ADMIN_API_KEY" not in env:
+        full_env.pop("SATCHEL_ADMIN_API_KEY", None)
+    proc = subprocess.Popen(
+        [*SATCHEL, "serve"],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = Server(f"http://127.0.0.1:{port}", proc)
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            server.lines.append(line)
+
+    server.pump = threading.Thread(target=pump, daemon=True)
+    server.pump.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{server.base}/api/v1/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    server.stop()
+    raise AssertionError("server did not start: " + "".join(server.lines))
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for s in started:
+        s.stop()
+
+
+def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Server]) -> None:
+    data_dir = tmp_path / "data"
+    first = start(data_dir)
+    servers.append(first)
+    key = next(w for line in first.lines for w in line.split() if w.startswith("sat_"))
+    auth = {"Authorization": f"Bearer {key}"}
+    png = make_png(4, 3, seed=11)
+    made = httpx.post(
+        f"{first.base}/api/v1/assets", headers=auth, files={"file": ("a.png", png)}, timeout=30
+    )
+    assert made.status_code == 201, made.text
+    asset_id = made.json()["data"]["id"]
+    first.stop()
+    second = start(data_dir)
+    servers.append(second)
+    assert not any("sat_" in line for line in second.lines)  # no second key
+    got = httpx.get(f"{second.base}/api/v1/assets/{asset_id}/content", headers=auth, timeout=30)
+    assert got.status_code == 200 and got.content == png
+
+
+def test_oversize_upload_is_cut_off_over_real_http(tmp_path: Path, servers: list[Server]) -> None:
+    server = start(
+        tmp_path / "data",
+        SATCHEL_ADMIN_API_KEY="sat_k" + "0" * 40,
+        SATCHEL_MAX_UPLOAD_BYTES=str(1 << 20),
+    )
+    servers.append(server)
+    auth = {"Authorization": "Bearer sat_k" + "0" * 40}
+    sent = 0
+
+    def body() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n\r\n'
+        for _ in range(256):
+            sent += 1 << 20
+            yield b"\0" * (1 << 20)
+        yield b"\r\n--b--\r\n"
+
+    headers = {**auth, "Content-Type": "multipart/form-data; boundary=b"}
+    try:
+        response = httpx.post(
+            f"{server.base}/api/v1/assets", content=body(), headers=headers, timeout=30
+        )
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "asset_file_too_large"
+    except httpx.TransportError:
+        pass  # the server may close the connection before the client reads the answer
+    assert sent < 64 << 20
+    assert httpx.get(f"{server.base}/api/v1/health").status_code == 200
+    assert list((tmp_path / "data" / "tmp").iterdir()) == []
+
+
+def test_config_lists_settings_with_secrets_masked(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "SATCHEL_ADMIN_API_KEY": "sat_secret_value",
+        "SATCHEL_DATABASE_URL": "postgresql+psycopg://user:pw@db/satchel",
+    }
+    out = subprocess.run(
+        [*SATCHEL, "config", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    values: dict[str, Any] = json.loads(out)
+    assert values["SATCHEL_PORT"] == 8080
+    assert values["SATCHEL_ADMIN_API_KEY"] == "********"
+    assert "pw" not in values["SATCHEL_DATABASE_URL"]
+    assert "sat_secret_value" not in out
+    table = subprocess.run(
+        [*SATCHEL, "config"], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout
+    assert "SATCHEL_DATA_DIR" in table and "sat_secret_value" not in table
