@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     upload_url_seconds: int = Field(
         3600, description="Lifetime of the signed PUT URL of a two-step upload, in seconds."
     )
+    session_hours: int = Field(
+        7 * 24, ge=1, description="Lifetime of a login session, in hours (7 days by default)."
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark session cookies Secure (turn on behind HTTPS)."
+    )
     fsync: bool = Field(
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )

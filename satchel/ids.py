@@ -7,7 +7,9 @@ import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
-PREFIXES = frozenset({"ast", "spc", "key", "usr", "job", "pln", "tm", "ver", "upl", "ses"})
+PREFIXES = frozenset(
+    {"ast", "spc", "key", "usr", "job", "pln", "tm", "ver", "upl", "ses", "rol", "aud"}
+)
 
 
 def new_id(prefix: str) -> str:

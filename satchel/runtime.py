@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from satchel.auth.service import ensure_admin
+from satchel.auth.service import bootstrap
 from satchel.auth.signing import Signer, load_secret
 from satchel.blobs import LocalBlobStore
 from satchel.config import Settings
@@ -34,7 +34,7 @@ def start(settings: Settings) -> Runtime:
     db.migrate()
     admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
     with db.session() as session:
-        generated = ensure_admin(session, admin_key=admin_key)
+        generated = bootstrap(session, admin_key=admin_key)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     return Runtime(
         settings=settings,

@@ -6,13 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from satchel import __version__
-from satchel.api import errors
+from satchel.accounts.router import router as accounts_router
+from satchel.api import errors, system
+from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
 from satchel.assets.router import router as assets_router
+from satchel.audit.router import router as audit_router
+from satchel.auth.router import auth_router
+from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.preferences.router import router as settings_router
 from satchel.runtime import Runtime, start
 
 API_PREFIX = "/api/v1"
@@ -20,7 +26,10 @@ API_PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     router = APIRouter(responses=ERROR_RESPONSES)
-    router.include_router(assets_router)
+    router.include_router(system.router)
+    router.include_router(auth_router, prefix="/auth")
+    for capability in (assets_router, keys_router, accounts_router, settings_router, audit_router):
+        router.include_router(capability)
     return router
 
 
@@ -55,16 +64,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # The seeds use both /api/v1 and /v1; the second is an alias, left out of the document.
     app.include_router(routes, prefix="/v1", include_in_schema=False)
 
-    @app.get(f"{API_PREFIX}/health", tags=["health"], summary="Liveness and database status")
-    @app.get("/v1/health", include_in_schema=False)
-    @app.get("/health", include_in_schema=False)
-    def health() -> JSONResponse:
-        ok = app.state.runtime.db.ping()
-        body = {"status": "healthy" if ok else "unhealthy", "version": __version__}
-        return JSONResponse(body, status_code=200 if ok else 503)
+    # SnapOtter's sign-in routes live at /api/auth/*; answer there too, as the seed shows.
+    app.include_router(auth_router, prefix="/api/auth", include_in_schema=False)
+    app.add_api_route("/health", system.health, include_in_schema=False)
 
     @app.get(f"{API_PREFIX}/openapi.yaml", include_in_schema=False)
-    def openapi_yaml() -> Response:
+    def openapi_yaml(_: Public) -> Response:
         import yaml
 
         return Response(

@@ -1,7 +1,12 @@
-"""Router dependencies as `Annotated` aliases: the runtime, a session, the caller."""
+"""Router dependencies as `Annotated` aliases, and `Access`: the one place access is decided.
+
+Every route declares an `Access(scope, permission)` (or `PUBLIC`). The access-matrix test
+reads these declarations off the route table, so a new route cannot go undeclared.
+"""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -9,10 +14,17 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from satchel.auth.service import Principal, authenticate, require_scope
+from satchel.auth.service import Principal, authenticate, require
+from satchel.errors import Forbidden
 from satchel.runtime import Runtime
 
-_bearer = HTTPBearer(auto_error=False, description="An API key (`sat_…`).")
+SESSION_COOKIE = "satchel_session"
+CSRF_COOKIE = "satchel_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_bearer = HTTPBearer(auto_error=False, description="An API key (`sat_…`) or session token.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -31,42 +43,69 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The one place where a request's caller is established."""
-    token = credentials.credentials if credentials else None
-    with runtime.db.session() as session:
-        return authenticate(session, token=token)
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+def csrf_token(runtime: Runtime, session_id: str) -> str:
+    return runtime.signer.mac(f"csrf {session_id}")
 
 
-def _scope(scope: str) -> object:
-    def check(principal: CurrentPrincipal) -> Principal:
-        require_scope(principal, scope)
+class Access:
+    """A route's requirement: a key scope and a role permission (either may be None).
+
+    `optional` admits anonymous callers (the route then checks a signed URL itself).
+    """
+
+    def __init__(
+        self, scope: str | None, permission: str | None = None, *, optional: bool = False
+    ) -> None:
+        self.scope, self.permission, self.optional = scope, permission, optional
+        self.public = scope is None and permission is None and not optional
+
+    def __repr__(self) -> str:
+        return f"Access({self.scope!r}, {self.permission!r}, optional={self.optional})"
+
+    def __call__(
+        self, request: Request, runtime: RuntimeDep, credentials: Credentials
+    ) -> Principal | None:
+        if self.public:
+            return None
+        token, via_cookie = (credentials.credentials, False) if credentials else (None, False)
+        if token is None and (cookie := request.cookies.get(SESSION_COOKIE)):
+            token, via_cookie = cookie, True
+        if token is None and self.optional:
+            return None
+        with runtime.db.session() as session:
+            principal = authenticate(session, token=token, via_cookie=via_cookie)
+        if via_cookie and request.method not in _SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            expected = csrf_token(runtime, principal.session_id or "")
+            if not hmac.compare_digest(sent, expected):
+                raise Forbidden(
+                    f"A cookie-signed request needs the {CSRF_HEADER} header.", code="csrf_failed"
+                )
+        require(principal, scope=self.scope, permission=self.permission)
         return principal
 
-    check.__name__ = f"require_{scope}"
-    return Depends(check)
+
+PUBLIC = Access(None)
+Public = Annotated[None, Depends(PUBLIC)]
 
 
-ReadKey = Annotated[Principal, _scope("read")]
-WriteKey = Annotated[Principal, _scope("write")]
-AdminKey = Annotated[Principal, _scope("admin")]
+def _caller(scope: str, permission: str | None = None) -> object:
+    return Depends(Access(scope, permission))
 
 
-def get_optional_principal(
-    runtime: RuntimeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
-    """The caller when a key is sent (a bad key is still 401), else None (signed links)."""
-    if credentials is None:
-        return None
-    with runtime.db.session() as session:
-        return authenticate(session, token=credentials.credentials)
+# Aliases for the common declarations; routes with other needs write `_caller(...)` inline.
+ReadFiles = Annotated[Principal, _caller("read", "files:own")]
+WriteFiles = Annotated[Principal, _caller("write", "files:own")]
+FilesOrSigned = Annotated[Principal | None, Depends(Access("read", "files:own", optional=True))]
+ReadUser = Annotated[Principal, _caller("read")]
+WriteUser = Annotated[Principal, _caller("write")]
+AdminUser = Annotated[Principal, _caller("admin")]
 
 
-OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
+def caller(scope: str, permission: str | None = None) -> object:
+    """`Annotated[Principal, caller("admin", "users:manage")]` for a specific requirement."""
+    return _caller(scope, permission)

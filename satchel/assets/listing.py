@@ -82,13 +82,15 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
 
 
 def list_assets(
-    *, session: Session, owner_id: str, query: ListQuery
+    *, session: Session, owner_id: str | None, query: ListQuery
 ) -> tuple[list[Asset], str | None]:
     sort = normalize_sort(query.sort)
     column: Any = {"created_at": Asset.created_at, "size": Asset.size, "filename": Asset.filename}[
         sort
     ]
-    stmt: Select[Asset] = select(Asset).where(Asset.owner_id == owner_id)
+    stmt: Select[Asset] = select(Asset)
+    if owner_id is not None:
+        stmt = stmt.where(Asset.owner_id == owner_id)
     conditions: list[ColumnElement[bool]] = []
     if query.kind:
         conditions.append(Asset.kind == query.kind)

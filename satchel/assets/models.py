@@ -41,6 +41,7 @@ class Asset(Base):
         Index("ix_assets_owner_filename", "owner_id", "filename", "id"),
         Index("ix_assets_owner_updated", "owner_id", "updated_at"),
         Index("ix_assets_owner_sha", "owner_id", "sha256", "media_type"),
+        Index("ix_assets_created", "created_at", "id"),
     )
 
     # `seq` is the row's stable integer key (the full-text index refers to it); `id` is

@@ -15,7 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.responses import Response
 
-from satchel.api.deps import OptionalPrincipal, ReadKey, RuntimeDep, SessionDep, WriteKey
+from satchel.api.deps import (
+    FilesOrSigned,
+    Public,
+    ReadFiles,
+    RuntimeDep,
+    SessionDep,
+    WriteFiles,
+)
 from satchel.api.envelope import Envelope, envelope
 from satchel.api.receive import receive_form, receive_raw, too_large
 from satchel.assets import content, service
@@ -36,7 +43,7 @@ from satchel.assets.schemas import (
     Usage,
     UsageStats,
 )
-from satchel.errors import BadRequest, Forbidden, Invalid, NotFound, Unauthorized
+from satchel.errors import BadRequest, Invalid, NotFound, Unauthorized
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
@@ -147,7 +154,7 @@ def _validation_error(exc: ValidationError) -> Invalid:
     responses={200: {"model": Envelope[AssetOut], "description": "An identical asset existed"}},
 )
 async def create_asset(
-    request: Request, runtime: RuntimeDep, principal: WriteKey, dedupe: bool = True
+    request: Request, runtime: RuntimeDep, principal: WriteFiles, dedupe: bool = True
 ) -> Response:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     settings = runtime.settings
@@ -302,6 +309,7 @@ async def put_upload(
     runtime: RuntimeDep,
     expires: str | None = None,
     sig: str | None = None,
+    _: Public = None,
 ) -> Response:
     runtime.signer.verify(f"PUT /uploads/{upload_id}", expires=expires, signature=sig)
     with runtime.db.session() as session:
@@ -319,7 +327,7 @@ async def put_upload(
 
 @router.post("/assets/{asset_id}/complete", summary="Finish a single-PUT upload")
 def complete_upload(
-    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteKey
+    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Response:
     result = service.complete(
         db=runtime.db,
@@ -337,7 +345,7 @@ def list_route(
     request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
-    principal: ReadKey,
+    principal: ReadFiles,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -367,7 +375,8 @@ def list_route(
         sort=sort,
         order=order,
     )
-    rows, next_cursor = list_assets(session=session, owner_id=principal.user_id, query=query)
+    owner = principal.owner_filter("files:all")
+    rows, next_cursor = list_assets(session=session, owner_id=owner, query=query)
     return envelope(
         [to_out(a, request, runtime) for a in rows],
         next_cursor=next_cursor,
@@ -376,7 +385,7 @@ def list_route(
 
 
 @router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
-def usage_stats(session: SessionDep, principal: ReadKey) -> Envelope[UsageStats]:
+def usage_stats(session: SessionDep, principal: ReadFiles) -> Envelope[UsageStats]:
     data = service.usage(session=session, owner_id=principal.user_id)
     return envelope(
         UsageStats(
@@ -389,54 +398,66 @@ def usage_stats(session: SessionDep, principal: ReadKey) -> Envelope[UsageStats]
 
 
 @router.get("/usage", summary="Storage used by the caller", tags=["usage"])
-def usage(session: SessionDep, principal: ReadKey) -> Envelope[Usage]:
+def usage(session: SessionDep, principal: ReadFiles) -> Envelope[Usage]:
     return envelope(Usage(**service.usage(session=session, owner_id=principal.user_id)))
 
 
 @router.post("/assets/batch-delete", summary="Delete several assets")
 def batch_delete(
-    body: BatchDelete | list[str], runtime: RuntimeDep, principal: WriteKey
+    body: BatchDelete | list[str], runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[BatchDeleteResult]:
     ids = body if isinstance(body, list) else body.ids
     deleted, missing = service.batch_delete(
-        db=runtime.db, blobs=runtime.blobs, owner_id=principal.user_id, ids=ids
+        db=runtime.db,
+        blobs=runtime.blobs,
+        owner_id=principal.owner_filter("files:all"),
+        ids=ids,
+        actor_id=principal.user_id,
     )
     return envelope(BatchDeleteResult(requested=len(ids), deleted=deleted, not_found_ids=missing))
 
 
 @router.get("/assets/{asset_id}", summary="Get one asset")
 def get_asset(
-    asset_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, principal: ReadKey
+    asset_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, principal: ReadFiles
 ) -> Envelope[AssetOut]:
-    asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+    owner = principal.owner_filter("files:all")
+    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
     return envelope(to_out(asset, request, runtime))
 
 
 @router.patch("/assets/{asset_id}", summary="Change an asset's metadata")
 def patch_asset(
-    asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteKey
+    asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
     service.check_fields(body, max_chars=runtime.settings.max_description_chars)
     changes = body.model_dump(include=body.model_fields_set)
     asset = service.patch(
-        db=runtime.db, owner_id=principal.user_id, asset_id=asset_id, changes=changes
+        db=runtime.db,
+        owner_id=principal.owner_filter("files:all"),
+        asset_id=asset_id,
+        changes=changes,
     )
     return envelope(to_out(asset, request, runtime))
 
 
 @router.delete("/assets/{asset_id}", summary="Delete an asset (and its bytes when unshared)")
 def delete_asset(
-    asset_id: str, runtime: RuntimeDep, principal: WriteKey
+    asset_id: str, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[dict[str, Any]]:
     deleted_now = service.delete_asset(
-        db=runtime.db, blobs=runtime.blobs, owner_id=principal.user_id, asset_id=asset_id
+        db=runtime.db,
+        blobs=runtime.blobs,
+        owner_id=principal.owner_filter("files:all"),
+        asset_id=asset_id,
+        actor_id=principal.user_id,
     )
     return envelope({"id": asset_id, "deleted": True}, already_deleted=not deleted_now)
 
 
 def _load_for_content(
     runtime: Runtime,
-    principal: OptionalPrincipal,
+    principal: FilesOrSigned,
     asset_id: str,
     purpose: str,
     expires: str | None,
@@ -451,9 +472,8 @@ def _load_for_content(
             if asset is None:
                 raise service.not_found(asset_id)
         else:
-            if not principal.has_scope("read"):
-                raise Forbidden("This needs the `read` scope.", code="insufficient_scope")
-            asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+            owner = principal.owner_filter("files:all")
+            asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
         return asset, asset.blob
 
 
@@ -468,7 +488,7 @@ async def get_content(
     asset_id: str,
     request: Request,
     runtime: RuntimeDep,
-    principal: OptionalPrincipal,
+    principal: FilesOrSigned,
     expires: str | None = None,
     sig: str | None = None,
 ) -> Response:
@@ -491,7 +511,7 @@ async def get_raw(
     asset_id: str,
     request: Request,
     runtime: RuntimeDep,
-    principal: OptionalPrincipal,
+    principal: FilesOrSigned,
     expires: str | None = None,
     sig: str | None = None,
 ) -> Response:
@@ -507,10 +527,11 @@ def signed_url(
     request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
-    principal: ReadKey,
+    principal: ReadFiles,
     expires_in: Annotated[int, Query(ge=1)] = 3600,
 ) -> Envelope[SignedUrl]:
-    asset = service.get(session=session, owner_id=principal.user_id, asset_id=asset_id)
+    owner = principal.owner_filter("files:all")
+    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
     if asset.status == "uploading":
         raise NotFound("The asset has no content yet.", code="asset_not_found")
     max_seconds = runtime.settings.signed_url_max_seconds

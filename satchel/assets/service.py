@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetTag, Blob, Tombstone, Upload
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
+from satchel.audit.service import record
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound, TooLarge
@@ -262,7 +263,7 @@ def complete(
                 path, declared_type=upload.declared_type, filename=asset.filename, limits=limits
             )
     except BaseException:
-        _remove(db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=False)
+        _remove(db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=None)
         raise
     with blobs.lock(sha256), db.write_session() as session:
         asset = _owned(session, owner_id=owner_id, asset_id=asset_id)
@@ -284,23 +285,28 @@ def complete(
         return Ingested(asset, False)
 
 
-def _owned(session: Session, *, owner_id: str, asset_id: str) -> Asset:
+def _mine(stmt: Any, owner_id: str | None) -> Any:
+    """Restrict to one owner; None means the caller may see everyone's (files:all)."""
+    return stmt if owner_id is None else stmt.where(Asset.owner_id == owner_id)
+
+
+def _owned(session: Session, *, owner_id: str | None, asset_id: str) -> Asset:
     if not looks_like("ast", asset_id):
         raise not_found(asset_id)
-    asset = session.scalars(
-        select(Asset).where(Asset.id == asset_id, Asset.owner_id == owner_id)
+    asset: Asset | None = session.scalars(
+        _mine(select(Asset).where(Asset.id == asset_id), owner_id)
     ).first()
     if asset is None:
         raise not_found(asset_id)
     return asset
 
 
-def get(*, session: Session, owner_id: str, asset_id: str) -> Asset:
+def get(*, session: Session, owner_id: str | None, asset_id: str) -> Asset:
     """The caller's asset; another owner's is as missing as one that never existed."""
     return _owned(session, owner_id=owner_id, asset_id=asset_id)
 
 
-def patch(*, db: Database, owner_id: str, asset_id: str, changes: dict[str, Any]) -> Asset:
+def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[str, Any]) -> Asset:
     with db.write_session() as session:
         asset = _owned(session, owner_id=owner_id, asset_id=asset_id)
         for name in ("description", "alt_text", "attributes", "is_public"):
@@ -330,25 +336,39 @@ def _drop_blob_if_unused(*, db: Database, blobs: BlobStore, sha256: str) -> None
 
 
 def _remove(
-    *, db: Database, blobs: BlobStore, owner_id: str, asset_id: str, tombstone: bool
+    *,
+    db: Database,
+    blobs: BlobStore,
+    owner_id: str | None,
+    asset_id: str,
+    actor_id: str | None,
 ) -> bool:
     """Delete the row (and the bytes when nothing else points at them); False if absent."""
     for _ in range(3):
         with db.session() as session:
-            sha = session.scalar(
-                select(Asset.sha256).where(Asset.id == asset_id, Asset.owner_id == owner_id)
-            )
+            sha = session.scalar(_mine(select(Asset.sha256).where(Asset.id == asset_id), owner_id))
         with blobs.lock(sha) if sha else nullcontext(), db.write_session() as session:
             asset = session.scalars(
-                select(Asset).where(Asset.id == asset_id, Asset.owner_id == owner_id)
+                _mine(select(Asset).where(Asset.id == asset_id), owner_id)
             ).first()
             if asset is None:
                 return False
             if asset.sha256 != sha:
                 continue  # a PUT landed in between; take the right lock and try again
             session.delete(asset)
-            if tombstone:
-                session.add(Tombstone(asset_id=asset_id, owner_id=owner_id, sha256=sha))
+            # A refused upload (no actor) leaves no trace; a delete leaves a tombstone and
+            # an audit entry, committed with it.
+            if actor_id is not None:
+                session.add(Tombstone(asset_id=asset_id, owner_id=asset.owner_id, sha256=sha))
+                record(
+                    session,
+                    action="ASSET_DELETED",
+                    actor_id=actor_id,
+                    target_type="asset",
+                    target_id=asset_id,
+                    owner_id=asset.owner_id,
+                    filename=asset.filename,
+                )
             unused = sha is not None and not session.scalar(
                 select(exists().where(Asset.sha256 == sha, Asset.id != asset_id))
             )
@@ -363,26 +383,28 @@ def _remove(
     raise Conflict("The asset changed while it was being deleted; try again.")
 
 
-def delete_asset(*, db: Database, blobs: BlobStore, owner_id: str, asset_id: str) -> bool:
+def delete_asset(
+    *, db: Database, blobs: BlobStore, owner_id: str | None, asset_id: str, actor_id: str
+) -> bool:
     """Delete; True when deleted now, False when it had already been deleted (harmless)."""
     if looks_like("ast", asset_id) and _remove(
-        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=True
+        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id
     ):
         return True
     with db.session() as session:
         tomb = session.get(Tombstone, asset_id)
-    if tomb is not None and tomb.owner_id == owner_id:
+    if tomb is not None and owner_id in (None, tomb.owner_id):
         return False
     raise not_found(asset_id)
 
 
 def batch_delete(
-    *, db: Database, blobs: BlobStore, owner_id: str, ids: list[str]
+    *, db: Database, blobs: BlobStore, owner_id: str | None, ids: list[str], actor_id: str
 ) -> tuple[int, list[str]]:
     deleted, missing = 0, []
     for asset_id in dict.fromkeys(ids):
         if looks_like("ast", asset_id) and _remove(
-            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, tombstone=True
+            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id
         ):
             deleted += 1
         else:
@@ -409,3 +431,11 @@ def usage(*, session: Session, owner_id: str) -> dict[str, Any]:
         "stored_bytes": stored or 0,
         "by_content_type": breakdown,
     }
+
+
+def delete_all_for_owner(*, db: Database, blobs: BlobStore, owner_id: str, actor_id: str) -> int:
+    """Delete every asset of one owner (before the owner's account goes); returns the count."""
+    with db.session() as session:
+        ids = list(session.scalars(select(Asset.id).where(Asset.owner_id == owner_id)))
+    deleted, _ = batch_delete(db=db, blobs=blobs, owner_id=owner_id, ids=ids, actor_id=actor_id)
+    return deleted

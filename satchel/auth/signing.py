@@ -36,6 +36,10 @@ class Signer:
         mac = hmac.new(self._secret, f"{expires}\n{message}".encode(), hashlib.sha256)
         return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
+    def mac(self, message: str) -> str:
+        """A keyed digest of `message` (no expiry), e.g. a CSRF token bound to a session."""
+        return self.sign(message, expires=0)
+
     def verify(self, message: str, *, expires: str | None, signature: str | None) -> None:
         """Raise 403 unless the signature is ours and has not expired."""
         if not expires or not signature or not expires.isdigit():

@@ -65,14 +65,32 @@ class Database:
         with self.writes() as session:
             yield session
 
-    def migrate(self) -> None:
+    def migrate(self, target: str = "head") -> None:
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.attributes["engine"] = self.engine
-        command.upgrade(cfg, "head")
+        if not self.is_sqlite:
+            cfg.attributes["engine"] = self.engine
+            command.upgrade(cfg, target)
+            return
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys
+        # on, that drop would cascade into every referencing row. Turn them off for the
+        # migration (only possible outside a transaction) and check them afterwards.
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction: it takes effect
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+                conn.commit()
+                problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+        if problems:
+            raise RuntimeError(f"migration left broken foreign keys: {problems[:5]}")
 
     def ping(self) -> bool:
         try:

@@ -21,3 +21,24 @@ def test_models_match_migrations(tmp_path: Path) -> None:
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("assets_fts"))]
     assert diff == []
     db.dispose()
+
+
+def test_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
+    """Altering tables on SQLite must not cascade into the rows that refer to them."""
+    db = Database(f"sqlite:///{tmp_path / 'u.db'}")
+    db.migrate("0001")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO users (id, username, role, created_at) VALUES ('usr_1', 'a', 'user', "
+            "'2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes, created_at) "
+            "VALUES ('key_1', 'usr_1', 'k', 'sat_', 'h', '[]', '2026-01-01 00:00:00')"
+        )
+    db.migrate()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM api_keys").scalar() == 1
+        assert conn.exec_driver_sql("SELECT status FROM users").scalar() == "active"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()

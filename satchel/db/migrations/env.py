@@ -1,21 +1,37 @@
 """Alembic environment: runs migrations on the engine handed over by `Database.migrate`."""
 
 from alembic import context
+from sqlalchemy import Connection, create_engine
 
 from satchel.db.models import Base
 
 config = context.config
-engine = config.attributes.get("engine")
-if engine is None:
-    from sqlalchemy import create_engine
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
 
-with engine.connect() as connection:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    # The SQLite full-text index is made by hand in 0001 and kept by triggers.
+    return not (type_ == "table" and name is not None and name.startswith("assets_fts"))
+
+
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+given: Connection | None = config.attributes.get("connection")
+if given is not None:
+    run(given)
+else:
+    engine = config.attributes.get("engine") or create_engine(
+        config.get_main_option("sqlalchemy.url") or ""
+    )
+    with engine.connect() as conn:
+        run(conn)

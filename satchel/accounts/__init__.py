@@ -1,0 +1,1 @@
+"""The caller's own account: identity, onboarding and (later) the public profile."""

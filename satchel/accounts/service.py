@@ -1,0 +1,76 @@
+"""Reading and changing the caller's account."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from satchel.auth.models import User
+from satchel.db import utcnow
+from satchel.errors import Conflict, NotFound
+
+_HANDLE_CHARS = re.compile(r"[^a-z0-9_-]+")
+MAX_HANDLE = 30
+
+
+def _account(session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.", code="account_not_found")
+    return user
+
+
+def derive_handle(session: Session, user: User) -> str:
+    """A unique handle from the email's local part (or the username)."""
+    source = (user.email.split("@", 1)[0] if user.email else user.username).lower()
+    base = _HANDLE_CHARS.sub("-", source).strip("-_")[:MAX_HANDLE] or "user"
+    candidate, n = base, 1
+    while session.scalar(select(User.id).where(User.handle == candidate, User.id != user.id)):
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: MAX_HANDLE - len(suffix)] + suffix
+    return candidate
+
+
+def get_account(session: Session, *, user_id: str) -> User:
+    user = _account(session, user_id)
+    if user.handle is None:
+        for _ in range(5):  # another account may claim the same handle at the same moment
+            user.handle = derive_handle(session, user)
+            try:
+                session.commit()
+                break
+            except IntegrityError:
+                session.rollback()
+                user = _account(session, user_id)
+    return user
+
+
+def patch_account(session: Session, *, user_id: str, changes: dict[str, Any]) -> User:
+    user = _account(session, user_id)
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if changes.get("email") is not None:
+        user.email = changes["email"].strip().lower()
+    user.updated_at = utcnow()
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("That email belongs to another account.", code="email_taken") from exc
+    return get_account(session, user_id=user_id)
+
+
+def onboard(session: Session, *, user_id: str, display_name: str | None) -> User:
+    """Stamp onboarded_at once (idempotent) and optionally set the display name."""
+    user = _account(session, user_id)
+    if user.onboarded_at is None:
+        user.onboarded_at = utcnow()
+    if display_name is not None:
+        user.display_name = display_name
+    session.commit()
+    return get_account(session, user_id=user_id)

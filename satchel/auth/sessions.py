@@ -1,0 +1,161 @@
+"""Signing in and out, login throttling, and password changes."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from satchel.audit.service import record
+from satchel.auth.models import ApiKey, LoginFailure, LoginSession, User
+from satchel.auth.passwords import hash_password, verify_password
+from satchel.auth.service import SESSION_PREFIX, token_hash
+from satchel.db import utcnow
+from satchel.errors import Invalid, SatchelError, Unauthorized
+from satchel.ids import new_id
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+ADDRESS_FACTOR = 4  # an address may fail this many times the per-account limit
+
+
+class TooManyAttempts(SatchelError):
+    status = 429
+    code = "too_many_attempts"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    session: LoginSession
+    user: User
+
+
+def _bad_credentials() -> Unauthorized:
+    # One message for an unknown account and a wrong password: neither is revealed.
+    return Unauthorized("The username or password is wrong.", code="invalid_credentials")
+
+
+def _throttle(session: Session, *, login: str, ip: str, limit: int, now: datetime) -> None:
+    since = now - THROTTLE_WINDOW
+    for column, value, allowed in (
+        (LoginFailure.username, login, limit),
+        (LoginFailure.ip, ip, limit * ADDRESS_FACTOR),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                column == value, LoginFailure.at > since
+            )
+        ).one()
+        if count >= allowed:
+            retry = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1
+            raise TooManyAttempts(
+                "Too many failed sign-ins; wait before trying again.",
+                headers={"Retry-After": str(max(retry, 1))},
+            )
+
+
+def login(
+    session: Session, *, login: str, password: str, ip: str, limit: int, lifetime: timedelta
+) -> SignedIn:
+    now = utcnow()
+    key = login.strip().lower()
+    _throttle(session, login=key, ip=ip, limit=limit, now=now)
+    user = session.scalar(
+        select(User).where(or_(func.lower(User.username) == key, func.lower(User.email) == key))
+    )
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        session.add(LoginFailure(username=key, ip=ip, at=now))
+        record(
+            session,
+            action="LOGIN_FAILED",
+            actor_id=user.id if user else None,
+            ip=ip,
+            target_type="user",
+            target_id=user.id if user else None,
+            login=key[:100],
+        )
+        session.commit()
+        raise _bad_credentials()
+    if user.status != "active":
+        session.commit()
+        raise _bad_credentials()
+    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+    raw = SESSION_PREFIX + secrets.token_urlsafe(32)
+    login_session = LoginSession(
+        id=new_id("ses"),
+        user_id=user.id,
+        token_hash=token_hash(raw),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(login_session)
+    record(
+        session,
+        action="LOGIN_SUCCEEDED",
+        actor_id=user.id,
+        ip=ip,
+        target_type="user",
+        target_id=user.id,
+    )
+    session.commit()
+    return SignedIn(raw, login_session, user)
+
+
+def logout(session: Session, *, session_id: str | None, user_id: str, ip: str | None) -> None:
+    if session_id is not None:
+        session.execute(delete(LoginSession).where(LoginSession.id == session_id))
+    record(session, action="LOGOUT", actor_id=user_id, ip=ip, target_type="user", target_id=user_id)
+    session.commit()
+
+
+def revoke_credentials(session: Session, *, user_id: str, keep_session: str | None) -> None:
+    """End every session but `keep_session` and revoke every API key of the user."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_session is not None:
+        stmt = stmt.where(LoginSession.id != keep_session)
+    session.execute(stmt)
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def change_password(
+    session: Session,
+    *,
+    user_id: str,
+    current: str,
+    new: str,
+    session_id: str | None,
+    ip: str | None,
+) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        raise _bad_credentials()
+    if user.password_hash is not None and not verify_password(user.password_hash, current):
+        raise Invalid(
+            "The current password is wrong.",
+            code="invalid_credentials",
+            fields=[{"field": "current_password", "message": "wrong"}],
+        )
+    if new == current:
+        raise Invalid(
+            "The new password must differ from the current one.",
+            fields=[{"field": "new_password", "message": "unchanged"}],
+        )
+    user.password_hash = hash_password(new)
+    user.updated_at = utcnow()
+    revoke_credentials(session, user_id=user_id, keep_session=session_id)
+    record(
+        session,
+        action="PASSWORD_CHANGED",
+        actor_id=user_id,
+        ip=ip,
+        target_type="user",
+        target_id=user_id,
+    )
+    session.commit()

@@ -1,0 +1,1 @@
+"""Runtime settings people change through the API (`/settings`), unlike `SATCHEL_*` config."""
