@@ -22,6 +22,7 @@ from satchel.api.deps import (
     RuntimeDep,
     SessionDep,
     WriteFiles,
+    client_ip,
 )
 from satchel.api.envelope import Envelope, envelope
 from satchel.api.receive import receive_form, receive_raw, too_large
@@ -404,7 +405,7 @@ def usage(session: SessionDep, principal: ReadFiles) -> Envelope[Usage]:
 
 @router.post("/assets/batch-delete", summary="Delete several assets")
 def batch_delete(
-    body: BatchDelete | list[str], runtime: RuntimeDep, principal: WriteFiles
+    body: BatchDelete | list[str], request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[BatchDeleteResult]:
     ids = body if isinstance(body, list) else body.ids
     deleted, missing = service.batch_delete(
@@ -443,7 +444,7 @@ def patch_asset(
 
 @router.delete("/assets/{asset_id}", summary="Delete an asset (and its bytes when unshared)")
 def delete_asset(
-    asset_id: str, runtime: RuntimeDep, principal: WriteFiles
+    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[dict[str, Any]]:
     deleted_now = service.delete_asset(
         db=runtime.db,
@@ -451,6 +452,7 @@ def delete_asset(
         owner_id=principal.owner_filter("files:all"),
         asset_id=asset_id,
         actor_id=principal.user_id,
+        ip=client_ip(request),
     )
     return envelope({"id": asset_id, "deleted": True}, already_deleted=not deleted_now)
 

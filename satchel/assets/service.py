@@ -342,6 +342,7 @@ def _remove(
     owner_id: str | None,
     asset_id: str,
     actor_id: str | None,
+    ip: str | None = None,
 ) -> bool:
     """Delete the row (and the bytes when nothing else points at them); False if absent."""
     for _ in range(3):
@@ -364,6 +365,7 @@ def _remove(
                     session,
                     action="ASSET_DELETED",
                     actor_id=actor_id,
+                    ip=ip,
                     target_type="asset",
                     target_id=asset_id,
                     owner_id=asset.owner_id,
@@ -384,11 +386,17 @@ def _remove(
 
 
 def delete_asset(
-    *, db: Database, blobs: BlobStore, owner_id: str | None, asset_id: str, actor_id: str
+    *,
+    db: Database,
+    blobs: BlobStore,
+    owner_id: str | None,
+    asset_id: str,
+    actor_id: str,
+    ip: str | None = None,
 ) -> bool:
     """Delete; True when deleted now, False when it had already been deleted (harmless)."""
     if looks_like("ast", asset_id) and _remove(
-        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id
+        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id, ip=ip
     ):
         return True
     with db.session() as session:
@@ -399,12 +407,18 @@ def delete_asset(
 
 
 def batch_delete(
-    *, db: Database, blobs: BlobStore, owner_id: str | None, ids: list[str], actor_id: str
+    *,
+    db: Database,
+    blobs: BlobStore,
+    owner_id: str | None,
+    ids: list[str],
+    actor_id: str,
+    ip: str | None = None,
 ) -> tuple[int, list[str]]:
     deleted, missing = 0, []
     for asset_id in dict.fromkeys(ids):
         if looks_like("ast", asset_id) and _remove(
-            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id
+            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id, ip=ip
         ):
             deleted += 1
         else:

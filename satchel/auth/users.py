@@ -142,9 +142,14 @@ def reset_password(
     session: Session, *, actor_id: str | None, user_id: str, password: str, ip: str | None
 ) -> None:
     user = _user(session, user_id)
+    # A reset ends every session and revokes every key: whoever knew the old password may
+    # have made some. Giving a first password to an account that had none (the admin made
+    # at first start) has nothing to end, and keeps the keys automation depends on.
+    had_password = user.password_hash is not None
     user.password_hash = hash_password(password)
     user.updated_at = utcnow()
-    revoke_credentials(session, user_id=user.id, keep_session=None)
+    if had_password:
+        revoke_credentials(session, user_id=user.id, keep_session=None)
     record(
         session,
         action="PASSWORD_RESET",

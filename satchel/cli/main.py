@@ -90,3 +90,75 @@ def config(
     for name, value, description in rows:
         table.add_row(name, json.dumps(value) if not isinstance(value, str) else value, description)
     console.print(table)
+
+
+user_app = typer.Typer(help="Manage users on this server's database (local admin commands).")
+app.add_typer(user_app, name="user")
+
+
+def _password(password: str | None) -> str:
+    if password is not None:
+        return password
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    role: Annotated[str, typer.Option(help="admin, user or a custom role")] = "user",
+) -> None:
+    """Create a user who can sign in with a password."""
+    from satchel.auth.users import create_user
+    from satchel.errors import SatchelError
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        with runtime.db.write_session() as session:
+            user = create_user(
+                session,
+                actor_id=None,
+                username=username,
+                password=_password(password),
+                email=email,
+                role=role,
+            )
+            console.print(f"Created {user.username} ({user.id}, role {user.role}).")
+    except SatchelError as exc:
+        console.print(f"[red]error:[/red] {exc.message} ({exc.code})")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
+) -> None:
+    """Set a user's password (ends their sessions and revokes their API keys)."""
+    from sqlalchemy import select
+
+    from satchel.auth.models import User
+    from satchel.auth.users import reset_password
+    from satchel.errors import SatchelError
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        with runtime.db.write_session() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                console.print(f"[red]error:[/red] no user {username!r}")
+                raise typer.Exit(1)
+            reset_password(
+                session, actor_id=None, user_id=user.id, password=_password(password), ip=None
+            )
+            console.print(f"Password of {username} set.")
+    except SatchelError as exc:
+        console.print(f"[red]error:[/red] {exc.message} ({exc.code})")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
