@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         False, description="Mark session cookies Secure (turn on behind HTTPS)."
     )
+    queue_url: str | None = Field(
+        None, description="redis://… to queue jobs in Redis; default: SQLite in the data folder."
+    )
+    workers: int = Field(2, ge=0, description="Job worker threads started by `satchel serve`.")
+    job_stale_seconds: float = Field(
+        60.0, gt=0, description="A running job without a heartbeat this long is re-run."
+    )
+    processing_seconds: float = Field(
+        120.0, gt=0, description="Time budget of one asset's processing."
+    )
     fsync: bool = Field(
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )

@@ -10,6 +10,7 @@ from satchel.auth.signing import Signer, load_secret
 from satchel.blobs import LocalBlobStore
 from satchel.config import Settings
 from satchel.db import Database
+from satchel.jobs.queue import Queue, Workers
 from satchel.media import MediaLimits
 
 
@@ -20,10 +21,22 @@ class Runtime:
     blobs: LocalBlobStore
     signer: Signer
     limits: MediaLimits
+    queue: Queue
     started_at: float = field(default_factory=time.time)
     generated_admin_key: str | None = None
+    workers: Workers | None = None
+
+    def start_workers(self, count: int | None = None) -> Workers:
+        """Run job workers in this process (inside `serve`, or alone in `worker`)."""
+        if self.workers is None:
+            self.workers = Workers(self, count=self.settings.workers if count is None else count)
+            self.workers.start()
+        return self.workers
 
     def close(self) -> None:
+        if self.workers is not None:
+            self.workers.stop()
+            self.workers = None
         self.db.dispose()
 
 
@@ -36,11 +49,17 @@ def start(settings: Settings) -> Runtime:
     with db.session() as session:
         generated = bootstrap(session, admin_key=admin_key)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
-    return Runtime(
+    holder: list[Runtime] = []
+    runtime = Runtime(
         settings=settings,
         db=db,
         blobs=LocalBlobStore(settings.data_dir, fsync=settings.fsync),
         signer=Signer(load_secret(settings.data_dir, secret)),
         limits=MediaLimits.from_settings(settings),
+        queue=Queue(settings, db, lambda: holder[0]),
         generated_admin_key=generated,
     )
+    holder.append(runtime)
+    import satchel.processing.jobs  # noqa: F401  (registers the processing job handlers)
+
+    return runtime

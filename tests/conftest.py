@@ -94,7 +94,7 @@ async def upload(
     *,
     filename: str | None = None,
     content_type: str | None = None,
-    expect: int | None = 201,
+    expect: int | None = 202,
     **fields: Any,
 ) -> dict[str, Any]:
     """Upload by multipart form; returns the whole JSON body."""

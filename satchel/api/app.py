@@ -18,6 +18,7 @@ from satchel.audit.router import router as audit_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.jobs.router import router as jobs_router
 from satchel.preferences.router import router as settings_router
 from satchel.runtime import Runtime, start
 
@@ -28,7 +29,14 @@ def api_router() -> APIRouter:
     router = APIRouter(responses=ERROR_RESPONSES)
     router.include_router(system.router)
     router.include_router(auth_router, prefix="/auth")
-    for capability in (assets_router, keys_router, accounts_router, settings_router, audit_router):
+    for capability in (
+        assets_router,
+        jobs_router,
+        keys_router,
+        accounts_router,
+        settings_router,
+        audit_router,
+    ):
         router.include_router(capability)
     return router
 

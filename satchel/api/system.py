@@ -52,7 +52,12 @@ def admin_health(runtime: RuntimeDep, _: SeeHealth) -> Envelope[dict[str, Any]]:
                 "status": "up" if db_ok else "down",
                 "dialect": runtime.db.engine.dialect.name,
             },
-            "queue": {"mode": "none", "detail": "background jobs are not configured yet"},
+            "queue": {
+                "mode": runtime.queue.mode,
+                "reachable": runtime.queue.ping(),
+                "pending": runtime.queue.pending() if runtime.queue.ping() else None,
+                "workers_here": runtime.workers.count if runtime.workers else 0,
+            },
             "gpu": _gpu(),
         }
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from email.utils import format_datetime
 
 from fastapi import Request
@@ -10,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from satchel.assets.filenames import content_disposition
-from satchel.assets.models import Asset, Blob
+from satchel.assets.models import Asset, Blob, Derivative
 from satchel.assets.ranges import parse_range
 from satchel.blobs import BlobStore, read_verified
 from satchel.blobs.verify import check_sha256, check_size
@@ -30,8 +32,18 @@ ACTIVE_TYPES = frozenset(
 )
 
 
-def _etag(asset: Asset) -> str:
-    return f'"{asset.sha256}"'
+@dataclass(frozen=True)
+class Payload:
+    """Stored bytes to send, with what the headers need."""
+
+    blob: Blob
+    media_type: str
+    filename: str
+    modified: datetime
+
+
+def _etag(payload: Payload) -> str:
+    return f'"{payload.blob.sha256}"'
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -41,13 +53,13 @@ def _etag_matches(header: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _headers(asset: Asset) -> dict[str, str]:
-    active = asset.media_type in ACTIVE_TYPES
+def _headers(payload: Payload) -> dict[str, str]:
+    active = payload.media_type in ACTIVE_TYPES
     headers = {
-        "ETag": _etag(asset),
-        "Last-Modified": format_datetime(asset.created_at, usegmt=True),
+        "ETag": _etag(payload),
+        "Last-Modified": format_datetime(payload.modified, usegmt=True),
         "Accept-Ranges": "bytes",
-        "Content-Disposition": content_disposition(asset.filename, attachment=active),
+        "Content-Disposition": content_disposition(payload.filename, attachment=active),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, max-age=0, must-revalidate",
     }
@@ -56,25 +68,50 @@ def _headers(asset: Asset) -> dict[str, str]:
     return headers
 
 
-def _media_type(asset: Asset) -> str:
-    if asset.media_type.startswith("text/") or asset.media_type == "application/json":
-        return f"{asset.media_type}; charset=utf-8"
-    return asset.media_type
+def _media_type(media_type: str) -> str:
+    if media_type.startswith("text/") or media_type == "application/json":
+        return f"{media_type}; charset=utf-8"
+    return media_type
 
 
 async def send(
     request: Request, *, asset: Asset, blob: Blob | None, blobs: BlobStore, full_check: bool
 ) -> Response:
-    """Answer GET/HEAD for an asset's bytes.
+    """Answer GET/HEAD for an asset's original bytes."""
+    if blob is None or asset.sha256 is None or asset.status == "uploading":
+        raise NotFound("The asset has no content yet.", code="asset_not_found")
+    payload = Payload(blob, asset.media_type, asset.filename, asset.created_at)
+    return await send_payload(request, payload=payload, blobs=blobs, full_check=full_check)
+
+
+async def send_derivative(
+    request: Request, *, asset: Asset, derivative: Derivative, blobs: BlobStore
+) -> Response:
+    stem = asset.filename.rsplit(".", 1)[0]
+    ext = {"image/webp": "webp", "image/png": "png", "image/jpeg": "jpg", "text/plain": "txt"}.get(
+        derivative.media_type, "bin"
+    )
+    payload = Payload(
+        derivative.blob,
+        derivative.media_type,
+        f"{stem}.{derivative.kind}.{ext}",
+        derivative.created_at,
+    )
+    return await send_payload(request, payload=payload, blobs=blobs, full_check=False)
+
+
+async def send_payload(
+    request: Request, *, payload: Payload, blobs: BlobStore, full_check: bool
+) -> Response:
+    """Answer GET/HEAD for stored bytes.
 
     Each 1 MiB chunk is checked before any of it is sent. The first chunk is read before
     the status line goes out, so a damaged blob of up to 1 MiB (or a wrong length) is a
     clean `409 asset_integrity_mismatch`; damage further in ends the stream with an error
     instead of sending the bad chunk. `full_check` re-hashes the whole blob first (raw).
     """
-    if blob is None or asset.sha256 is None or asset.status == "uploading":
-        raise NotFound("The asset has no content yet.", code="asset_not_found")
-    headers = _headers(asset)
+    blob = payload.blob
+    headers = _headers(payload)
     size = blob.size
     if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -92,8 +129,9 @@ async def send(
         status = 206
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
     headers["Content-Length"] = str(end - start)
+    media_type = _media_type(payload.media_type)
     if request.method == "HEAD" or end == start:
-        return Response(status_code=status, headers=headers, media_type=_media_type(asset))
+        return Response(status_code=status, headers=headers, media_type=media_type)
     pieces = read_verified(
         blobs, sha256=blob.sha256, size=size, chunk_sums=blob.chunk_sums, start=start, end=end
     )
@@ -103,6 +141,4 @@ async def send(
         yield first
         yield from pieces
 
-    return StreamingResponse(
-        body(), status_code=status, headers=headers, media_type=_media_type(asset)
-    )
+    return StreamingResponse(body(), status_code=status, headers=headers, media_type=media_type)

@@ -64,10 +64,37 @@ class Asset(Base):
     height: Mapped[int | None]
     duration: Mapped[float | None] = mapped_column(Float)
     pages: Mapped[int | None]
+    # What processing found: normalized keys, and the raw metadata as extracted.
+    info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    raw_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     blob: Mapped[Blob | None] = relationship(lazy="joined")
+    derivatives: Mapped[list[Derivative]] = relationship(
+        lazy="selectin", order_by="Derivative.kind", viewonly=True
+    )
+
+
+class Derivative(Base):
+    """A file made from an asset (thumbnail, preview, text, waveform), owned by it."""
+
+    __tablename__ = "derivatives"
+
+    asset_id: Mapped[str] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    blob: Mapped[Blob] = relationship(lazy="joined")
 
 
 class AssetTag(Base):

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from starlette.responses import Response
 
 from satchel.api.deps import (
@@ -28,7 +28,7 @@ from satchel.api.envelope import Envelope, envelope
 from satchel.api.receive import receive_form, receive_raw, too_large
 from satchel.assets import content, service
 from satchel.assets.listing import ListQuery, list_assets
-from satchel.assets.models import Asset, Blob
+from satchel.assets.models import Asset, Blob, Derivative
 from satchel.assets.schemas import (
     AssetFields,
     AssetOut,
@@ -36,8 +36,10 @@ from satchel.assets.schemas import (
     AssetUrls,
     BatchDelete,
     BatchDeleteResult,
+    DerivativeOut,
     InlineUpload,
     PendingAsset,
+    Reprocessed,
     SignedUrl,
     UploadDescriptor,
     UploadIntent,
@@ -45,6 +47,7 @@ from satchel.assets.schemas import (
     UsageStats,
 )
 from satchel.errors import BadRequest, Invalid, NotFound, Unauthorized
+from satchel.processing import service as processing
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
@@ -56,8 +59,39 @@ def _base(request: Request, runtime: Runtime) -> str:
     return (runtime.settings.base_url or str(request.base_url)).rstrip("/")
 
 
+SIGNED_DERIVATIVE_SECONDS = 3600
+
+
+def derivative_url(runtime: Runtime, base: str, asset_id: str, kind: str) -> str:
+    # Signed per hour-long window, so the same link is handed out for a while (caches).
+    expires = (int(time.time()) // 1800 + 3) * 1800
+    sig = runtime.signer.sign(f"derivative {asset_id} {kind}", expires=expires)
+    return f"{base}/api/v1/assets/{asset_id}/derivatives/{kind}?expires={expires}&sig={sig}"
+
+
+def _derivatives(asset: Asset) -> list[Derivative]:
+    # Rows read by a query come with their derivatives (selectin); a row this request just
+    # created has none yet, and must not try to load them after its session closed.
+    if "derivatives" in inspect(asset).unloaded:
+        return []
+    return list(asset.derivatives)
+
+
 def to_out(asset: Asset, request: Request, runtime: Runtime) -> AssetOut:
-    root = f"{_base(request, runtime)}/api/v1/assets/{asset.id}"
+    base = _base(request, runtime)
+    root = f"{base}/api/v1/assets/{asset.id}"
+    derivatives = [
+        DerivativeOut(
+            kind=d.kind,
+            media_type=d.media_type,
+            size=d.size,
+            width=d.width,
+            height=d.height,
+            url=derivative_url(runtime, base, asset.id, d.kind),
+        )
+        for d in _derivatives(asset)
+    ]
+    by_kind = {d.kind: d.url for d in derivatives}
     return AssetOut(
         id=asset.id,
         filename=asset.filename,
@@ -75,6 +109,12 @@ def to_out(asset: Asset, request: Request, runtime: Runtime) -> AssetOut:
         height=asset.height,
         duration=asset.duration,
         pages=asset.pages,
+        metadata=dict(asset.info or {}),
+        failure_reason=asset.failure_reason,
+        derivatives=derivatives,
+        thumb_url=by_kind.get("thumbnail"),
+        preview_url=by_kind.get("preview"),
+        processed_at=asset.processed_at,
         created_at=asset.created_at,
         updated_at=asset.updated_at,
         urls=AssetUrls(self=root, content=f"{root}/content", raw=f"{root}/raw"),
@@ -118,7 +158,7 @@ def _validation_error(exc: ValidationError) -> Invalid:
 
 @router.post(
     "/assets",
-    status_code=201,
+    status_code=202,
     summary="Upload an asset (multipart form, inline base64 JSON, or announce a PUT)",
     openapi_extra={
         "requestBody": {
@@ -201,10 +241,17 @@ async def create_asset(
 
 
 def _created(result: service.Ingested, request: Request, runtime: Runtime) -> Response:
-    body = envelope(to_out(result.asset, request, runtime), deduplicated=result.deduplicated)
+    """200 with the existing asset, or 202: stored, and processing in the background."""
+    if result.job_id is not None:
+        runtime.queue.enqueue(result.job_id)
+    body = envelope(
+        to_out(result.asset, request, runtime),
+        deduplicated=result.deduplicated,
+        job_id=result.job_id,
+    )
     return Response(
         body.model_dump_json(),
-        status_code=200 if result.deduplicated else 201,
+        status_code=200 if result.job_id is None else 202,
         media_type="application/json",
     )
 
@@ -326,7 +373,11 @@ async def put_upload(
     return Response(status_code=204)
 
 
-@router.post("/assets/{asset_id}/complete", summary="Finish a single-PUT upload")
+@router.post(
+    "/assets/{asset_id}/complete",
+    status_code=202,
+    summary="Finish a single-PUT upload (202 while processing; 200 if nothing was left to do)",
+)
 def complete_upload(
     asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Response:
@@ -337,8 +388,7 @@ def complete_upload(
         owner_id=principal.user_id,
         asset_id=asset_id,
     )
-    body = envelope(to_out(result.asset, request, runtime), deduplicated=result.deduplicated)
-    return Response(body.model_dump_json(), media_type="application/json")
+    return _created(result, request, runtime)
 
 
 @router.get("/assets", summary="List assets")
@@ -546,3 +596,105 @@ def signed_url(
     sig = runtime.signer.sign(f"content {asset.id}", expires=expires)
     url = f"{_base(request, runtime)}/api/v1/assets/{asset.id}/content?expires={expires}&sig={sig}"
     return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))
+
+
+@router.head("/assets/{asset_id}/derivatives/{kind}", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/derivatives/{kind}",
+    summary="One derivative (thumbnail, preview, text, waveform), checked as it is sent",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}, "text/plain": {}}}},
+)
+async def get_derivative(
+    asset_id: str,
+    kind: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: FilesOrSigned,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    def load() -> tuple[Asset, Derivative]:
+        with runtime.db.session() as session:
+            if principal is None:
+                if sig is None and expires is None:
+                    raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+                runtime.signer.verify(
+                    f"derivative {asset_id} {kind}", expires=expires, signature=sig
+                )
+                asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+                if asset is None:
+                    raise service.not_found(asset_id)
+            else:
+                owner = principal.owner_filter("files:all")
+                asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+            derivative = session.get(Derivative, (asset.id, kind))
+            if derivative is None:
+                raise NotFound(
+                    f"The asset has no {kind!r} derivative.", code="derivative_not_found"
+                )
+            return asset, derivative
+
+    asset, derivative = await run_in_threadpool(load)
+    return await content.send_derivative(
+        request, asset=asset, derivative=derivative, blobs=runtime.blobs
+    )
+
+
+@router.get("/assets/{asset_id}/metadata", summary="Metadata as extracted, and normalized")
+def get_metadata(
+    asset_id: str, session: SessionDep, principal: ReadFiles
+) -> Envelope[dict[str, Any]]:
+    owner = principal.owner_filter("files:all")
+    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+    return envelope(
+        {"normalized": dict(asset.info or {}), "raw": dict(asset.raw_metadata or {})},
+        status=asset.status,
+    )
+
+
+@router.post("/assets/{asset_id}/reprocess", status_code=202, summary="Process the asset again")
+def reprocess(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: WriteFiles,
+) -> Envelope[AssetOut]:
+    job = processing.reprocess(
+        session,
+        owner_id=principal.owner_filter("files:all"),
+        asset_id=asset_id,
+        actor_id=principal.user_id,
+    )
+    runtime.queue.enqueue(job.id)
+    asset = service.get(session=session, owner_id=None, asset_id=asset_id)
+    return envelope(to_out(asset, request, runtime), job_id=job.id)
+
+
+@router.post("/assets/bulk-reprocess", summary="Process a page of ready or failed assets again")
+def bulk_reprocess(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: WriteFiles,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    kind: str | None = None,
+) -> Envelope[Reprocessed]:
+    job_ids, next_cursor = processing.bulk_reprocess(
+        session,
+        owner_id=principal.owner_filter("files:all"),
+        actor_id=principal.user_id,
+        cursor=cursor,
+        limit=limit,
+        kind=kind,
+    )
+    runtime.queue.enqueue(*job_ids)
+    return envelope(
+        Reprocessed(
+            processed=len(job_ids),
+            next_cursor=next_cursor,
+            has_more=next_cursor is not None,
+            job_ids=job_ids,
+        )
+    )

@@ -74,6 +74,15 @@ class AssetUrls(BaseModel):
     raw: str
 
 
+class DerivativeOut(BaseModel):
+    kind: str
+    media_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    url: str = Field(description="A signed link, valid for an hour.")
+
+
 class AssetOut(BaseModel):
     id: str
     filename: str
@@ -91,6 +100,14 @@ class AssetOut(BaseModel):
     height: int | None = None
     duration: float | None = None
     pages: int | None = None
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Normalized metadata found by processing."
+    )
+    failure_reason: str | None = None
+    derivatives: list[DerivativeOut] = Field(default_factory=list)
+    thumb_url: str | None = None
+    preview_url: str | None = None
+    processed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     urls: AssetUrls
@@ -130,6 +147,13 @@ class Usage(BaseModel):
     total_bytes: int
     stored_bytes: int = Field(description="Bytes on disk after deduplication.")
     by_content_type: list[TypeUsage]
+
+
+class Reprocessed(BaseModel):
+    processed: int
+    next_cursor: str | None
+    has_more: bool
+    job_ids: list[str]
 
 
 class UsageStats(BaseModel):

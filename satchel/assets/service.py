@@ -9,7 +9,8 @@ concurrent upload of the same content has just been promised.
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,22 +19,28 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.filenames import clean_filename
-from satchel.assets.models import Asset, AssetTag, Blob, Tombstone, Upload
+from satchel.assets.models import Asset, AssetTag, Blob, Derivative, Tombstone, Upload
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
 from satchel.audit.service import record
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound, TooLarge
 from satchel.ids import looks_like, new_id
+from satchel.jobs import service as jobs
 from satchel.media import MediaInfo, MediaLimits, normalize_media_type, sniff_file
 
 MAX_ATTRIBUTES_BYTES = 64 * 1024
+
+
+# The job kind that processes a newly stored asset (its handler lives in `processing`).
+PROCESS_ASSET = "assets.process"
 
 
 @dataclass(frozen=True)
 class Ingested:
     asset: Asset
     deduplicated: bool
+    job_id: str | None = None  # enqueue it once the caller is done (after the commit)
 
 
 def not_found(asset_id: str) -> NotFound:
@@ -99,7 +106,7 @@ def _find_duplicate(
     ).first()
 
 
-def _ensure_blob_row(session: Session, info: BlobInfo) -> None:
+def ensure_blob_row(session: Session, info: BlobInfo) -> None:
     if session.get(Blob, info.sha256) is None:
         session.add(Blob(sha256=info.sha256, size=info.size, chunk_sums=info.chunk_sums))
 
@@ -136,7 +143,7 @@ def ingest(
                 writer.abort()
                 return Ingested(existing, True)
         writer.commit()
-        _ensure_blob_row(session, info)
+        ensure_blob_row(session, info)
         now = utcnow()
         asset = Asset(
             id=new_id("ast"),
@@ -144,7 +151,7 @@ def ingest(
             sha256=info.sha256,
             size=info.size,
             filename=clean_filename(filename),
-            status="ready",
+            status="pending",
             description=fields.description,
             alt_text=fields.alt_text,
             attributes=fields.attributes or {},
@@ -156,8 +163,9 @@ def ingest(
         session.add(asset)
         session.flush()
         _set_tags(session, asset, _normalized_tags(fields.tags))
+        job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
         session.commit()
-        return Ingested(asset, False)
+        return Ingested(asset, False, job.id)
 
 
 def create_pending(
@@ -237,12 +245,12 @@ def receive_put(*, db: Database, blobs: BlobStore, upload_id: str, writer: BlobW
         upload = get_upload(session=session, upload_id=upload_id)
         asset = session.scalars(select(Asset).where(Asset.id == upload.asset_id)).one()
         writer.commit()
-        _ensure_blob_row(session, info)
+        ensure_blob_row(session, info)
         previous = asset.sha256
         asset.sha256 = upload.sha256 = info.sha256
         session.commit()
     if previous and previous != info.sha256:
-        _drop_blob_if_unused(db=db, blobs=blobs, sha256=previous)
+        drop_blob_if_unused(db=db, blobs=blobs, sha256=previous)
 
 
 def complete(
@@ -278,11 +286,12 @@ def complete(
                 session.commit()
                 return Ingested(existing, True)
         _apply_media(asset, media)
-        asset.status = "ready"
+        asset.status = "pending"
         asset.updated_at = utcnow()
         session.execute(delete(Upload).where(Upload.asset_id == asset_id))
+        job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
         session.commit()
-        return Ingested(asset, False)
+        return Ingested(asset, False, job.id)
 
 
 def _mine(stmt: Any, owner_id: str | None) -> Any:
@@ -326,13 +335,34 @@ def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[st
         return asset
 
 
-def _drop_blob_if_unused(*, db: Database, blobs: BlobStore, sha256: str) -> None:
+def blob_in_use(session: Session, sha256: str) -> bool:
+    """Whether any asset or derivative still points at these bytes."""
+    return bool(
+        session.scalar(select(exists().where(Asset.sha256 == sha256)))
+        or session.scalar(select(exists().where(Derivative.sha256 == sha256)))
+    )
+
+
+@contextmanager
+def locked(blobs: BlobStore, shas: set[str]) -> Iterator[None]:
+    """Hold several addresses' locks, always taken in the same order (no deadlock)."""
+    with ExitStack() as stack:
+        for sha in sorted(shas):
+            stack.enter_context(blobs.lock(sha))
+        yield
+
+
+def drop_blob_if_unused(*, db: Database, blobs: BlobStore, sha256: str) -> None:
     with blobs.lock(sha256), db.write_session() as session:
-        if session.scalar(select(exists().where(Asset.sha256 == sha256))):
+        if blob_in_use(session, sha256):
             return
         session.execute(delete(Blob).where(Blob.sha256 == sha256))
         session.commit()
         blobs.delete(sha256)
+
+
+def _addresses(asset: Asset) -> set[str]:
+    return {d.sha256 for d in asset.derivatives} | ({asset.sha256} if asset.sha256 else set())
 
 
 def _remove(
@@ -344,23 +374,32 @@ def _remove(
     actor_id: str | None,
     ip: str | None = None,
 ) -> bool:
-    """Delete the row (and the bytes when nothing else points at them); False if absent."""
+    """Delete the row and its derivatives, and the bytes nothing else points at.
+
+    Returns False when there was no such asset.
+    """
     for _ in range(3):
         with db.session() as session:
-            sha = session.scalar(_mine(select(Asset.sha256).where(Asset.id == asset_id), owner_id))
-        with blobs.lock(sha) if sha else nullcontext(), db.write_session() as session:
+            found = session.scalars(_mine(select(Asset).where(Asset.id == asset_id), owner_id))
+            first = found.first()
+            if first is None:
+                return False
+            shas = _addresses(first)
+        with locked(blobs, shas), db.write_session() as session:
             asset = session.scalars(
                 _mine(select(Asset).where(Asset.id == asset_id), owner_id)
             ).first()
             if asset is None:
                 return False
-            if asset.sha256 != sha:
-                continue  # a PUT landed in between; take the right lock and try again
-            session.delete(asset)
+            if _addresses(asset) != shas:
+                continue  # bytes landed in between; take the right locks and try again
+            session.delete(asset)  # derivative rows go with it (ON DELETE CASCADE)
             # A refused upload (no actor) leaves no trace; a delete leaves a tombstone and
             # an audit entry, committed with it.
             if actor_id is not None:
-                session.add(Tombstone(asset_id=asset_id, owner_id=asset.owner_id, sha256=sha))
+                session.add(
+                    Tombstone(asset_id=asset_id, owner_id=asset.owner_id, sha256=asset.sha256)
+                )
                 record(
                     session,
                     action="ASSET_DELETED",
@@ -371,15 +410,14 @@ def _remove(
                     owner_id=asset.owner_id,
                     filename=asset.filename,
                 )
-            unused = sha is not None and not session.scalar(
-                select(exists().where(Asset.sha256 == sha, Asset.id != asset_id))
-            )
+            session.flush()
+            unused = sorted(sha for sha in shas if not blob_in_use(session, sha))
             if unused:
-                session.execute(delete(Blob).where(Blob.sha256 == sha))
+                session.execute(delete(Blob).where(Blob.sha256.in_(unused)))
             session.commit()
-            # The row is gone; removing the bytes now is safe. A crash here leaves an
-            # orphan file that GC reclaims, never a row without bytes.
-            if unused and sha is not None:
+            # The rows are gone; removing the bytes now is safe. A crash here leaves
+            # orphan files that GC reclaims, never a row without bytes.
+            for sha in unused:
                 blobs.delete(sha)
             return True
     raise Conflict("The asset changed while it was being deleted; try again.")

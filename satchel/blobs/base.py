@@ -107,3 +107,17 @@ class BlobStore(Protocol):
     def local_copy(self, sha256: str) -> AbstractContextManager[Path]:
         """A local file with the blob's bytes, for code that needs a path (sniffing)."""
         ...
+
+
+def write_file(store: BlobStore, path: Path) -> BlobWriter:
+    """A finished (not yet committed) writer holding the bytes of a local file."""
+    writer = store.writer()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK_SIZE):
+                writer.write(chunk)
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    return writer

@@ -22,8 +22,11 @@ console = Console()
 def serve(
     host: Annotated[str | None, typer.Option(help="Overrides SATCHEL_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides SATCHEL_PORT")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Run no job workers here (use `satchel worker`)")
+    ] = False,
 ) -> None:
-    """Migrate the database and serve the API."""
+    """Migrate the database and serve the API (with job workers unless --no-worker)."""
     import uvicorn
 
     from satchel.api.app import create_app
@@ -42,14 +45,42 @@ def serve(
             "Use it as `Authorization: Bearer <key>`."
         )
     console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        http="httptools",
-        loop="uvloop",
-    )
+    if not no_worker and settings.workers > 0:
+        runtime.start_workers()
+    try:
+        uvicorn.run(
+            create_app(settings, runtime),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            http="httptools",
+            loop="uvloop",
+        )
+    finally:
+        runtime.close()
+
+
+@app.command()
+def worker(
+    count: Annotated[
+        int | None, typer.Option(help="Worker threads (default SATCHEL_WORKERS)")
+    ] = None,
+) -> None:
+    """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    workers = runtime.start_workers(count)
+    console.print(f"Satchel worker: {workers.count} threads on the {runtime.queue.mode} queue.")
+    stop.wait()
+    console.print("Stopping: finishing the jobs under way.")
+    runtime.close()
 
 
 @app.command()

@@ -1,9 +1,10 @@
 """Imports every capability's models so that metadata (and Alembic) sees all tables."""
 
-from satchel.assets.models import Asset, AssetTag, Blob, Tombstone, Upload
+from satchel.assets.models import Asset, AssetTag, Blob, Derivative, Tombstone, Upload
 from satchel.audit.models import AuditEntry
 from satchel.auth.models import ApiKey, LoginFailure, LoginSession, Role, Team, User
 from satchel.db.base import Base
+from satchel.jobs.models import Job
 from satchel.preferences.models import Preference
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Blob",
+    "Derivative",
+    "Job",
     "LoginFailure",
     "LoginSession",
     "Preference",

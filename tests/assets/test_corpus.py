@@ -30,7 +30,7 @@ async def test_corpus_file_upload(
         files={"file": (path.name, data, "application/octet-stream")},  # type: ignore[attr-defined]
     )
     if isinstance(expected, Accepted):
-        assert response.status_code == 201, response.text
+        assert response.status_code == 202, response.text
         asset = response.json()["data"]
         assert (asset["media_type"], asset["kind"]) == (expected.media_type, expected.kind)
         assert asset["sha256"] == hashlib.sha256(data).hexdigest()

@@ -103,7 +103,7 @@ def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Se
     made = httpx.post(
         f"{first.base}/api/v1/assets", headers=auth, files={"file": ("a.png", png)}, timeout=30
     )
-    assert made.status_code == 201, made.text
+    assert made.status_code == 202, made.text
     asset_id = made.json()["data"]["id"]
     first.stop()
     second = start(data_dir)

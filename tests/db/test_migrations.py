@@ -42,3 +42,16 @@ def test_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("SELECT status FROM users").scalar() == "active"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
+
+
+def test_full_text_triggers_survive_every_migration(tmp_path: Path) -> None:
+    """Rebuilding `assets` (batch mode) would drop its triggers: migrations must not."""
+    db = Database(f"sqlite:///{tmp_path / 't.db'}")
+    db.migrate()
+    with db.engine.connect() as conn:
+        names = {
+            r[0]
+            for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+    assert names >= {"assets_fts_ai", "assets_fts_ad", "assets_fts_au"}
+    db.dispose()

@@ -1,0 +1,1 @@
+"""Background jobs: records with progress, a durable huey queue, and worker threads."""

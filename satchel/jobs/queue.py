@@ -1,0 +1,195 @@
+"""The durable queue (huey over SQLite or Redis) and the worker threads that drain it.
+
+huey stores and delivers job ids; our own `jobs` table holds state and progress. Workers
+are plain threads calling `dequeue`/`execute`, so they run inside `satchel serve` as well
+as in `satchel worker` (huey's own consumer wants the main thread for its signals).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+from satchel.config import Settings
+from satchel.db import Database
+from satchel.jobs import service
+from satchel.jobs.registry import HANDLERS, JobCancelled, JobContext, JobStatus
+
+log = logging.getLogger("satchel.jobs")
+
+
+class Queue:
+    """Enqueue job ids; run them with `Workers`."""
+
+    def __init__(self, settings: Settings, db: Database, runtime_ref: Callable[[], Any]) -> None:
+        self.settings = settings
+        self.db = db
+        self._runtime = runtime_ref
+        url = settings.queue_url
+        self.mode = "redis" if url and url.startswith("redis") else "sqlite"
+        self.huey: Huey
+        if self.mode == "redis":
+            self.huey = RedisHuey("satchel", url=url, results=False, utc=True)
+        else:
+            path = settings.data_dir / "queue.db"
+            self.huey = SqliteHuey("satchel", filename=str(path), results=False, utc=True)
+        self._task = self.huey.task(name="satchel.run_job")(self._run)
+
+    def enqueue(self, *job_ids: str) -> None:
+        """Call after the transaction that created the jobs has committed."""
+        for job_id in job_ids:
+            self._task(job_id)
+        if job_ids:
+            service.mark_enqueued(self.db, job_ids=list(job_ids))
+
+    def pending(self) -> int:
+        return int(self.huey.pending_count())
+
+    def ping(self) -> bool:
+        try:
+            self.huey.pending_count()
+        except Exception:
+            return False
+        return True
+
+    def _run(self, job_id: str) -> None:
+        execute(self._runtime(), job_id)
+
+
+def execute(runtime: Any, job_id: str) -> None:
+    """Run one job to an end state; never raises (a job's failure is recorded on it)."""
+    db: Database = runtime.db
+    stale_seconds = runtime.settings.job_stale_seconds
+    job = service.claim(db, job_id=job_id, stale_before=_now_minus(stale_seconds))
+    if job is None:
+        return
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        service.finish(db, job_id=job_id, status="failed", error=f"no handler for {job.kind}")
+        return
+    last = [0.0]
+
+    def report(percent: int, message: str | None) -> None:
+        now = time.monotonic()
+        if percent < 100 and now - last[0] < 0.2:
+            return
+        last[0] = now
+        if service.report(db, job_id=job_id, percent=percent, message=message):
+            raise JobCancelled
+
+    stop = threading.Event()
+
+    def beat() -> None:  # a long step without progress reports must not look dead
+        while not stop.wait(max(stale_seconds / 3, 0.5)):
+            service.heartbeat(db, job_id=job_id)
+
+    beater = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    beater.start()
+    ctx = JobContext(
+        runtime=runtime,
+        job_id=job_id,
+        subject_id=job.subject_id,
+        params=dict(job.params),
+        report=report,
+    )
+    try:
+        status = handler(ctx)
+        service.finish(
+            db,
+            job_id=job_id,
+            status=status.value,
+            result=ctx.result or None,
+            error=ctx.error if status is JobStatus.FAILED else None,
+        )
+    except JobCancelled:
+        service.finish(db, job_id=job_id, status="cancelled", error="cancelled")
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job_id, job.kind)
+        service.finish(
+            db, job_id=job_id, status="failed", error=f"unexpected error: {type(exc).__name__}"
+        )
+    finally:
+        stop.set()
+        beater.join(timeout=5)
+
+
+def _now_minus(seconds: float) -> Any:
+    from satchel.db import utcnow
+
+    return utcnow() - timedelta(seconds=seconds)
+
+
+class Workers:
+    """Threads that take job ids off the queue and run them, plus a recovery sweep."""
+
+    def __init__(self, runtime: Any, *, count: int) -> None:
+        self.runtime = runtime
+        self.count = count
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self.recover()
+        for i in range(self.count):
+            thread = threading.Thread(target=self._loop, name=f"satchel-worker-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        sweeper = threading.Thread(target=self._sweep, name="satchel-recovery", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(deadline - time.monotonic(), 0.1))
+        self._threads.clear()
+
+    def _loop(self) -> None:
+        huey: Huey = self.runtime.queue.huey
+        idle = 0.05
+        while not self._stop.is_set():
+            try:
+                task = huey.dequeue()
+            except Exception:
+                log.exception("the queue could not be read")
+                task = None
+            if task is None:
+                self._stop.wait(idle)
+                idle = min(idle * 2, 0.5)
+                continue
+            idle = 0.05
+            try:
+                huey.execute(task)
+            except Exception:
+                log.exception("a queued task failed outside its job")
+
+    def recover(self) -> int:
+        """Re-enqueue lost jobs and give stuck subjects a new start (see `RECOVERY`)."""
+        seconds = self.runtime.settings.job_stale_seconds
+        ids = service.stale(self.runtime.db, older_than=timedelta(seconds=seconds))
+        if ids:
+            log.info("re-enqueueing %d lost jobs", len(ids))
+            self.runtime.queue.enqueue(*ids)
+        for hook in RECOVERY:
+            hook(self.runtime)
+        return len(ids)
+
+    def _sweep(self) -> None:
+        interval = max(self.runtime.settings.job_stale_seconds / 2, 1.0)
+        while not self._stop.wait(interval):
+            try:
+                self.recover()
+            except Exception:
+                log.exception("recovery sweep failed")
+
+
+# Capabilities add checks here for subjects stuck without a live job (assets in `pending`).
+RECOVERY: list[Callable[[Any], None]] = []

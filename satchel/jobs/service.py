@@ -1,0 +1,180 @@
+"""Creating, claiming, finishing, cancelling and recovering job records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from satchel.db import Database, utcnow
+from satchel.errors import Conflict, NotFound
+from satchel.ids import new_id
+from satchel.jobs.models import TERMINAL, Job
+
+
+def create(
+    session: Session,
+    *,
+    kind: str,
+    owner_id: str | None,
+    subject_id: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Job:
+    """Add a queued job to the caller's transaction; enqueue its id after the commit."""
+    job = Job(
+        id=new_id("job"),
+        kind=kind,
+        owner_id=owner_id,
+        subject_id=subject_id,
+        params=params or {},
+        status="queued",
+        created_at=utcnow(),
+    )
+    session.add(job)
+    return job
+
+
+def get(session: Session, *, owner_id: str | None, job_id: str) -> Job:
+    stmt = select(Job).where(Job.id == job_id)
+    if owner_id is not None:
+        stmt = stmt.where(Job.owner_id == owner_id)
+    job = session.scalars(stmt).first()
+    if job is None:
+        raise NotFound(f"No job {job_id}.", code="job_not_found")
+    return job
+
+
+def list_jobs(
+    session: Session,
+    *,
+    owner_id: str | None,
+    status: str | None,
+    kind: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Job], str | None]:
+    stmt = select(Job)
+    if owner_id is not None:
+        stmt = stmt.where(Job.owner_id == owner_id)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    if kind:
+        stmt = stmt.where(Job.kind == kind)
+    if cursor:
+        stmt = stmt.where(Job.id < cursor)  # ids sort by creation time
+    rows = list(session.scalars(stmt.order_by(Job.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    return rows[:limit], rows[limit - 1].id if more else None
+
+
+def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
+    """Mark the job running for this worker, or None when it is not ours to run.
+
+    A queued job, or a running one whose worker stopped sending heartbeats (it died), may
+    be claimed; the update is atomic, so a job delivered twice runs once at a time.
+    """
+    now = utcnow()
+    with db.write_session() as session:
+        claimed = session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id,
+                or_(
+                    Job.status == "queued",
+                    (Job.status == "running") & (Job.heartbeat_at < stale_before),
+                ),
+                Job.cancel_requested.is_(False),
+            )
+            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            job = session.get(Job, job_id)
+            if job is not None and job.status == "queued" and job.cancel_requested:
+                job.status, job.finished_at = "cancelled", now
+            session.commit()
+            return None
+        session.commit()
+        return session.get(Job, job_id)
+
+
+def heartbeat(db: Database, *, job_id: str) -> None:
+    with db.session() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(heartbeat_at=utcnow())
+        )
+        session.commit()
+
+
+def report(db: Database, *, job_id: str, percent: int, message: str | None) -> bool:
+    """Store progress; returns whether cancellation was requested."""
+    with db.session() as session:
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "running")
+            .values(progress=percent, message=message, heartbeat_at=utcnow())
+        )
+        session.commit()
+        return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+
+def finish(
+    db: Database,
+    *,
+    job_id: str,
+    status: str,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    with db.session() as session:
+        values: dict[str, Any] = {
+            "status": status,
+            "finished_at": utcnow(),
+            "result": result,
+            "error": error,
+        }
+        if status == "completed":
+            values["progress"] = 100
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
+        session.commit()
+
+
+def cancel(db: Database, *, owner_id: str | None, job_id: str) -> Job:
+    """Cancel a queued job at once, a running one at its next progress report."""
+    with db.write_session() as session:
+        job = get(session, owner_id=owner_id, job_id=job_id)
+        if job.status in TERMINAL:
+            if job.status == "cancelled":
+                return job
+            raise Conflict(f"The job already {job.status}.", code="job_not_cancellable")
+        job.cancel_requested = True
+        if job.status == "queued":
+            job.status, job.finished_at = "cancelled", utcnow()
+            job.message = "Cancelled before it started."
+        session.commit()
+        return job
+
+
+def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:
+    with db.session() as session:
+        session.execute(update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow()))
+        session.commit()
+
+
+def stale(db: Database, *, older_than: timedelta) -> list[str]:
+    """Jobs that should be running but are not: lost with a dead worker, or lost before
+    they reached the queue (a crash between commit and enqueue)."""
+    limit = utcnow() - older_than
+    lost_worker = (Job.status == "running") & (Job.heartbeat_at < limit)
+    never_queued = (
+        (Job.status == "queued")
+        & (Job.created_at < limit)
+        & or_(Job.enqueued_at.is_(None), Job.enqueued_at < limit)
+    )
+    with db.session() as session:
+        return list(
+            session.scalars(select(Job.id).where(or_(lost_worker, never_queued)).limit(1000))
+        )

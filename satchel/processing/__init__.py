@@ -1,0 +1,1 @@
+"""Asset processing: metadata extraction and derivatives (thumbnails, previews, text)."""

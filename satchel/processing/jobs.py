@@ -1,0 +1,54 @@
+"""The processing job handler and its recovery hook (registered on import)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from satchel.assets.service import PROCESS_ASSET
+from satchel.jobs import service as jobs
+from satchel.jobs.queue import RECOVERY
+from satchel.jobs.registry import JobContext, JobStatus, job
+from satchel.processing import service
+from satchel.processing.processors.base import ProcessLimits
+
+
+def limits_for(runtime: Any) -> ProcessLimits:
+    settings = runtime.settings
+    return ProcessLimits(max_pixels=settings.max_image_pixels, seconds=settings.processing_seconds)
+
+
+@job(PROCESS_ASSET)
+def process_asset(ctx: JobContext) -> JobStatus:
+    if ctx.subject_id is None:
+        return JobStatus.SKIPPED
+    runtime = ctx.runtime
+    outcome = service.process_asset(
+        db=runtime.db,
+        blobs=runtime.blobs,
+        asset_id=ctx.subject_id,
+        limits=limits_for(runtime),
+        progress=ctx.progress,
+    )
+    if outcome.status == "gone":
+        return JobStatus.SKIPPED  # deleted meanwhile: not an error
+    ctx.result = {"asset_id": ctx.subject_id, "status": outcome.status}
+    if outcome.status == "failed":
+        ctx.error = outcome.reason
+        return JobStatus.FAILED
+    return JobStatus.COMPLETED
+
+
+def requeue_stuck_assets(runtime: Any) -> None:
+    """Assets left pending or processing by a crash get a fresh job."""
+    older = timedelta(seconds=runtime.settings.job_stale_seconds)
+    with runtime.db.write_session() as session:
+        created = [
+            jobs.create(session, kind=PROCESS_ASSET, owner_id=a.owner_id, subject_id=a.id).id
+            for a in service.stuck_assets(session, older_than=older)
+        ]
+        session.commit()
+    runtime.queue.enqueue(*created)
+
+
+RECOVERY.append(requeue_stuck_assets)
