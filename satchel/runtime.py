@@ -26,10 +26,13 @@ class Runtime:
     generated_admin_key: str | None = None
     workers: Workers | None = None
 
-    def start_workers(self, count: int | None = None) -> Workers:
-        """Run job workers in this process (inside `serve`, or alone in `worker`)."""
+    def start_workers(
+        self, count: int | None = None, *, hard_timeout: float | None = None
+    ) -> Workers:
+        """Run job worker threads in this process (`satchel worker`, and tests)."""
         if self.workers is None:
-            self.workers = Workers(self, count=self.settings.workers if count is None else count)
+            count = self.settings.workers if count is None else count
+            self.workers = Workers(self, count=count, hard_timeout=hard_timeout)
             self.workers.start()
         return self.workers
 

@@ -39,6 +39,13 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 @pytest.fixture
+def workers(runtime: Runtime) -> Iterator[Runtime]:
+    """Job workers (threads) for this test's runtime; stopped with it."""
+    runtime.start_workers(2)
+    yield runtime
+
+
+@pytest.fixture
 def app(settings: Settings, runtime: Runtime) -> FastAPI:
     return create_app(settings, runtime)
 

@@ -45,8 +45,16 @@ def serve(
             "Use it as `Authorization: Bearer <key>`."
         )
     console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
+    supervisor = None
     if not no_worker and settings.workers > 0:
-        runtime.start_workers()
+        from satchel.jobs.supervisor import WorkerProcesses
+
+        # Worker processes, not threads: a decoder that crashes or hangs on a hostile file
+        # takes one worker down, never the API.
+        supervisor = WorkerProcesses(
+            count=settings.workers, hard_timeout=settings.processing_seconds * 2 + 30
+        )
+        supervisor.start()
     try:
         uvicorn.run(
             create_app(settings, runtime),
@@ -57,6 +65,8 @@ def serve(
             loop="uvloop",
         )
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         runtime.close()
 
 
@@ -64,6 +74,10 @@ def serve(
 def worker(
     count: Annotated[
         int | None, typer.Option(help="Worker threads (default SATCHEL_WORKERS)")
+    ] = None,
+    hard_timeout: Annotated[
+        float | None,
+        typer.Option(help="Exit (to be restarted) when a job runs longer than this, in seconds"),
     ] = None,
 ) -> None:
     """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
@@ -76,7 +90,7 @@ def worker(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    workers = runtime.start_workers(count)
+    workers = runtime.start_workers(count, hard_timeout=hard_timeout)
     console.print(f"Satchel worker: {workers.count} threads on the {runtime.queue.mode} queue.")
     stop.wait()
     console.print("Stopping: finishing the jobs under way.")

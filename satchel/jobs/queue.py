@@ -8,6 +8,7 @@ as in `satchel worker` (huey's own consumer wants the main thread for its signal
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from huey.api import Huey
 from satchel.config import Settings
 from satchel.db import Database
 from satchel.jobs import service
-from satchel.jobs.registry import HANDLERS, JobCancelled, JobContext, JobStatus
+from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
 
 log = logging.getLogger("satchel.jobs")
 
@@ -60,15 +61,37 @@ class Queue:
         return True
 
     def _run(self, job_id: str) -> None:
-        execute(self._runtime(), job_id)
+        runtime = self._runtime()
+        workers = runtime.workers
+        execute(runtime, job_id, hard_timeout=workers.hard_timeout if workers else None)
 
 
-def execute(runtime: Any, job_id: str) -> None:
-    """Run one job to an end state; never raises (a job's failure is recorded on it)."""
+MAX_ATTEMPTS = 3  # a job whose worker died this many times is not tried again
+
+
+def give_up(runtime: Any, *, job_id: str, kind: str, subject_id: str | None, why: str) -> None:
+    # The subject first: whoever sees the job end then finds the subject already updated.
+    hook = GIVE_UP.get(kind)
+    if hook is not None:
+        hook(runtime, subject_id, why)
+    service.finish(runtime.db, job_id=job_id, status="failed", error=why)
+
+
+def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> None:
+    """Run one job to an end state; never raises (a job's failure is recorded on it).
+
+    With `hard_timeout` (dedicated worker processes only) a job still running after that
+    many seconds is failed and the process exits, since a call stuck in C cannot be
+    interrupted; its supervisor starts a fresh one.
+    """
     db: Database = runtime.db
     stale_seconds = runtime.settings.job_stale_seconds
     job = service.claim(db, job_id=job_id, stale_before=_now_minus(stale_seconds))
     if job is None:
+        return
+    if job.attempts > MAX_ATTEMPTS:
+        why = f"the worker stopped while running this job {MAX_ATTEMPTS} times"
+        give_up(runtime, job_id=job_id, kind=job.kind, subject_id=job.subject_id, why=why)
         return
     handler = HANDLERS.get(job.kind)
     if handler is None:
@@ -86,8 +109,15 @@ def execute(runtime: Any, job_id: str) -> None:
 
     stop = threading.Event()
 
+    deadline = time.monotonic() + hard_timeout if hard_timeout else None
+
     def beat() -> None:  # a long step without progress reports must not look dead
-        while not stop.wait(max(stale_seconds / 3, 0.5)):
+        while not stop.wait(max(min(stale_seconds / 3, 10.0), 0.2)):
+            if deadline is not None and time.monotonic() > deadline:
+                why = f"the job did not finish within {hard_timeout:.0f} seconds"
+                log.error("job %s: %s; failing it and restarting the worker", job_id, why)
+                give_up(runtime, job_id=job_id, kind=job.kind, subject_id=job.subject_id, why=why)
+                os._exit(3)
             service.heartbeat(db, job_id=job_id)
 
     beater = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
@@ -109,6 +139,8 @@ def execute(runtime: Any, job_id: str) -> None:
             error=ctx.error if status is JobStatus.FAILED else None,
         )
     except JobCancelled:
+        if (hook := GIVE_UP.get(job.kind)) is not None:
+            hook(runtime, job.subject_id, "cancelled")
         service.finish(db, job_id=job_id, status="cancelled", error="cancelled")
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
@@ -129,9 +161,10 @@ def _now_minus(seconds: float) -> Any:
 class Workers:
     """Threads that take job ids off the queue and run them, plus a recovery sweep."""
 
-    def __init__(self, runtime: Any, *, count: int) -> None:
+    def __init__(self, runtime: Any, *, count: int, hard_timeout: float | None = None) -> None:
         self.runtime = runtime
         self.count = count
+        self.hard_timeout = hard_timeout
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 

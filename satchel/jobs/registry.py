@@ -39,12 +39,17 @@ class JobContext:
 
 
 Handler = Callable[[JobContext], JobStatus]
+# Called when a job is abandoned (its worker kept dying, or it hung): (runtime, subject, why).
+GiveUp = Callable[["Runtime", str | None, str], None]
 HANDLERS: dict[str, Handler] = {}
+GIVE_UP: dict[str, GiveUp] = {}
 
 
-def job(kind: str) -> Callable[[Handler], Handler]:
+def job(kind: str, *, on_give_up: GiveUp | None = None) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        if on_give_up is not None:
+            GIVE_UP[kind] = on_give_up
         return fn
 
     return register

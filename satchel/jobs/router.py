@@ -18,6 +18,7 @@ from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
 from satchel.jobs import service
 from satchel.jobs.models import TERMINAL, Job
+from satchel.jobs.registry import GIVE_UP
 
 router = APIRouter(tags=["jobs"])
 
@@ -72,7 +73,10 @@ def get_job(job_id: str, session: SessionDep, principal: ReadUser) -> Envelope[J
 
 @router.post("/jobs/{job_id}/cancel", summary="Cancel a job (idempotent)")
 def cancel_job(job_id: str, runtime: RuntimeDep, principal: WriteUser) -> Envelope[JobOut]:
-    return envelope(job_out(service.cancel(runtime.db, owner_id=_owner(principal), job_id=job_id)))
+    job, now = service.cancel(runtime.db, owner_id=_owner(principal), job_id=job_id)
+    if now and (hook := GIVE_UP.get(job.kind)) is not None:
+        hook(runtime, job.subject_id, "cancelled")  # queued: now; running: when it stops
+    return envelope(job_out(job))
 
 
 def _event(job: Job) -> bytes:

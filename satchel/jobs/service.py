@@ -142,20 +142,24 @@ def finish(
         session.commit()
 
 
-def cancel(db: Database, *, owner_id: str | None, job_id: str) -> Job:
-    """Cancel a queued job at once, a running one at its next progress report."""
+def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, bool]:
+    """Cancel a queued job at once, a running one at its next progress report.
+
+    Returns the job and whether it was cancelled just now (before it started).
+    """
     with db.write_session() as session:
         job = get(session, owner_id=owner_id, job_id=job_id)
         if job.status in TERMINAL:
             if job.status == "cancelled":
-                return job
+                return job, False
             raise Conflict(f"The job already {job.status}.", code="job_not_cancellable")
         job.cancel_requested = True
-        if job.status == "queued":
+        now_cancelled = job.status == "queued"
+        if now_cancelled:
             job.status, job.finished_at = "cancelled", utcnow()
             job.message = "Cancelled before it started."
         session.commit()
-        return job
+        return job, now_cancelled
 
 
 def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:

@@ -18,7 +18,13 @@ def limits_for(runtime: Any) -> ProcessLimits:
     return ProcessLimits(max_pixels=settings.max_image_pixels, seconds=settings.processing_seconds)
 
 
-@job(PROCESS_ASSET)
+def mark_failed(runtime: Any, asset_id: str | None, why: str) -> None:
+    """The job was abandoned (crashed, hung or cancelled): say so on the asset."""
+    if asset_id is not None:
+        service.mark_failed(runtime.db, asset_id=asset_id, reason=why)
+
+
+@job(PROCESS_ASSET, on_give_up=mark_failed)
 def process_asset(ctx: JobContext) -> JobStatus:
     if ctx.subject_id is None:
         return JobStatus.SKIPPED

@@ -45,6 +45,10 @@ class Outcome:
     reason: str | None = None
 
 
+def mark_failed(db: Database, *, asset_id: str, reason: str) -> None:
+    _set_status(db, asset_id, "failed", reason)
+
+
 def _set_status(db: Database, asset_id: str, status: str, reason: str | None = None) -> bool:
     with db.write_session() as session:
         asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()

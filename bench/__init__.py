@@ -1,0 +1,1 @@
+"""Satchel's benchmarks: each one measured against a baseline taken in the same run."""

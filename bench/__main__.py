@@ -1,0 +1,42 @@
+"""`python -m bench [NAME ...]`: run every benchmark in turn, or only the ones named."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable
+
+from bench import download, listing, small_uploads, upload_put, upload_rss
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "upload_put": upload_put.run,
+    "small_uploads": small_uploads.run,
+    "download": download.run,
+    "list": listing.run,
+    "upload_rss": upload_rss.run,
+}
+
+
+def main(names: list[str]) -> int:
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    failed = []
+    for name in names or list(BENCHMARKS):
+        print(f"== {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            BENCHMARKS[name]()
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+        print(f"== {name} took {time.perf_counter() - start:.0f} s", flush=True)
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
