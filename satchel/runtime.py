@@ -40,6 +40,7 @@ class Runtime:
         if self.workers is not None:
             self.workers.stop()
             self.workers = None
+        self.queue.close()
         self.db.dispose()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
@@ -41,17 +42,37 @@ def api_router() -> APIRouter:
     return router
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; the runtime (database, blobs) starts with the app's lifespan."""
+class Background(Protocol):
+    """Something that runs beside the server for its lifetime (worker processes)."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    background: Background | None = None,
+) -> FastAPI:
+    """Build the app; the runtime (database, blobs) starts with the app's lifespan.
+
+    `background` is started and stopped with the lifespan too: uvicorn re-raises SIGTERM
+    after it shuts down, so code after `uvicorn.run` may never run.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         app.state.runtime = runtime or start(settings)
+        if background is not None:
+            background.start()
         try:
             yield
         finally:
+            if background is not None:
+                background.stop()
             if own:
                 app.state.runtime.close()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, text
+from sqlalchemy import ColumnElement, Select, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset, AssetTag
@@ -132,10 +132,10 @@ def list_assets(
             )
     if query.cursor:
         value, last_id = _decode_cursor(query.cursor, sort)
-        if query.order == "desc":
-            conditions.append(or_(column < value, and_(column == value, Asset.id < last_id)))
-        else:
-            conditions.append(or_(column > value, and_(column == value, Asset.id > last_id)))
+        # A row-value comparison lets the database seek straight into the sort index;
+        # the OR-expanded form walks it from the top.
+        key, after = tuple_(column, Asset.id), tuple_(value, last_id)
+        conditions.append(key < after if query.order == "desc" else key > after)
     if conditions:
         stmt = stmt.where(*conditions)
     if query.order == "desc":

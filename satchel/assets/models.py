@@ -41,7 +41,10 @@ class Asset(Base):
         Index("ix_assets_owner_filename", "owner_id", "filename", "id"),
         Index("ix_assets_owner_updated", "owner_id", "updated_at"),
         Index("ix_assets_owner_sha", "owner_id", "sha256", "media_type"),
+        # Without an owner prefix, for callers who see everyone's files (files:all).
         Index("ix_assets_created", "created_at", "id"),
+        Index("ix_assets_size", "size", "id"),
+        Index("ix_assets_filename", "filename", "id"),
     )
 
     # `seq` is the row's stable integer key (the full-text index refers to it); `id` is

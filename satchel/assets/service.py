@@ -134,38 +134,55 @@ def ingest(
     except BaseException:
         writer.abort()
         raise
-    with blobs.lock(info.sha256), db.write_session() as session:
+    # Under the address's lock (which also serializes this owner's identical uploads), the
+    # duplicate check and the placing of the bytes need no database write lock; the write
+    # transaction afterwards is short. A crash between the two leaves an orphan file for GC.
+    with blobs.lock(info.sha256):
         if dedupe:
-            existing = _find_duplicate(
-                session, owner_id=owner_id, sha256=info.sha256, media_type=media.media_type
-            )
+            with db.session() as session:
+                existing = _find_duplicate(
+                    session, owner_id=owner_id, sha256=info.sha256, media_type=media.media_type
+                )
             if existing is not None:
                 writer.abort()
                 return Ingested(existing, True)
         writer.commit()
-        ensure_blob_row(session, info)
-        now = utcnow()
-        asset = Asset(
-            id=new_id("ast"),
-            owner_id=owner_id,
-            sha256=info.sha256,
-            size=info.size,
-            filename=clean_filename(filename),
-            status="pending",
-            description=fields.description,
-            alt_text=fields.alt_text,
-            attributes=fields.attributes or {},
-            is_public=bool(fields.is_public),
-            created_at=now,
-            updated_at=now,
-        )
-        _apply_media(asset, media)
-        session.add(asset)
-        session.flush()
-        _set_tags(session, asset, _normalized_tags(fields.tags))
-        job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
-        session.commit()
-        return Ingested(asset, False, job.id)
+        with db.write_session() as session:
+            return _insert(session, owner_id, info, media, filename, fields)
+
+
+def _insert(
+    session: Session,
+    owner_id: str,
+    info: BlobInfo,
+    media: MediaInfo,
+    filename: str | None,
+    fields: AssetFields,
+) -> Ingested:
+    """The new asset row, its tags and its processing job, in the caller's transaction."""
+    ensure_blob_row(session, info)
+    now = utcnow()
+    asset = Asset(
+        id=new_id("ast"),
+        owner_id=owner_id,
+        sha256=info.sha256,
+        size=info.size,
+        filename=clean_filename(filename),
+        status="pending",
+        description=fields.description,
+        alt_text=fields.alt_text,
+        attributes=fields.attributes or {},
+        is_public=bool(fields.is_public),
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_media(asset, media)
+    session.add(asset)
+    session.flush()
+    _set_tags(session, asset, _normalized_tags(fields.tags))
+    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
+    session.commit()
+    return Ingested(asset, False, job.id)
 
 
 def create_pending(

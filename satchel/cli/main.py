@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated, Any
 
 import typer
@@ -54,20 +55,15 @@ def serve(
         supervisor = WorkerProcesses(
             count=settings.workers, hard_timeout=settings.processing_seconds * 2 + 30
         )
-        supervisor.start()
-    try:
-        uvicorn.run(
-            create_app(settings, runtime),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            http="httptools",
-            loop="uvloop",
-        )
-    finally:
-        if supervisor is not None:
-            supervisor.stop()
-        runtime.close()
+    uvicorn.run(
+        create_app(settings, runtime, background=supervisor),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        http="httptools",
+        loop="uvloop",
+    )
+    runtime.close()
 
 
 @app.command()
@@ -79,6 +75,9 @@ def worker(
         float | None,
         typer.Option(help="Exit (to be restarted) when a job runs longer than this, in seconds"),
     ] = None,
+    exit_with_parent: Annotated[
+        bool, typer.Option(help="Stop when the process that started this one is gone")
+    ] = False,
 ) -> None:
     """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
     import signal
@@ -92,7 +91,10 @@ def worker(
         signal.signal(sig, lambda *_: stop.set())
     workers = runtime.start_workers(count, hard_timeout=hard_timeout)
     console.print(f"Satchel worker: {workers.count} threads on the {runtime.queue.mode} queue.")
-    stop.wait()
+    parent = os.getppid()
+    while not stop.wait(1.0):
+        if exit_with_parent and os.getppid() != parent:
+            break  # `serve` went away without stopping us (killed): do not linger
     console.print("Stopping: finishing the jobs under way.")
     runtime.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        self._writer_lock = threading.RLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writes = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
@@ -62,8 +64,18 @@ class Database:
         SQLITE_BUSY_SNAPSHOT when another writer committed in between; taking the lock up
         front makes such transactions wait their turn instead.
         """
-        with self.writes() as session:
+        with self._write_turn(), self.writes() as session:
             yield session
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        # SQLite has one writer at a time. Queued on a lock in this process, waiting writers
+        # wake the moment it is free; left to SQLite's busy handler they sleep and poll.
+        if not self.is_sqlite:
+            yield
+            return
+        with self._writer_lock:
+            yield
 
     def migrate(self, target: str = "head") -> None:
         from alembic import command

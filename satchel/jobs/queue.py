@@ -50,6 +50,10 @@ class Queue:
         if job_ids:
             service.mark_enqueued(self.db, job_ids=list(job_ids))
 
+    def close(self) -> None:
+        """Close the queue's connections (huey keeps one per thread)."""
+        self.huey.storage.close()
+
     def pending(self) -> int:
         return int(self.huey.pending_count())
 

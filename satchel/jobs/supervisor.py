@@ -31,6 +31,7 @@ class WorkerProcesses:
             "1",
             "--hard-timeout",
             str(self.hard_timeout),
+            "--exit-with-parent",
         ]
         # Our own interpreter and arguments: nothing here comes from a request.
         return subprocess.Popen(cmd, env=os.environ.copy(), stdin=subprocess.DEVNULL)  # noqa: S603

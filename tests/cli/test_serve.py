@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from tests.conftest import make_png
@@ -41,7 +42,9 @@ class Server:
             self.proc.terminate()
             self.proc.wait(timeout=15)
         if self.pump is not None:
-            self.pump.join(timeout=5)
+            # The pipe ends when every process holding it has exited, workers included.
+            self.pump.join(timeout=30)
+            assert not self.pump.is_alive(), "a child of serve outlived it"
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
@@ -105,7 +108,27 @@ def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Se
     )
     assert made.status_code == 202, made.text
     asset_id = made.json()["data"]["id"]
+    # serve's own worker processes process it.
+    deadline = time.monotonic() + 60
+    while (got := httpx.get(f"{first.base}/api/v1/assets/{asset_id}", headers=auth).json())["data"][
+        "status"
+    ] != "ready":
+        assert time.monotonic() < deadline, got
+        time.sleep(0.1)
+    # A worker that dies (a decoder crash, say) is replaced; the API never notices.
+    workers = psutil.Process(first.proc.pid).children()
+    assert len(workers) == 2
+    workers[0].kill()
+    deadline = time.monotonic() + 30
+    while {c.pid for c in psutil.Process(first.proc.pid).children()} in (
+        {workers[1].pid},
+        {w.pid for w in workers},
+    ):
+        assert time.monotonic() < deadline, "the dead worker was not replaced"
+        time.sleep(0.1)
+    assert httpx.get(f"{first.base}/api/v1/health").status_code == 200
     first.stop()
+    assert not workers[1].is_running()
     second = start(data_dir)
     servers.append(second)
     assert not any("sat_" in line for line in second.lines)  # no second key
