@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     processing_seconds: float = Field(
         120.0, gt=0, description="Time budget of one asset's processing."
     )
+    gc_grace_seconds: float = Field(
+        3600.0, ge=0, description="GC leaves bytes and temporary files younger than this."
+    )
+    tmp_grace_seconds: float = Field(
+        3600.0, ge=0, description="Startup repair removes temporary files older than this."
+    )
     fsync: bool = Field(
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from satchel.auth.service import bootstrap
 from satchel.auth.signing import Signer, load_secret
@@ -25,6 +26,18 @@ class Runtime:
     started_at: float = field(default_factory=time.time)
     generated_admin_key: str | None = None
     workers: Workers | None = None
+    repair_summary: dict[str, Any] | None = None
+
+    def repair(self) -> dict[str, Any]:
+        """Startup repair (see satchel.lifecycle.repair); keeps the summary for /status."""
+        from satchel.lifecycle.repair import repair
+
+        summary, jobs = repair(
+            db=self.db, blobs=self.blobs, tmp_grace_seconds=self.settings.tmp_grace_seconds
+        )
+        self.queue.enqueue(*jobs)
+        self.repair_summary = summary
+        return summary
 
     def start_workers(
         self, count: int | None = None, *, hard_timeout: float | None = None

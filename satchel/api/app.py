@@ -20,6 +20,7 @@ from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
 from satchel.jobs.router import router as jobs_router
+from satchel.lifecycle.router import router as lifecycle_router
 from satchel.preferences.router import router as settings_router
 from satchel.runtime import Runtime, start
 
@@ -31,6 +32,7 @@ def api_router() -> APIRouter:
     router.include_router(system.router)
     router.include_router(auth_router, prefix="/auth")
     for capability in (
+        lifecycle_router,
         assets_router,
         jobs_router,
         keys_router,

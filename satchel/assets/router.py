@@ -47,6 +47,7 @@ from satchel.assets.schemas import (
     UsageStats,
 )
 from satchel.errors import BadRequest, Invalid, NotFound, Unauthorized
+from satchel.lifecycle import references
 from satchel.processing import service as processing
 from satchel.runtime import Runtime
 
@@ -458,14 +459,19 @@ def batch_delete(
     body: BatchDelete | list[str], request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[BatchDeleteResult]:
     ids = body if isinstance(body, list) else body.ids
-    deleted, missing = service.batch_delete(
+    deleted, missing, blocked = service.batch_delete(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),
         ids=ids,
         actor_id=principal.user_id,
+        ip=client_ip(request),
     )
-    return envelope(BatchDeleteResult(requested=len(ids), deleted=deleted, not_found_ids=missing))
+    return envelope(
+        BatchDeleteResult(
+            requested=len(ids), deleted=deleted, not_found_ids=missing, blocked_ids=blocked
+        )
+    )
 
 
 @router.get("/assets/{asset_id}", summary="Get one asset")
@@ -492,19 +498,44 @@ def patch_asset(
     return envelope(to_out(asset, request, runtime))
 
 
-@router.delete("/assets/{asset_id}", summary="Delete an asset (and its bytes when unshared)")
+@router.delete(
+    "/assets/{asset_id}",
+    summary="Delete an asset and its derivatives (its bytes too when nothing else uses them)",
+    description="With `dry_run=true`, answer the delete plan and change nothing. A delete "
+    "blocked by hard references is `409 asset_delete_blocked`.",
+)
 def delete_asset(
-    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: WriteFiles,
+    dry_run: bool = False,
 ) -> Envelope[dict[str, Any]]:
-    deleted_now = service.delete_asset(
+    result = service.delete_asset(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),
         asset_id=asset_id,
         actor_id=principal.user_id,
         ip=client_ip(request),
+        dry_run=dry_run,
     )
-    return envelope({"id": asset_id, "deleted": True}, already_deleted=not deleted_now)
+    if dry_run:
+        return envelope(
+            result.plan or {"asset_id": asset_id}, dry_run=True, already_deleted=result.plan is None
+        )
+    return envelope(
+        {"id": asset_id, "deleted": True, "plan": result.plan}, already_deleted=result.plan is None
+    )
+
+
+@router.get("/assets/{asset_id}/references", summary="The durable places that point at it")
+def get_references(
+    asset_id: str, session: SessionDep, principal: ReadFiles
+) -> Envelope[dict[str, Any]]:
+    owner = principal.owner_filter("files:all")
+    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+    return envelope({"asset_id": asset.id, **references.view(references.of(session, asset.id))})
 
 
 def _load_for_content(

@@ -129,6 +129,9 @@ class BatchDeleteResult(BaseModel):
     requested: int
     deleted: int
     not_found_ids: list[str]
+    blocked_ids: list[str] = Field(
+        default_factory=list, description="Not deleted: hard references still need them."
+    )
 
 
 class SignedUrl(BaseModel):

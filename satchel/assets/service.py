@@ -27,6 +27,8 @@ from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound, TooLarge
 from satchel.ids import looks_like, new_id
 from satchel.jobs import service as jobs
+from satchel.jobs.models import Job
+from satchel.lifecycle import plans, references
 from satchel.media import MediaInfo, MediaLimits, normalize_media_type, sniff_file
 
 MAX_ATTRIBUTES_BYTES = 64 * 1024
@@ -34,6 +36,17 @@ MAX_ATTRIBUTES_BYTES = 64 * 1024
 
 # The job kind that processes a newly stored asset (its handler lives in `processing`).
 PROCESS_ASSET = "assets.process"
+
+
+def queue_processing(session: Session, *, asset: Asset, actor_id: str | None) -> Job:
+    """A processing job for the asset, with its soft reference, in the caller's transaction
+    (enqueue the job id after the commit)."""
+    asset.status = "pending"
+    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id)
+    references.add(
+        session, asset_id=asset.id, domain="jobs", owner_id=job.id, role="input", hard=False
+    )
+    return job
 
 
 @dataclass(frozen=True)
@@ -180,7 +193,7 @@ def _insert(
     session.add(asset)
     session.flush()
     _set_tags(session, asset, _normalized_tags(fields.tags))
-    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
+    job = queue_processing(session, asset=asset, actor_id=owner_id)
     session.commit()
     return Ingested(asset, False, job.id)
 
@@ -306,7 +319,7 @@ def complete(
         asset.status = "pending"
         asset.updated_at = utcnow()
         session.execute(delete(Upload).where(Upload.asset_id == asset_id))
-        job = jobs.create(session, kind=PROCESS_ASSET, owner_id=owner_id, subject_id=asset.id)
+        job = queue_processing(session, asset=asset, actor_id=owner_id)
         session.commit()
         return Ingested(asset, False, job.id)
 
@@ -390,27 +403,38 @@ def _remove(
     asset_id: str,
     actor_id: str | None,
     ip: str | None = None,
-) -> bool:
+    dry_run: bool = False,
+) -> dict[str, Any] | None:
     """Delete the row and its derivatives, and the bytes nothing else points at.
 
-    Returns False when there was no such asset.
+    Returns the plan that was (or, with `dry_run`, would be) carried out, or None when
+    there is no such asset. Hard references block it: `409 asset_delete_blocked`.
     """
     for _ in range(3):
         with db.session() as session:
             found = session.scalars(_mine(select(Asset).where(Asset.id == asset_id), owner_id))
             first = found.first()
             if first is None:
-                return False
+                return None
+            if dry_run:
+                return plans.plan(session, first)
             shas = _addresses(first)
         with locked(blobs, shas), db.write_session() as session:
             asset = session.scalars(
                 _mine(select(Asset).where(Asset.id == asset_id), owner_id)
             ).first()
             if asset is None:
-                return False
+                return None
             if _addresses(asset) != shas:
                 continue  # bytes landed in between; take the right locks and try again
-            session.delete(asset)  # derivative rows go with it (ON DELETE CASCADE)
+            plan = plans.plan(session, asset)
+            if plan["blocked"]:
+                raise Conflict(
+                    f"{plan['hard_reference_count']} hard reference(s) still need this asset; "
+                    "see GET /assets/{id}/references.",
+                    code="asset_delete_blocked",
+                )
+            session.delete(asset)  # derivatives and references go with it (ON DELETE CASCADE)
             # A refused upload (no actor) leaves no trace; a delete leaves a tombstone and
             # an audit entry, committed with it.
             if actor_id is not None:
@@ -427,17 +451,21 @@ def _remove(
                     owner_id=asset.owner_id,
                     filename=asset.filename,
                 )
-            session.flush()
-            unused = sorted(sha for sha in shas if not blob_in_use(session, sha))
+            unused = plans.unshared(plan)
             if unused:
                 session.execute(delete(Blob).where(Blob.sha256.in_(unused)))
             session.commit()
             # The rows are gone; removing the bytes now is safe. A crash here leaves
-            # orphan files that GC reclaims, never a row without bytes.
+            # orphan files that startup repair or GC reclaims, never a row without bytes.
             for sha in unused:
                 blobs.delete(sha)
-            return True
+            return plan
     raise Conflict("The asset changed while it was being deleted; try again.")
+
+
+@dataclass(frozen=True)
+class Deleted:
+    plan: dict[str, Any] | None  # None: it had been deleted before (repeating is harmless)
 
 
 def delete_asset(
@@ -448,16 +476,26 @@ def delete_asset(
     asset_id: str,
     actor_id: str,
     ip: str | None = None,
-) -> bool:
-    """Delete; True when deleted now, False when it had already been deleted (harmless)."""
-    if looks_like("ast", asset_id) and _remove(
-        db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id, ip=ip
-    ):
-        return True
+    dry_run: bool = False,
+) -> Deleted:
+    """Delete (or plan to); an id deleted before answers again, an unknown one is 404."""
+    plan = None
+    if looks_like("ast", asset_id):
+        plan = _remove(
+            db=db,
+            blobs=blobs,
+            owner_id=owner_id,
+            asset_id=asset_id,
+            actor_id=actor_id,
+            ip=ip,
+            dry_run=dry_run,
+        )
+    if plan is not None:
+        return Deleted(plan)
     with db.session() as session:
         tomb = session.get(Tombstone, asset_id)
     if tomb is not None and owner_id in (None, tomb.owner_id):
-        return False
+        return Deleted(None)
     raise not_found(asset_id)
 
 
@@ -469,16 +507,29 @@ def batch_delete(
     ids: list[str],
     actor_id: str,
     ip: str | None = None,
-) -> tuple[int, list[str]]:
-    deleted, missing = 0, []
+) -> tuple[int, list[str], list[str]]:
+    """Returns (deleted count, ids not found, ids blocked by hard references)."""
+    deleted, missing, blocked = 0, [], []
     for asset_id in dict.fromkeys(ids):
-        if looks_like("ast", asset_id) and _remove(
-            db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=actor_id, ip=ip
-        ):
+        try:
+            done = looks_like("ast", asset_id) and _remove(
+                db=db,
+                blobs=blobs,
+                owner_id=owner_id,
+                asset_id=asset_id,
+                actor_id=actor_id,
+                ip=ip,
+            )
+        except Conflict as exc:
+            if exc.code != "asset_delete_blocked":
+                raise
+            blocked.append(asset_id)
+            continue
+        if done:
             deleted += 1
         else:
             missing.append(asset_id)
-    return deleted, missing
+    return deleted, missing, blocked
 
 
 def usage(*, session: Session, owner_id: str) -> dict[str, Any]:
@@ -506,5 +557,12 @@ def delete_all_for_owner(*, db: Database, blobs: BlobStore, owner_id: str, actor
     """Delete every asset of one owner (before the owner's account goes); returns the count."""
     with db.session() as session:
         ids = list(session.scalars(select(Asset.id).where(Asset.owner_id == owner_id)))
-    deleted, _ = batch_delete(db=db, blobs=blobs, owner_id=owner_id, ids=ids, actor_id=actor_id)
+    deleted, _, blocked = batch_delete(
+        db=db, blobs=blobs, owner_id=owner_id, ids=ids, actor_id=actor_id
+    )
+    if blocked:
+        raise Conflict(
+            f"{len(blocked)} of the user's assets are still needed elsewhere (hard references).",
+            code="asset_delete_blocked",
+        )
     return deleted

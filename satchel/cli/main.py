@@ -39,6 +39,9 @@ def serve(
     if port:
         settings.port = port
     runtime = start(settings)
+    summary = runtime.repair()
+    if summary["level"] != "info" or summary["temp_files_removed"] or summary["deletes_completed"]:
+        console.print(f"Startup repair: {json.dumps(summary)}")
     if runtime.generated_admin_key:
         console.print(
             "[bold]An admin API key was created. It is shown only this once:[/bold]\n"
@@ -209,3 +212,66 @@ def user_reset_password(
         raise typer.Exit(1) from exc
     finally:
         runtime.close()
+
+
+@app.command()
+def gc(
+    execute: Annotated[
+        bool, typer.Option("--execute", help="Delete (default: only report)")
+    ] = False,
+    grace: Annotated[
+        float | None, typer.Option(help="Seconds; default SATCHEL_GC_GRACE_SECONDS")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Find (and with --execute remove) bytes nothing points at and stale temporary files."""
+    from satchel.lifecycle.gc import collect
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        grace_seconds = runtime.settings.gc_grace_seconds if grace is None else grace
+        report = collect(
+            db=runtime.db, blobs=runtime.blobs, dry_run=not execute, grace_seconds=grace_seconds
+        )
+    finally:
+        runtime.close()
+    if as_json:
+        print(json.dumps(report))
+        return
+    verb = "Removed" if execute else "Would remove"
+    console.print(
+        f"{verb} {report['deleted_blobs'] if execute else report['orphan_blobs']} orphan blobs "
+        f"({report['reclaimed_bytes'] if execute else report['orphan_bytes']} bytes), "
+        f"{report['temp_files_removed'] if execute else report['temp_files']} temporary files, "
+        f"{report['expired_uploads']} expired uploads."
+    )
+
+
+@app.command()
+def scrub(
+    sample: Annotated[
+        float, typer.Option(help="Percent of blobs to check (random sample)")
+    ] = 100.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Re-hash stored bytes; exit 1 and list every blob that no longer matches."""
+    from satchel.lifecycle.scrub import scrub as run_scrub
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        report = run_scrub(db=runtime.db, blobs=runtime.blobs, sample_pct=sample)
+    finally:
+        runtime.close()
+    if as_json:
+        print(json.dumps(report))
+    else:
+        console.print(
+            f"Checked {report['checked']} blobs ({report['bytes_checked']} bytes): "
+            f"{len(report['mismatches'])} mismatches."
+        )
+        for m in report["mismatches"]:
+            console.print(f"  {m['sha256']}  {m['problem']}  assets={m['assets']}")
+    if report["mismatches"]:
+        raise typer.Exit(1)

@@ -5,11 +5,13 @@ from satchel.audit.models import AuditEntry
 from satchel.auth.models import ApiKey, LoginFailure, LoginSession, Role, Team, User
 from satchel.db.base import Base
 from satchel.jobs.models import Job
+from satchel.lifecycle.models import AssetReference
 from satchel.preferences.models import Preference
 
 __all__ = [
     "ApiKey",
     "Asset",
+    "AssetReference",
     "AssetTag",
     "AuditEntry",
     "Base",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from satchel.assets.service import PROCESS_ASSET
-from satchel.jobs import service as jobs
+from satchel.assets.service import PROCESS_ASSET, queue_processing
 from satchel.jobs.queue import RECOVERY
 from satchel.jobs.registry import JobContext, JobStatus, job
 from satchel.processing import service
@@ -29,13 +28,16 @@ def process_asset(ctx: JobContext) -> JobStatus:
     if ctx.subject_id is None:
         return JobStatus.SKIPPED
     runtime = ctx.runtime
-    outcome = service.process_asset(
-        db=runtime.db,
-        blobs=runtime.blobs,
-        asset_id=ctx.subject_id,
-        limits=limits_for(runtime),
-        progress=ctx.progress,
-    )
+    try:
+        outcome = service.process_asset(
+            db=runtime.db,
+            blobs=runtime.blobs,
+            asset_id=ctx.subject_id,
+            limits=limits_for(runtime),
+            progress=ctx.progress,
+        )
+    finally:
+        service.job_done(runtime.db, job_id=ctx.job_id)
     if outcome.status == "gone":
         return JobStatus.SKIPPED  # deleted meanwhile: not an error
     ctx.result = {"asset_id": ctx.subject_id, "status": outcome.status}
@@ -50,7 +52,7 @@ def requeue_stuck_assets(runtime: Any) -> None:
     older = timedelta(seconds=runtime.settings.job_stale_seconds)
     with runtime.db.write_session() as session:
         created = [
-            jobs.create(session, kind=PROCESS_ASSET, owner_id=a.owner_id, subject_id=a.id).id
+            queue_processing(session, asset=a, actor_id=a.owner_id).id
             for a in service.stuck_assets(session, older_than=older)
         ]
         session.commit()

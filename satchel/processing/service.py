@@ -20,12 +20,13 @@ from satchel.assets.service import (
     ensure_blob_row,
     get,
     locked,
+    queue_processing,
 )
 from satchel.blobs import BlobStore, write_file
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict
-from satchel.jobs import service as jobs
 from satchel.jobs.models import TERMINAL, Job
+from satchel.lifecycle import references
 from satchel.processing.processors.base import (
     ProcessingFailed,
     ProcessLimits,
@@ -47,6 +48,16 @@ class Outcome:
 
 def mark_failed(db: Database, *, asset_id: str, reason: str) -> None:
     _set_status(db, asset_id, "failed", reason)
+    with db.write_session() as session:
+        references.remove_all(session, asset_id=asset_id, domain="jobs")
+        session.commit()
+
+
+def job_done(db: Database, *, job_id: str) -> None:
+    """The job no longer points at its asset."""
+    with db.write_session() as session:
+        references.remove(session, domain="jobs", owner_id=job_id)
+        session.commit()
 
 
 def _set_status(db: Database, asset_id: str, status: str, reason: str | None = None) -> bool:
@@ -184,8 +195,7 @@ def reprocess(session: Session, *, owner_id: str | None, asset_id: str, actor_id
     asset = get(session=session, owner_id=owner_id, asset_id=asset_id)
     if asset.status == "uploading":
         raise Conflict("The asset's bytes have not been uploaded yet.", code="asset_not_uploaded")
-    asset.status = "pending"
-    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id)
+    job = queue_processing(session, asset=asset, actor_id=actor_id)
     session.commit()
     return job
 
@@ -213,10 +223,7 @@ def bulk_reprocess(
     rows = rows[:limit]
     job_ids = []
     for asset in rows:
-        asset.status = "pending"
-        job_ids.append(
-            jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id).id
-        )
+        job_ids.append(queue_processing(session, asset=asset, actor_id=actor_id).id)
     session.commit()
     return job_ids, rows[-1].id if more and rows else None
 

@@ -135,7 +135,12 @@ async def test_delete_is_repeatable_and_batch_reports_missing(client: httpx.Asyn
     never = await client.delete("/api/v1/assets/ast_" + "1" * 26)
     assert never.status_code == 404
     batch = await client.post("/api/v1/assets/batch-delete", json={"ids": [b, c, "nope", b]})
-    assert batch.json()["data"] == {"requested": 4, "deleted": 2, "not_found_ids": ["nope"]}
+    assert batch.json()["data"] == {
+        "requested": 4,
+        "deleted": 2,
+        "not_found_ids": ["nope"],
+        "blocked_ids": [],
+    }
     bare = await client.post("/api/v1/assets/batch-delete", json=["ast_" + "2" * 26])
     assert bare.json()["data"]["not_found_ids"] == ["ast_" + "2" * 26]
     assert await _ids(client) == []

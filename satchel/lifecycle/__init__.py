@@ -1,0 +1,1 @@
+"""Keeping stored bytes honest: references, delete plans, GC, scrub and startup repair."""
