@@ -23,6 +23,9 @@ from satchel.jobs.router import router as jobs_router
 from satchel.lifecycle.router import router as lifecycle_router
 from satchel.preferences.router import router as settings_router
 from satchel.runtime import Runtime, start
+from satchel.spaces.router import pages as public_pages
+from satchel.spaces.router import public as public_router
+from satchel.spaces.router import router as spaces_router
 
 API_PREFIX = "/api/v1"
 
@@ -34,6 +37,8 @@ def api_router() -> APIRouter:
     for capability in (
         lifecycle_router,
         assets_router,
+        spaces_router,
+        public_router,
         jobs_router,
         keys_router,
         accounts_router,
@@ -98,6 +103,7 @@ def create_app(
     # SnapOtter's sign-in routes live at /api/auth/*; answer there too, as the seed shows.
     app.include_router(auth_router, prefix="/api/auth", include_in_schema=False)
     app.add_api_route("/health", system.health, include_in_schema=False)
+    app.include_router(public_pages)
 
     @app.get(f"{API_PREFIX}/openapi.yaml", include_in_schema=False)
     def openapi_yaml(_: Public) -> Response:

@@ -8,12 +8,13 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
-from sqlalchemy import inspect, select
-from starlette.responses import Response
+from sqlalchemy import select
+from starlette.responses import RedirectResponse, Response
 
 from satchel.api.deps import (
     FilesOrSigned,
@@ -33,10 +34,8 @@ from satchel.assets.schemas import (
     AssetFields,
     AssetOut,
     AssetPatch,
-    AssetUrls,
     BatchDelete,
     BatchDeleteResult,
-    DerivativeOut,
     InlineUpload,
     PendingAsset,
     Reprocessed,
@@ -46,6 +45,7 @@ from satchel.assets.schemas import (
     Usage,
     UsageStats,
 )
+from satchel.assets.views import base_url, content_url, to_out
 from satchel.errors import BadRequest, Invalid, NotFound, Unauthorized
 from satchel.lifecycle import references
 from satchel.processing import service as processing
@@ -54,72 +54,6 @@ from satchel.runtime import Runtime
 router = APIRouter(tags=["assets"])
 
 MAX_INLINE_BYTES = 32 << 20  # base64 JSON bodies; larger files use a form or a PUT
-
-
-def _base(request: Request, runtime: Runtime) -> str:
-    return (runtime.settings.base_url or str(request.base_url)).rstrip("/")
-
-
-SIGNED_DERIVATIVE_SECONDS = 3600
-
-
-def derivative_url(runtime: Runtime, base: str, asset_id: str, kind: str) -> str:
-    # Signed per hour-long window, so the same link is handed out for a while (caches).
-    expires = (int(time.time()) // 1800 + 3) * 1800
-    sig = runtime.signer.sign(f"derivative {asset_id} {kind}", expires=expires)
-    return f"{base}/api/v1/assets/{asset_id}/derivatives/{kind}?expires={expires}&sig={sig}"
-
-
-def _derivatives(asset: Asset) -> list[Derivative]:
-    # Rows read by a query come with their derivatives (selectin); a row this request just
-    # created has none yet, and must not try to load them after its session closed.
-    if "derivatives" in inspect(asset).unloaded:
-        return []
-    return list(asset.derivatives)
-
-
-def to_out(asset: Asset, request: Request, runtime: Runtime) -> AssetOut:
-    base = _base(request, runtime)
-    root = f"{base}/api/v1/assets/{asset.id}"
-    derivatives = [
-        DerivativeOut(
-            kind=d.kind,
-            media_type=d.media_type,
-            size=d.size,
-            width=d.width,
-            height=d.height,
-            url=derivative_url(runtime, base, asset.id, d.kind),
-        )
-        for d in _derivatives(asset)
-    ]
-    by_kind = {d.kind: d.url for d in derivatives}
-    return AssetOut(
-        id=asset.id,
-        filename=asset.filename,
-        media_type=asset.media_type,
-        kind=asset.kind,
-        size=asset.size,
-        sha256=asset.sha256,
-        status=asset.status,
-        tags=list(asset.tags),
-        attributes=dict(asset.attributes),
-        description=asset.description,
-        alt_text=asset.alt_text,
-        is_public=asset.is_public,
-        width=asset.width,
-        height=asset.height,
-        duration=asset.duration,
-        pages=asset.pages,
-        metadata=dict(asset.info or {}),
-        failure_reason=asset.failure_reason,
-        derivatives=derivatives,
-        thumb_url=by_kind.get("thumbnail"),
-        preview_url=by_kind.get("preview"),
-        processed_at=asset.processed_at,
-        created_at=asset.created_at,
-        updated_at=asset.updated_at,
-        urls=AssetUrls(self=root, content=f"{root}/content", raw=f"{root}/raw"),
-    )
 
 
 def _form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
@@ -246,7 +180,7 @@ def _created(result: service.Ingested, request: Request, runtime: Runtime) -> Re
     if result.job_id is not None:
         runtime.queue.enqueue(result.job_id)
     body = envelope(
-        to_out(result.asset, request, runtime),
+        to_out(result.asset, base_url(request, runtime), runtime),
         deduplicated=result.deduplicated,
         job_id=result.job_id,
     )
@@ -324,11 +258,11 @@ async def _create_from_json(
             ttl_seconds=settings.upload_url_seconds,
         )
     )
-    base = _base(request, runtime)
+    base = base_url(request, runtime)
     expires = int(upload.expires_at.timestamp())
     sig = runtime.signer.sign(f"PUT /uploads/{upload.id}", expires=expires)
     out = PendingAsset(
-        **to_out(asset, request, runtime).model_dump(),
+        **to_out(asset, base_url(request, runtime), runtime).model_dump(),
         upload=UploadDescriptor(
             url=f"{base}/api/v1/uploads/{upload.id}?expires={expires}&sig={sig}",
             headers={"Content-Type": "application/octet-stream"},
@@ -430,7 +364,7 @@ def list_route(
     owner = principal.owner_filter("files:all")
     rows, next_cursor = list_assets(session=session, owner_id=owner, query=query)
     return envelope(
-        [to_out(a, request, runtime) for a in rows],
+        [to_out(a, base_url(request, runtime), runtime) for a in rows],
         next_cursor=next_cursor,
         has_more=next_cursor is not None,
     )
@@ -480,7 +414,7 @@ def get_asset(
 ) -> Envelope[AssetOut]:
     owner = principal.owner_filter("files:all")
     asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
-    return envelope(to_out(asset, request, runtime))
+    return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 
 @router.patch("/assets/{asset_id}", summary="Change an asset's metadata")
@@ -495,7 +429,7 @@ def patch_asset(
         asset_id=asset_id,
         changes=changes,
     )
-    return envelope(to_out(asset, request, runtime))
+    return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 
 @router.delete(
@@ -575,12 +509,23 @@ async def get_content(
     expires: str | None = None,
     sig: str | None = None,
 ) -> Response:
+    public = await run_in_threadpool(_public_asset, runtime, asset_id)
+    if public is not None:
+        # A public asset lives at one stable URL, for anyone (and for caches).
+        location = f"{base_url(request, runtime)}/p/{public.id}/{quote(public.filename)}"
+        return RedirectResponse(location, status_code=307)
     asset, blob = await run_in_threadpool(
         _load_for_content, runtime, principal, asset_id, "content", expires, sig
     )
     return await content.send(
         request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=False
     )
+
+
+def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
+    with runtime.db.session() as session:
+        asset = session.scalar(select(Asset).where(Asset.id == asset_id, Asset.is_public))
+        return asset if asset is not None and asset.status != "uploading" else None
 
 
 @router.head("/assets/{asset_id}/raw", include_in_schema=False)
@@ -624,8 +569,7 @@ def signed_url(
             fields=[{"field": "expires_in", "message": f"at most {max_seconds}"}],
         )
     expires = int(time.time()) + expires_in
-    sig = runtime.signer.sign(f"content {asset.id}", expires=expires)
-    url = f"{_base(request, runtime)}/api/v1/assets/{asset.id}/content?expires={expires}&sig={sig}"
+    url = content_url(runtime, base_url(request, runtime), asset.id, expires=expires)
     return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))
 
 
@@ -700,7 +644,7 @@ def reprocess(
     )
     runtime.queue.enqueue(job.id)
     asset = service.get(session=session, owner_id=None, asset_id=asset_id)
-    return envelope(to_out(asset, request, runtime), job_id=job.id)
+    return envelope(to_out(asset, base_url(request, runtime), runtime), job_id=job.id)
 
 
 @router.post("/assets/bulk-reprocess", summary="Process a page of ready or failed assets again")

@@ -22,6 +22,7 @@ from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetTag, Blob, Derivative, Tombstone, Upload
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
 from satchel.audit.service import record
+from satchel.auth.models import User
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound, TooLarge
@@ -366,10 +367,11 @@ def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[st
 
 
 def blob_in_use(session: Session, sha256: str) -> bool:
-    """Whether any asset or derivative still points at these bytes."""
+    """Whether any asset, derivative or avatar still points at these bytes."""
     return bool(
         session.scalar(select(exists().where(Asset.sha256 == sha256)))
         or session.scalar(select(exists().where(Derivative.sha256 == sha256)))
+        or session.scalar(select(exists().where(User.avatar_sha256 == sha256)))
     )
 
 

@@ -47,6 +47,7 @@ class User(Base):
     bio: Mapped[str | None] = mapped_column(Text)
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    avatar_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -7,6 +7,7 @@ from satchel.db.base import Base
 from satchel.jobs.models import Job
 from satchel.lifecycle.models import AssetReference
 from satchel.preferences.models import Preference
+from satchel.spaces.models import Publication, Space
 
 __all__ = [
     "ApiKey",
@@ -21,7 +22,9 @@ __all__ = [
     "LoginFailure",
     "LoginSession",
     "Preference",
+    "Publication",
     "Role",
+    "Space",
     "Team",
     "Tombstone",
     "Upload",

@@ -44,7 +44,10 @@ async def test_form_upload_round_trip(client: httpx.AsyncClient) -> None:
     assert asset["description"] == "A dot" and asset["alt_text"] == "tiny"
     assert asset["is_public"] is True and asset["status"] == "pending"
     assert body["meta"]["job_id"].startswith("job_")
-    got = await client.get(f"/api/v1/assets/{asset['id']}/content")
+    # A public asset answers with its stable public URL, which anyone can fetch.
+    moved = await client.get(f"/api/v1/assets/{asset['id']}/content")
+    assert moved.status_code == 307
+    got = await client.get(moved.headers["location"], headers={"Authorization": ""})
     assert got.status_code == 200 and got.content == png
     assert got.headers["content-type"] == "image/png"
 

@@ -1,0 +1,86 @@
+"""How assets look to clients: the asset view and the signed links in it."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import Request
+from sqlalchemy import inspect
+
+from satchel.assets.models import Asset, Derivative
+from satchel.assets.schemas import AssetOut, AssetUrls, DerivativeOut
+from satchel.runtime import Runtime
+
+
+def base_url(request: Request, runtime: Runtime) -> str:
+    return (runtime.settings.base_url or str(request.base_url)).rstrip("/")
+
+
+def _window() -> int:
+    # Links expire at the end of a half-hour window at least an hour away, so the same link
+    # is handed out for a while and browsers and CDNs can cache what it points at.
+    return (int(time.time()) // 1800 + 3) * 1800
+
+
+def content_url(runtime: Runtime, base: str, asset_id: str, *, expires: int | None = None) -> str:
+    expires = expires or _window()
+    sig = runtime.signer.sign(f"content {asset_id}", expires=expires)
+    return f"{base}/api/v1/assets/{asset_id}/content?expires={expires}&sig={sig}"
+
+
+def derivative_url(runtime: Runtime, base: str, asset_id: str, kind: str) -> str:
+    expires = _window()
+    sig = runtime.signer.sign(f"derivative {asset_id} {kind}", expires=expires)
+    return f"{base}/api/v1/assets/{asset_id}/derivatives/{kind}?expires={expires}&sig={sig}"
+
+
+def _derivatives(asset: Asset) -> list[Derivative]:
+    # Rows read by a query come with their derivatives (selectin); a row this request just
+    # created has none yet, and must not try to load them after its session closed.
+    if "derivatives" in inspect(asset).unloaded:
+        return []
+    return list(asset.derivatives)
+
+
+def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
+    """The full asset view; `base` is the public origin links start with."""
+    root = f"{base}/api/v1/assets/{asset.id}"
+    derivatives = [
+        DerivativeOut(
+            kind=d.kind,
+            media_type=d.media_type,
+            size=d.size,
+            width=d.width,
+            height=d.height,
+            url=derivative_url(runtime, base, asset.id, d.kind),
+        )
+        for d in _derivatives(asset)
+    ]
+    by_kind = {d.kind: d.url for d in derivatives}
+    return AssetOut(
+        id=asset.id,
+        filename=asset.filename,
+        media_type=asset.media_type,
+        kind=asset.kind,
+        size=asset.size,
+        sha256=asset.sha256,
+        status=asset.status,
+        tags=list(asset.tags),
+        attributes=dict(asset.attributes),
+        description=asset.description,
+        alt_text=asset.alt_text,
+        is_public=asset.is_public,
+        width=asset.width,
+        height=asset.height,
+        duration=asset.duration,
+        pages=asset.pages,
+        metadata=dict(asset.info or {}),
+        failure_reason=asset.failure_reason,
+        derivatives=derivatives,
+        thumb_url=by_kind.get("thumbnail"),
+        preview_url=by_kind.get("preview"),
+        processed_at=asset.processed_at,
+        created_at=asset.created_at,
+        updated_at=asset.updated_at,
+        urls=AssetUrls(self=root, content=f"{root}/content", raw=f"{root}/raw"),
+    )

@@ -1,0 +1,1 @@
+"""Spaces: groups of assets, private, public or password-protected, and their publications."""

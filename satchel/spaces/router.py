@@ -1,0 +1,340 @@
+"""`/spaces`, publications, and the public (no key) space and profile endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.responses import Response
+
+from satchel.api.deps import (
+    Public,
+    ReadFiles,
+    RuntimeDep,
+    SessionDep,
+    WriteFiles,
+    caller,
+    client_ip,
+)
+from satchel.api.envelope import ERROR_RESPONSES, Envelope, envelope
+from satchel.assets import service as assets
+from satchel.assets.content import Payload, send_payload
+from satchel.assets.models import Asset, Blob
+from satchel.assets.schemas import AssetOut
+from satchel.assets.schemas import Request as Body
+from satchel.assets.views import base_url, content_url, to_out
+from satchel.auth.models import User
+from satchel.auth.service import Principal
+from satchel.runtime import Runtime
+from satchel.spaces import profiles, service
+from satchel.spaces.models import Space
+
+router = APIRouter(tags=["spaces"])
+public = APIRouter(tags=["public"])
+
+ManageSpaces = Annotated[Principal, caller("admin", "files:own")]
+
+
+class SpaceCreate(Body):
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    visibility: str = "private"
+    password: str | None = Field(None, min_length=1, max_length=1024)
+
+
+class SpacePatch(Body):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=2000)
+    visibility: str | None = None
+    password: str | None = Field(None, min_length=1, max_length=1024)
+    cover_asset_id: str | None = None
+
+
+class Publish(Body):
+    asset_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class Unlock(Body):
+    password: str = Field(max_length=1024)
+
+
+class SpaceOut(BaseModel):
+    id: str
+    short_id: str
+    name: str
+    description: str | None
+    visibility: str
+    has_password: bool
+    cover_asset_id: str | None
+    asset_count: int
+    share_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def space_out(space: Space, request: Request, runtime: Runtime, count: int) -> SpaceOut:
+    return SpaceOut(
+        id=space.id,
+        short_id=space.short_id,
+        name=space.name,
+        description=space.description,
+        visibility=space.visibility,
+        has_password=space.password_hash is not None,
+        cover_asset_id=space.cover_asset_id,
+        asset_count=count,
+        share_url=f"{base_url(request, runtime)}/s/{space.short_id}",
+        created_at=space.created_at,
+        updated_at=space.updated_at,
+    )
+
+
+def _owner(principal: Principal) -> str | None:
+    return principal.owner_filter("files:all")
+
+
+@router.post("/spaces", status_code=201, summary="Create a space")
+def create_space(
+    body: SpaceCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ManageSpaces,
+) -> Envelope[SpaceOut]:
+    space = service.create(
+        session,
+        owner_id=principal.user_id,
+        name=body.name,
+        description=body.description,
+        visibility=body.visibility,
+        password=body.password,
+    )
+    return envelope(space_out(space, request, runtime, 0))
+
+
+@router.get("/spaces", summary="Your spaces")
+def list_spaces(
+    request: Request, runtime: RuntimeDep, session: SessionDep, principal: ReadFiles
+) -> Envelope[list[SpaceOut]]:
+    spaces = service.list_spaces(session, owner_id=_owner(principal))
+    return envelope(
+        [space_out(s, request, runtime, service.asset_count(session, s.id)) for s in spaces]
+    )
+
+
+@router.get("/spaces/{space_id}", summary="One space, with its asset count")
+def get_space(
+    space_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadFiles,
+) -> Envelope[SpaceOut]:
+    space = service.get(session, owner_id=_owner(principal), space_id=space_id)
+    return envelope(space_out(space, request, runtime, service.asset_count(session, space.id)))
+
+
+@router.patch("/spaces/{space_id}", summary="Change a space (`password: null` clears it)")
+def patch_space(
+    space_id: str,
+    body: SpacePatch,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ManageSpaces,
+) -> Envelope[SpaceOut]:
+    space = service.patch(
+        session,
+        owner_id=_owner(principal),
+        space_id=space_id,
+        changes=body.model_dump(include=body.model_fields_set),
+    )
+    return envelope(space_out(space, request, runtime, service.asset_count(session, space.id)))
+
+
+@router.delete("/spaces/{space_id}", summary="Delete a space (its assets stay)")
+def delete_space(
+    space_id: str, session: SessionDep, principal: ManageSpaces
+) -> Envelope[dict[str, Any]]:
+    service.remove(session, owner_id=_owner(principal), space_id=space_id)
+    return envelope({"id": space_id, "deleted": True})
+
+
+@router.post("/spaces/{space_id}/publications", summary="Publish assets into the space")
+def publish(
+    space_id: str, body: Publish, session: SessionDep, principal: WriteFiles
+) -> Envelope[list[dict[str, Any]]]:
+    return envelope(
+        service.publish(
+            session, owner_id=_owner(principal), space_id=space_id, asset_ids=body.asset_ids
+        )
+    )
+
+
+@router.get("/spaces/{space_id}/publications", summary="The assets published in the space")
+def publications(
+    space_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadFiles,
+) -> Envelope[list[AssetOut]]:
+    space = service.get(session, owner_id=_owner(principal), space_id=space_id)
+    return envelope(
+        [
+            to_out(a, base_url(request, runtime), runtime)
+            for a in service.published_assets(session, space.id)
+        ]
+    )
+
+
+@router.delete("/spaces/{space_id}/publications/{asset_id}", summary="Unpublish one asset")
+def unpublish(
+    space_id: str, asset_id: str, session: SessionDep, principal: WriteFiles
+) -> Envelope[dict[str, Any]]:
+    service.unpublish(session, owner_id=_owner(principal), space_id=space_id, asset_id=asset_id)
+    return envelope({"space_id": space_id, "asset_id": asset_id, "published": False})
+
+
+@router.get("/assets/{asset_id}/spaces", summary="The spaces an asset is published in")
+def asset_spaces(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadFiles,
+) -> Envelope[list[SpaceOut]]:
+    asset = assets.get(session=session, owner_id=_owner(principal), asset_id=asset_id)
+    return envelope(
+        [
+            space_out(s, request, runtime, service.asset_count(session, s.id))
+            for s in service.spaces_of(session, asset_id=asset.id)
+        ]
+    )
+
+
+# --- public ----------------------------------------------------------------------------
+
+
+def public_asset(asset: Asset, base: str, runtime: Runtime) -> dict[str, Any]:
+    view = to_out(asset, base, runtime)
+    return {
+        "id": asset.id,
+        "filename": asset.filename,
+        "media_type": asset.media_type,
+        "kind": asset.kind,
+        "width": asset.width,
+        "height": asset.height,
+        "duration": asset.duration,
+        "pages": asset.pages,
+        "alt_text": asset.alt_text,
+        "description": asset.description,
+        "thumb_url": view.thumb_url,
+        "preview_url": view.preview_url,
+        "url": content_url(runtime, base, asset.id),
+    }
+
+
+def manifest(session: Any, space: Space, base: str, runtime: Runtime) -> dict[str, Any]:
+    items = [
+        public_asset(a, base, runtime)
+        for a in service.published_assets(session, space.id)
+        if a.status not in ("uploading", "quarantined")
+    ]
+    return {
+        "short_id": space.short_id,
+        "name": space.name,
+        "description": space.description,
+        "visibility": space.visibility,
+        "cover_url": f"{base}/s/{space.short_id}/cover",
+        "share_url": f"{base}/s/{space.short_id}",
+        "assets": items,
+    }
+
+
+@public.get("/public/spaces/{short_id}", summary="A shared space's manifest (no key)")
+def public_space(
+    short_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, _: Public
+) -> Envelope[dict[str, Any]]:
+    space = service.shared(session, short_id)
+    if space.visibility == "protected":
+        return envelope({"requires_password": True})
+    return envelope(manifest(session, space, base_url(request, runtime), runtime))
+
+
+@public.post("/public/spaces/{short_id}/access", summary="Open a protected space")
+def public_access(
+    short_id: str,
+    body: Unlock,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    _: Public,
+) -> Envelope[dict[str, Any]]:
+    space = service.unlock(
+        session, short_id=short_id, password=body.password, ip=client_ip(request)
+    )
+    return envelope(manifest(session, space, base_url(request, runtime), runtime))
+
+
+@public.get("/public/profiles/{handle}", summary="A public profile (no key)")
+def public_profile(
+    handle: str, request: Request, runtime: RuntimeDep, session: SessionDep, _: Public
+) -> Envelope[dict[str, Any]]:
+    return envelope(
+        profiles.public_view(
+            session, handle=handle, base=base_url(request, runtime), runtime=runtime
+        )
+    )
+
+
+# --- stable public byte URLs (outside /api/v1) ------------------------------------------
+
+pages = APIRouter(tags=["public"], responses=ERROR_RESPONSES)
+
+
+@pages.get(
+    "/u/{handle}/avatar", summary="A profile's avatar (signed link)", response_class=Response
+)
+async def avatar(
+    handle: str,
+    request: Request,
+    runtime: RuntimeDep,
+    _: Public,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    def load() -> Payload:
+        with runtime.db.session() as session:
+            user = session.scalar(select(User).where(User.handle == handle.lower()))
+            if user is None or user.avatar_sha256 is None:
+                raise profiles.profile_not_found()
+            runtime.signer.verify(
+                f"avatar {user.handle} {user.avatar_sha256}", expires=expires, signature=sig
+            )
+            blob = session.get(Blob, user.avatar_sha256)
+            assert blob is not None
+            return Payload(blob, "image/webp", f"{handle}.webp", user.updated_at)
+
+    payload = await run_in_threadpool(load)
+    return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)
+
+
+@pages.get(
+    "/p/{asset_id}/{filename}", summary="A public asset's stable URL", response_class=Response
+)
+async def public_asset_bytes(
+    asset_id: str, filename: str, request: Request, runtime: RuntimeDep, _: Public
+) -> Response:
+    def load() -> Payload:
+        with runtime.db.session() as session:
+            asset = session.scalar(select(Asset).where(Asset.id == asset_id))
+            if asset is None or not asset.is_public or asset.blob is None:
+                raise assets.not_found(asset_id)
+            return Payload(asset.blob, asset.media_type, asset.filename, asset.created_at)
+
+    payload = await run_in_threadpool(load)
+    return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)

@@ -1,0 +1,261 @@
+"""Spaces, publications, and what the public may see of them."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from satchel.assets.models import Asset
+from satchel.auth.models import LoginFailure
+from satchel.auth.passwords import hash_password, verify_password
+from satchel.db import utcnow
+from satchel.errors import Forbidden, Invalid, NotFound, SatchelError
+from satchel.ids import new_id
+from satchel.lifecycle import references
+from satchel.spaces.models import Publication, Space
+
+VISIBILITIES = ("private", "public", "protected")
+_SHORT = string.ascii_letters + string.digits
+ACCESS_WINDOW = timedelta(minutes=15)
+ACCESS_LIMIT = 10  # wrong passwords per space (and 4× per address) in the window
+
+
+class TooManyAttempts(SatchelError):
+    status = 429
+    code = "too_many_attempts"
+
+
+def space_not_found() -> NotFound:
+    # One answer for unknown, private and other people's spaces: existence is not leaked.
+    return NotFound("No such space.", code="space_not_found")
+
+
+def _short_id(session: Session) -> str:
+    while True:
+        candidate = "".join(secrets.choice(_SHORT) for _ in range(10))
+        if session.scalar(select(Space.id).where(Space.short_id == candidate)) is None:
+            return candidate
+
+
+def _check_visibility(visibility: str, has_password: bool) -> None:
+    if visibility not in VISIBILITIES:
+        raise Invalid(
+            "visibility is private, public or protected.",
+            fields=[{"field": "visibility", "message": "unknown visibility"}],
+        )
+    if visibility == "protected" and not has_password:
+        raise Invalid(
+            "A protected space needs a password.",
+            fields=[{"field": "password", "message": "required when protected"}],
+        )
+
+
+def create(
+    session: Session,
+    *,
+    owner_id: str,
+    name: str,
+    description: str | None,
+    visibility: str,
+    password: str | None,
+) -> Space:
+    _check_visibility(visibility, bool(password))
+    space = Space(
+        id=new_id("spc"),
+        short_id=_short_id(session),
+        owner_id=owner_id,
+        name=name,
+        description=description,
+        visibility=visibility,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(space)
+    session.commit()
+    return space
+
+
+def get(session: Session, *, owner_id: str | None, space_id: str) -> Space:
+    stmt = select(Space).where(Space.id == space_id)
+    if owner_id is not None:
+        stmt = stmt.where(Space.owner_id == owner_id)
+    space = session.scalars(stmt).first()
+    if space is None:
+        raise space_not_found()
+    return space
+
+
+def asset_count(session: Session, space_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Publication).where(Publication.space_id == space_id)
+        )
+        or 0
+    )
+
+
+def list_spaces(session: Session, *, owner_id: str | None) -> list[Space]:
+    stmt = select(Space).order_by(Space.created_at.desc())
+    if owner_id is not None:
+        stmt = stmt.where(Space.owner_id == owner_id)
+    return list(session.scalars(stmt))
+
+
+def patch(
+    session: Session, *, owner_id: str | None, space_id: str, changes: dict[str, Any]
+) -> Space:
+    space = get(session, owner_id=owner_id, space_id=space_id)
+    if changes.get("name"):
+        space.name = changes["name"]
+    if "description" in changes:
+        space.description = changes["description"]
+    if "password" in changes:
+        password = changes["password"]
+        space.password_hash = hash_password(password) if password else None
+    if changes.get("visibility"):
+        space.visibility = changes["visibility"]
+    if "cover_asset_id" in changes:
+        cover = changes["cover_asset_id"]
+        if (
+            cover is not None
+            and session.scalar(
+                select(Asset.id).where(Asset.id == cover, Asset.owner_id == space.owner_id)
+            )
+            is None
+        ):
+            raise Invalid(
+                "The cover must be one of your assets.",
+                fields=[{"field": "cover_asset_id", "message": "unknown asset"}],
+            )
+        space.cover_asset_id = cover
+    _check_visibility(space.visibility, space.password_hash is not None)
+    space.updated_at = utcnow()
+    session.commit()
+    return space
+
+
+def remove(session: Session, *, owner_id: str | None, space_id: str) -> None:
+    """Delete the space and its publications; the assets stay."""
+    space = get(session, owner_id=owner_id, space_id=space_id)
+    references.remove(session, domain="spaces", owner_id=space.id)
+    session.delete(space)
+    session.commit()
+
+
+def publish(
+    session: Session, *, owner_id: str | None, space_id: str, asset_ids: list[str]
+) -> list[dict[str, Any]]:
+    """Publish each asset; answers one result per asset (ok, or an error code)."""
+    space = get(session, owner_id=owner_id, space_id=space_id)
+    results = []
+    position = (
+        session.scalar(
+            select(func.max(Publication.position)).where(Publication.space_id == space.id)
+        )
+        or 0
+    )
+    for asset_id in dict.fromkeys(asset_ids):
+        asset = session.scalar(
+            select(Asset).where(Asset.id == asset_id, Asset.owner_id == space.owner_id)
+        )
+        if asset is None or asset.status == "uploading":
+            results.append({"asset_id": asset_id, "ok": False, "error": "asset_not_found"})
+            continue
+        if session.get(Publication, (space.id, asset_id)) is None:
+            position += 1
+            session.add(Publication(space_id=space.id, asset_id=asset_id, position=position))
+            # Soft: deleting a published asset simply unpublishes it.
+            references.add(
+                session,
+                asset_id=asset_id,
+                domain="spaces",
+                owner_id=space.id,
+                role="publication",
+                hard=False,
+                parent_id=space.short_id,
+            )
+        results.append({"asset_id": asset_id, "ok": True})
+    space.updated_at = utcnow()
+    session.commit()
+    return results
+
+
+def unpublish(session: Session, *, owner_id: str | None, space_id: str, asset_id: str) -> None:
+    space = get(session, owner_id=owner_id, space_id=space_id)
+    session.execute(
+        delete(Publication).where(
+            Publication.space_id == space.id, Publication.asset_id == asset_id
+        )
+    )
+    references.remove(session, domain="spaces", owner_id=space.id, asset_id=asset_id)
+    session.commit()
+
+
+def published_assets(session: Session, space_id: str) -> list[Asset]:
+    return list(
+        session.scalars(
+            select(Asset)
+            .join(Publication, Publication.asset_id == Asset.id)
+            .where(Publication.space_id == space_id)
+            .order_by(Publication.position.desc())
+        )
+    )
+
+
+def spaces_of(session: Session, *, asset_id: str) -> list[Space]:
+    return list(
+        session.scalars(
+            select(Space)
+            .join(Publication, Publication.space_id == Space.id)
+            .where(Publication.asset_id == asset_id)
+            .order_by(Space.created_at.desc())
+        )
+    )
+
+
+# --- the public side --------------------------------------------------------------------
+
+
+def shared(session: Session, short_id: str) -> Space:
+    """A public or protected space by its short id; private and unknown are the same 404."""
+    space = session.scalar(select(Space).where(Space.short_id == short_id))
+    if space is None or space.visibility == "private":
+        raise space_not_found()
+    return space
+
+
+def _throttle(session: Session, *, subject: str, ip: str) -> None:
+    since = utcnow() - ACCESS_WINDOW
+    for column, value, allowed in (
+        (LoginFailure.username, subject, ACCESS_LIMIT),
+        (LoginFailure.ip, ip, ACCESS_LIMIT * 4),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                column == value, LoginFailure.at > since
+            )
+        ).one()
+        if count >= allowed:
+            retry = int((oldest + ACCESS_WINDOW - utcnow()).total_seconds()) + 1
+            raise TooManyAttempts(
+                "Too many wrong passwords; wait before trying again.",
+                headers={"Retry-After": str(max(retry, 1))},
+            )
+
+
+def unlock(session: Session, *, short_id: str, password: str, ip: str) -> Space:
+    """The space when the password is right; every failure looks the same."""
+    subject = f"space:{short_id}"[:320]
+    _throttle(session, subject=subject, ip=ip)
+    space = session.scalar(select(Space).where(Space.short_id == short_id))
+    stored = space.password_hash if space is not None and space.visibility == "protected" else None
+    if verify_password(stored, password) and space is not None:
+        return space
+    # Failed attempts at unlocking share the sign-in throttle table, under their own subject.
+    session.add(LoginFailure(username=subject, ip=ip, at=utcnow()))
+    session.commit()
+    raise Forbidden("The space does not exist or the password is wrong.", code="access_denied")
