@@ -7,7 +7,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import download, listing, small_uploads, upload_put, upload_rss
+from bench import download, listing, photos_ready, small_uploads, upload_put, upload_rss
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "upload_put": upload_put.run,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "download": download.run,
     "list": listing.run,
     "upload_rss": upload_rss.run,
+    "photos_ready": photos_ready.run,
 }
 
 

@@ -87,4 +87,5 @@ def delete(server: Satchel, asset_id: str, wait: float = 60.0) -> None:
 
 
 def blob_path(server: Satchel, sha256: str) -> Path:
-    return server.data_dir / "blobs" / sha256[:2] / sha256[2:4] / sha256
+    """Where the local blob store keeps it: one level of 256 folders (`blobs/ab/<sha>`)."""
+    return server.data_dir / "blobs" / sha256[:2] / sha256

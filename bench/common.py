@@ -107,7 +107,8 @@ def report(name: str, figures: str, ratio: str, goal: str, met: bool) -> None:
 _HEADER = f"""# Benchmark results
 
 Appended by `make bench` (`uv run python -m bench`, every benchmark in turn) or
-`uv run python -m bench NAME` (one of: upload_put, small_uploads, download, list, upload_rss).
+`uv run python -m bench NAME` (one of: upload_put, small_uploads, download, list, upload_rss,
+photos_ready).
 Each benchmark starts a real `satchel serve` on 127.0.0.1 over a temporary data folder in
 `bench/.work/` (removed afterwards) and measures its baseline in the same run on the same disk,
 so the ratio matters more than the absolute figures (these machines are shared and noisy).
@@ -144,6 +145,20 @@ ceiling is far above the figure, the client is not the bottleneck.
   Baseline: the server's idle RSS just before (after one small upload of each kind). The
   line also gives the `satchel serve` process alone, without its job-worker children.
   Goal: peak < 150 MiB.
+- **photos_ready** — upload-to-ready throughput for real photos: the corpus JPEGs that libvips
+  reads (`../shared/corpus/images/exif-samples/jpg/`, 86 of 87: `corrupted.jpg` is left out)
+  repeated to at least 500 uploads, sent as multipart form uploads with `dedupe=false` (a
+  repeat is a new asset and a new processing job over the same blob) at concurrency 4 to a
+  `satchel serve` with its 2 job-worker processes (after 2 warm-up photos went through), timed
+  from the first upload until no asset is `pending` or `processing` (two `limit=1` listings
+  every 250 ms). Baseline: a bare pyvips loop over the same list, `Image.thumbnail(path, 320)`
+  + `webpsave` with its defaults, in 2 processes (the ratio: this machine has 2 cores and the
+  server uses 2 workers, so a 1-process baseline would flatter Satchel by up to 2×) and in 1
+  process (also given); best of 2 each. The line also gives the job records' queue wait
+  (created → started) and run time (started → finished), how much of their job time the
+  workers spent on CPU, the API's and the workers' CPU, and satchel's image processor called
+  directly in the benchmark process (what a job does apart from the database, the blob store
+  and the queue). One Satchel run (about 30 s). Goal: ratio ≥ 0.8.
 
 | {" | ".join(_COLUMNS)} |
 | {" | ".join("---" for _ in _COLUMNS)} |
