@@ -26,6 +26,7 @@ from satchel.runtime import Runtime, start
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
+from satchel.web import router as share_pages
 
 API_PREFIX = "/api/v1"
 
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(auth_router, prefix="/api/auth", include_in_schema=False)
     app.add_api_route("/health", system.health, include_in_schema=False)
     app.include_router(public_pages)
+    app.include_router(share_pages)
 
     @app.get(f"{API_PREFIX}/openapi.yaml", include_in_schema=False)
     def openapi_yaml(_: Public) -> Response:

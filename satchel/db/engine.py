@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +47,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._writer_lock = threading.RLock()
+        self._turn_depth = 0
+        self._lock_fd: int | None = None
+        path = url.removeprefix("sqlite:///")
+        if self.is_sqlite and path and ":memory:" not in path:
+            self._lock_fd = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writes = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
@@ -69,13 +76,22 @@ class Database:
 
     @contextmanager
     def _write_turn(self) -> Iterator[None]:
-        # SQLite has one writer at a time. Queued on a lock in this process, waiting writers
-        # wake the moment it is free; left to SQLite's busy handler they sleep and poll.
+        # SQLite has one writer at a time. Queued on a lock (a thread lock in this process,
+        # a file lock across the API and worker processes), waiting writers wake the moment
+        # it is free; left to SQLite's busy handler they sleep and poll.
         if not self.is_sqlite:
             yield
             return
         with self._writer_lock:
-            yield
+            self._turn_depth += 1
+            try:
+                if self._turn_depth == 1 and self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                self._turn_depth -= 1
+                if self._turn_depth == 0 and self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def migrate(self, target: str = "head") -> None:
         from alembic import command
@@ -114,3 +130,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None

@@ -100,7 +100,7 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
 
 
 def heartbeat(db: Database, *, job_id: str) -> None:
-    with db.session() as session:
+    with db.write_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "running")
@@ -111,7 +111,7 @@ def heartbeat(db: Database, *, job_id: str) -> None:
 
 def report(db: Database, *, job_id: str, percent: int, message: str | None) -> bool:
     """Store progress; returns whether cancellation was requested."""
-    with db.session() as session:
+    with db.write_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "running")
@@ -129,7 +129,7 @@ def finish(
     result: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> None:
-    with db.session() as session:
+    with db.write_session() as session:
         values: dict[str, Any] = {
             "status": status,
             "finished_at": utcnow(),
@@ -163,7 +163,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
 
 
 def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:
-    with db.session() as session:
+    with db.write_session() as session:
         session.execute(update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow()))
         session.commit()
 
