@@ -4,7 +4,7 @@ PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: serve test lint typecheck pytest bench openapi install uv clean
+.PHONY: serve test lint typecheck pytest soak bench openapi install uv clean
 
 # uv comes from PyPI when it is missing (nothing else is downloaded).
 uv:
@@ -29,6 +29,10 @@ pytest: install
 	$(UV) run pytest -n 2 -q
 
 test: lint typecheck pytest
+
+# The crash tests (tests/crash) with 2000 SIGKILLs instead of make test's 200.
+soak: install
+	SATCHEL_CRASH_KILLS=2000 SATCHEL_CRASH_SECONDS=3000 $(UV) run pytest -m crash -q -s
 
 bench: install
 	$(UV) run python -m bench
