@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
+
+from satchel.errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+TURN_TIMEOUT = 60.0  # seconds a writer waits for its turn before giving up (503)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -46,8 +49,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
-        self._writer_lock = threading.RLock()
-        self._turn_depth = 0
+        self._writer_lock = threading.Lock()
         self._lock_fd: int | None = None
         path = url.removeprefix("sqlite:///")
         if self.is_sqlite and path and ":memory:" not in path:
@@ -56,6 +58,10 @@ class Database:
         self.writes = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
         )
+        if self.is_sqlite:
+            event.listen(self.sessions, "before_flush", lambda s, *_: self._on_write(s))
+            event.listen(self.sessions, "do_orm_execute", self._on_execute)
+            event.listen(self.sessions, "after_transaction_end", self._on_transaction_end)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -74,24 +80,49 @@ class Database:
         with self._write_turn(), self.writes() as session:
             yield session
 
+    # SQLite has one writer at a time. Every writer waits its turn on a lock: a thread lock
+    # in this process and a file lock across the API and worker processes. Waiting writers
+    # wake the moment the turn is free; left to SQLite's busy handler they sleep and poll,
+    # and a polling writer can starve behind queued ones. Write sessions take the turn at
+    # BEGIN; ordinary sessions take it at their first write and give it back when their
+    # transaction ends (see `_on_write`).
+
+    def _enter_turn(self) -> None:
+        # A plain Lock, not an RLock: FastAPI may end a request's session in another thread
+        # than the one that wrote, and a Lock may be released by any thread.
+        if not self._writer_lock.acquire(timeout=TURN_TIMEOUT):
+            raise Unavailable("The database is busy; try again.", code="database_busy")
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+
+    def _exit_turn(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._writer_lock.release()
+
     @contextmanager
     def _write_turn(self) -> Iterator[None]:
-        # SQLite has one writer at a time. Queued on a lock (a thread lock in this process,
-        # a file lock across the API and worker processes), waiting writers wake the moment
-        # it is free; left to SQLite's busy handler they sleep and poll.
         if not self.is_sqlite:
             yield
             return
-        with self._writer_lock:
-            self._turn_depth += 1
-            try:
-                if self._turn_depth == 1 and self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                self._turn_depth -= 1
-                if self._turn_depth == 0 and self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._enter_turn()
+        try:
+            yield
+        finally:
+            self._exit_turn()
+
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self._on_write(state.session)
+
+    def _on_write(self, session: Session) -> None:
+        if not session.info.get("write_turn"):
+            self._enter_turn()
+            session.info["write_turn"] = True
+
+    def _on_transaction_end(self, session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None and session.info.pop("write_turn", False):
+            self._exit_turn()
 
     def migrate(self, target: str = "head") -> None:
         from alembic import command
