@@ -13,7 +13,7 @@ from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import Response
 
 from satchel.accounts import service
-from satchel.api.deps import AdminUser, Public, ReadUser, RuntimeDep, SessionDep
+from satchel.api.deps import AdminUser, Public, ReadUser, RuntimeDep, WriteSessionDep
 from satchel.api.envelope import Envelope, envelope
 from satchel.api.receive import too_large
 from satchel.assets.schemas import Request
@@ -65,7 +65,7 @@ def account_out(user: User, base: str, runtime: Runtime) -> AccountOut:
 
 @router.get("/account", summary="Your account")
 def get_account(
-    request: HttpRequest, runtime: RuntimeDep, session: SessionDep, principal: ReadUser
+    request: HttpRequest, runtime: RuntimeDep, session: WriteSessionDep, principal: ReadUser
 ) -> Envelope[AccountOut]:
     user = service.get_account(session, user_id=principal.user_id)
     return envelope(account_out(user, base_url(request, runtime), runtime))
@@ -76,7 +76,7 @@ def patch_account(
     body: AccountPatch,
     request: HttpRequest,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminUser,
 ) -> Envelope[AccountOut]:
     user = service.patch_account(
@@ -89,7 +89,7 @@ def patch_account(
 def onboard(
     request: HttpRequest,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminUser,
     body: Onboard | None = None,
 ) -> Envelope[AccountOut]:
@@ -120,7 +120,7 @@ def patch_profile(
     body: ProfilePatch,
     request: HttpRequest,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminUser,
 ) -> Envelope[AccountOut]:
     user = profiles.update_profile(
@@ -197,8 +197,9 @@ async def complete_avatar(
 
 @router.delete("/account/avatar", summary="Remove your avatar (idempotent)")
 def delete_avatar(
-    request: HttpRequest, runtime: RuntimeDep, session: SessionDep, principal: AdminUser
+    request: HttpRequest, runtime: RuntimeDep, principal: AdminUser
 ) -> Envelope[AccountOut]:
     profiles.delete_avatar(db=runtime.db, blobs=runtime.blobs, user_id=principal.user_id)
-    user = service.get_account(session, user_id=principal.user_id)
-    return envelope(account_out(user, base_url(request, runtime), runtime))
+    with runtime.db.write_session() as session:
+        user = service.get_account(session, user_id=principal.user_id)
+        return envelope(account_out(user, base_url(request, runtime), runtime))

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from satchel.auth.service import Principal, authenticate, require
+from satchel.auth.service import Principal, authenticate, require, stamp_key
 from satchel.errors import Forbidden
 from satchel.runtime import Runtime
 
@@ -41,6 +41,16 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_write_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """For routes that write: the write turn is taken at BEGIN, so a read-then-write
+    transaction never fails because another writer committed in between."""
+    with runtime.db.write_session() as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def client_ip(request: Request) -> str:
@@ -78,6 +88,8 @@ class Access:
             return None
         with runtime.db.session() as session:
             principal = authenticate(session, token=token, via_cookie=via_cookie)
+        if principal.key_id is not None:
+            stamp_key(runtime.db, key_id=principal.key_id)
         if via_cookie and request.method not in _SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             expected = csrf_token(runtime, principal.session_id or "")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from satchel.errors import SatchelError
@@ -72,6 +73,21 @@ def install(app: FastAPI) -> None:
         else:
             message = str(exc.detail)
         return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(OperationalError)
+    async def database_error(_: Request, exc: OperationalError) -> JSONResponse:
+        text = str(exc.orig).lower()
+        if "full" in text:
+            return error_response(507, "storage_full", "The storage is full; nothing was stored.")
+        if "locked" in text or "busy" in text:
+            return error_response(
+                503,
+                "database_busy",
+                "The database is busy; try again.",
+                headers={"Retry-After": "1"},
+            )
+        log.exception("database error", exc_info=exc)
+        return error_response(503, "database_unavailable", "The database failed; try again.")
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

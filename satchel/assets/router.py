@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -52,6 +53,7 @@ from satchel.processing import service as processing
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
+log = logging.getLogger("satchel.assets")
 
 MAX_INLINE_BYTES = 32 << 20  # base64 JSON bodies; larger files use a form or a PUT
 
@@ -178,7 +180,12 @@ async def create_asset(
 def _created(result: service.Ingested, request: Request, runtime: Runtime) -> Response:
     """200 with the existing asset, or 202: stored, and processing in the background."""
     if result.job_id is not None:
-        runtime.queue.enqueue(result.job_id)
+        try:
+            runtime.queue.enqueue(result.job_id)
+        except Exception:
+            # The asset is stored and its job recorded; the recovery sweep queues jobs that
+            # never reached the queue. Failing the upload now would lie about the bytes.
+            log.exception("could not queue job %s; the recovery sweep will", result.job_id)
     body = envelope(
         to_out(result.asset, base_url(request, runtime), runtime),
         deduplicated=result.deduplicated,
@@ -630,40 +637,39 @@ def get_metadata(
 
 @router.post("/assets/{asset_id}/reprocess", status_code=202, summary="Process the asset again")
 def reprocess(
-    asset_id: str,
-    request: Request,
-    runtime: RuntimeDep,
-    session: SessionDep,
-    principal: WriteFiles,
+    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
-    job = processing.reprocess(
-        session,
-        owner_id=principal.owner_filter("files:all"),
-        asset_id=asset_id,
-        actor_id=principal.user_id,
-    )
+    # The job row commits (and the write turn ends) before it is queued.
+    with runtime.db.write_session() as session:
+        job = processing.reprocess(
+            session,
+            owner_id=principal.owner_filter("files:all"),
+            asset_id=asset_id,
+            actor_id=principal.user_id,
+        )
     runtime.queue.enqueue(job.id)
-    asset = service.get(session=session, owner_id=None, asset_id=asset_id)
-    return envelope(to_out(asset, base_url(request, runtime), runtime), job_id=job.id)
+    with runtime.db.session() as session:
+        asset = service.get(session=session, owner_id=None, asset_id=asset_id)
+        return envelope(to_out(asset, base_url(request, runtime), runtime), job_id=job.id)
 
 
 @router.post("/assets/bulk-reprocess", summary="Process a page of ready or failed assets again")
 def bulk_reprocess(
     runtime: RuntimeDep,
-    session: SessionDep,
     principal: WriteFiles,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     kind: str | None = None,
 ) -> Envelope[Reprocessed]:
-    job_ids, next_cursor = processing.bulk_reprocess(
-        session,
-        owner_id=principal.owner_filter("files:all"),
-        actor_id=principal.user_id,
-        cursor=cursor,
-        limit=limit,
-        kind=kind,
-    )
+    with runtime.db.write_session() as session:
+        job_ids, next_cursor = processing.bulk_reprocess(
+            session,
+            owner_id=principal.owner_filter("files:all"),
+            actor_id=principal.user_id,
+            cursor=cursor,
+            limit=limit,
+            kind=kind,
+        )
     runtime.queue.enqueue(*job_ids)
     return envelope(
         Reprocessed(

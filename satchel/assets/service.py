@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from satchel.assets.filenames import clean_filename
@@ -25,7 +26,7 @@ from satchel.audit.service import record
 from satchel.auth.models import User
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
 from satchel.db import Database, utcnow
-from satchel.errors import Conflict, Invalid, NotFound, TooLarge
+from satchel.errors import Conflict, InsufficientStorage, Invalid, NotFound, TooLarge
 from satchel.ids import looks_like, new_id
 from satchel.jobs import service as jobs
 from satchel.jobs.models import Job
@@ -161,8 +162,18 @@ def ingest(
                 writer.abort()
                 return Ingested(existing, True)
         writer.commit()
-        with db.write_session() as session:
-            return _insert(session, owner_id, info, media, filename, fields)
+        try:
+            with db.write_session() as session:
+                return _insert(session, owner_id, info, media, filename, fields)
+        except OperationalError as exc:
+            # The row could not be written (a full disk, say): take back the bytes just
+            # placed unless something else uses them, so nothing is left half-stored.
+            with db.session() as session:
+                if not blob_in_use(session, info.sha256):
+                    blobs.delete(info.sha256)
+            if "full" in str(exc.orig).lower():
+                raise InsufficientStorage("The storage is full; nothing was stored.") from exc
+            raise
 
 
 def _insert(

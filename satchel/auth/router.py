@@ -15,6 +15,7 @@ from satchel.api.deps import (
     ReadUser,
     RuntimeDep,
     SessionDep,
+    WriteSessionDep,
     WriteUser,
     caller,
     client_ip,
@@ -93,7 +94,7 @@ def login(
     request: Request,
     response: Response,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     _: Public,
 ) -> Envelope[LoginOut]:
     limit = int(preferences.get_value(session, "loginAttemptLimit"))
@@ -135,7 +136,7 @@ def login(
 
 @auth_router.post("/logout", summary="End the current session")
 def logout(
-    request: Request, response: Response, session: SessionDep, principal: ReadUser
+    request: Request, response: Response, session: WriteSessionDep, principal: ReadUser
 ) -> Envelope[dict[str, bool]]:
     sessions.logout(
         session, session_id=principal.session_id, user_id=principal.user_id, ip=client_ip(request)
@@ -167,7 +168,7 @@ def current_session(session: SessionDep, principal: ReadUser) -> Envelope[Sessio
     "/change-password", summary="Change your password (ends other sessions, revokes keys)"
 )
 def change_password(
-    body: ChangePassword, request: Request, session: SessionDep, principal: WriteUser
+    body: ChangePassword, request: Request, session: WriteSessionDep, principal: WriteUser
 ) -> Envelope[dict[str, bool]]:
     sessions.change_password(
         session,
@@ -190,7 +191,7 @@ def list_users(session: SessionDep, _: SeeUsers) -> Envelope[list[UserOut]]:
 
 @auth_router.post("/register", status_code=201, summary="Create a user")
 def register(
-    body: RegisterUser, request: Request, session: SessionDep, principal: ManageUsers
+    body: RegisterUser, request: Request, session: WriteSessionDep, principal: ManageUsers
 ) -> Envelope[UserOut]:
     user = users.create_user(
         session,
@@ -211,7 +212,7 @@ def update_user(
     user_id: str,
     body: UpdateUser,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: ManageUsers,
 ) -> Envelope[UserOut]:
     user = users.update_user(
@@ -229,7 +230,7 @@ def reset_password(
     user_id: str,
     body: ResetPassword,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: ManageUsers,
 ) -> Envelope[dict[str, bool]]:
     users.reset_password(
@@ -273,7 +274,7 @@ def list_keys(session: SessionDep, principal: ReadKeys) -> Envelope[list[KeyOut]
 
 @router.post("/api-keys", status_code=201, tags=["api-keys"], summary="Create an API key")
 def create_key(
-    body: CreateKey, request: Request, session: SessionDep, principal: ManageKeys
+    body: CreateKey, request: Request, session: WriteSessionDep, principal: ManageKeys
 ) -> Envelope[CreatedKey]:
     key, raw = service.create_key(
         session,
@@ -299,7 +300,7 @@ def create_key(
 
 @router.delete("/api-keys/{key_id}", tags=["api-keys"], summary="Revoke an API key (idempotent)")
 def revoke_key(
-    key_id: str, request: Request, session: SessionDep, principal: ManageKeys
+    key_id: str, request: Request, session: WriteSessionDep, principal: ManageKeys
 ) -> Envelope[dict[str, Any]]:
     key = service.revoke_key(session, owner_id=principal.owner_filter("apikeys:all"), key_id=key_id)
     record(
@@ -335,7 +336,7 @@ def list_roles(session: SessionDep, _: SeeRoles) -> Envelope[list[RoleOut]]:
 
 @router.post("/roles", status_code=201, tags=["roles"], summary="Create a custom role")
 def create_role(
-    body: RoleBody, request: Request, session: SessionDep, principal: ManageUsers
+    body: RoleBody, request: Request, session: WriteSessionDep, principal: ManageUsers
 ) -> Envelope[RoleOut]:
     role = users.create_role(
         session,
@@ -353,7 +354,7 @@ def update_role(
     role_id: str,
     body: RolePatch,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: ManageUsers,
 ) -> Envelope[RoleOut]:
     role = users.update_role(
@@ -369,7 +370,7 @@ def update_role(
 
 @router.delete("/roles/{role_id}", tags=["roles"], summary="Delete a custom role")
 def delete_role(
-    role_id: str, request: Request, session: SessionDep, principal: ManageUsers
+    role_id: str, request: Request, session: WriteSessionDep, principal: ManageUsers
 ) -> Envelope[dict[str, Any]]:
     moved = users.delete_role(
         session, actor_id=principal.user_id, role_id=role_id, ip=client_ip(request)
@@ -391,7 +392,7 @@ def list_teams(session: SessionDep, _: SeeTeams) -> Envelope[list[TeamOut]]:
 
 @router.post("/teams", status_code=201, tags=["teams"], summary="Create a team")
 def create_team(
-    body: TeamBody, request: Request, session: SessionDep, principal: ManageTeams
+    body: TeamBody, request: Request, session: WriteSessionDep, principal: ManageTeams
 ) -> Envelope[TeamOut]:
     team = users.create_team(
         session, actor_id=principal.user_id, name=body.name, ip=client_ip(request)
@@ -401,7 +402,7 @@ def create_team(
 
 @router.put("/teams/{team_id}", tags=["teams"], summary="Rename a team")
 def rename_team(
-    team_id: str, body: TeamBody, request: Request, session: SessionDep, principal: ManageTeams
+    team_id: str, body: TeamBody, request: Request, session: WriteSessionDep, principal: ManageTeams
 ) -> Envelope[TeamOut]:
     team = users.rename_team(
         session, actor_id=principal.user_id, team_id=team_id, name=body.name, ip=client_ip(request)
@@ -412,7 +413,7 @@ def rename_team(
 
 @router.delete("/teams/{team_id}", tags=["teams"], summary="Delete an empty, non-default team")
 def delete_team(
-    team_id: str, request: Request, session: SessionDep, principal: ManageTeams
+    team_id: str, request: Request, session: WriteSessionDep, principal: ManageTeams
 ) -> Envelope[dict[str, Any]]:
     users.delete_team(session, actor_id=principal.user_id, team_id=team_id, ip=client_ip(request))
     return envelope({"id": team_id, "deleted": True})

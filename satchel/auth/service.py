@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from satchel.auth.models import ApiKey, LoginSession, Role, Team, User
 from satchel.auth.permissions import BUILTIN_ROLES, SCOPES, expand_scopes
-from satchel.db import utcnow
+from satchel.db import Database, utcnow
 from satchel.errors import Forbidden, Invalid, NotFound, Unauthorized
 from satchel.ids import new_id
 
@@ -96,10 +96,6 @@ def authenticate(session: Session, *, token: str | None, via_cookie: bool = Fals
     key, user = keyrow.ApiKey, keyrow.User
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
         raise _unauthorized("The key was revoked or has expired.")
-    if time.monotonic() - _last_used.get(key.id, -_LAST_USED_EVERY) >= _LAST_USED_EVERY:
-        _last_used[key.id] = time.monotonic()
-        session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
-        session.commit()
     return Principal(
         user.id,
         user.role,
@@ -107,6 +103,20 @@ def authenticate(session: Session, *, token: str | None, via_cookie: bool = Fals
         permissions_for(session, user.role),
         key_id=key.id,
     )
+
+
+def stamp_key(db: Database, *, key_id: str) -> None:
+    """Record that a key was used, at most once a minute, and only if the database's write
+    turn is free right now: a best-effort stamp must never make a request wait or fail."""
+    now = time.monotonic()
+    if now - _last_used.get(key_id, -_LAST_USED_EVERY) < _LAST_USED_EVERY:
+        return
+    with db.try_write_session() as session:
+        if session is None:
+            return
+        _last_used[key_id] = now
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+        session.commit()
 
 
 def require(principal: Principal, *, scope: str | None, permission: str | None) -> None:

@@ -101,6 +101,32 @@ class Database:
         self._writer_lock.release()
 
     @contextmanager
+    def try_write_session(self) -> Iterator[Session | None]:
+        """A write session if the write turn is free at once, else None (never waits)."""
+        if not self.is_sqlite:
+            with self.writes() as session:
+                yield session
+            return
+        if not self._writer_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            if self._lock_fd is not None:
+                try:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield None
+                    return
+            try:
+                with self.writes() as session:
+                    yield session
+            finally:
+                if self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        finally:
+            self._writer_lock.release()
+
+    @contextmanager
     def _write_turn(self) -> Iterator[None]:
         if not self.is_sqlite:
             yield

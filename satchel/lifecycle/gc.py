@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from typing import Any
 
@@ -30,8 +31,20 @@ def _old(path: os.DirEntry[str], cutoff: float) -> bool:
 
 
 def stale_temp_files(blobs: LocalBlobStore, *, cutoff: float) -> list[str]:
+    """Files and folders (a processing job's workspace) left in `tmp/` before `cutoff`."""
     with os.scandir(blobs.tmp_dir) as entries:
-        return [e.path for e in entries if e.is_file() and _old(e, cutoff)]
+        return [e.path for e in entries if _old(e, cutoff)]
+
+
+def remove_temp(path: str) -> bool:
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def collect(
@@ -104,10 +117,5 @@ def collect(
     temps = stale_temp_files(blobs, cutoff=cutoff)
     report["temp_files"] = len(temps)
     if not dry_run:
-        for temp in temps:
-            try:
-                os.unlink(temp)
-                report["temp_files_removed"] += 1
-            except FileNotFoundError:
-                pass
+        report["temp_files_removed"] = sum(remove_temp(temp) for temp in temps)
     return report

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from typing import Any
 
@@ -23,7 +22,7 @@ from satchel.blobs import read_verified
 from satchel.blobs.local import LocalBlobStore
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict
-from satchel.lifecycle.gc import stale_temp_files
+from satchel.lifecycle.gc import remove_temp, stale_temp_files
 
 log = logging.getLogger("satchel.repair")
 
@@ -62,11 +61,7 @@ def repair(
         "derivatives_regenerated": 0,
     }
     for path in stale_temp_files(blobs, cutoff=time.time() - tmp_grace_seconds):
-        try:
-            os.unlink(path)
-            summary["temp_files_removed"] += 1
-        except FileNotFoundError:
-            pass
+        summary["temp_files_removed"] += remove_temp(path)
 
     with db.session() as session:
         tombstoned = list(

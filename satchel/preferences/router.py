@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
-from satchel.api.deps import SessionDep, caller, client_ip
+from satchel.api.deps import SessionDep, WriteSessionDep, caller, client_ip
 from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
 from satchel.preferences import service
@@ -25,7 +25,7 @@ def get_all(session: SessionDep, _: ReadSettings) -> Envelope[dict[str, Any]]:
 @router.put("/settings", summary="Change some settings (a JSON object of key → value)")
 def put_all(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: WriteSettings,
     changes: Annotated[dict[str, Any], Body(examples=[{"loginAttemptLimit": 10}])],
 ) -> Envelope[dict[str, Any]]:

@@ -17,6 +17,7 @@ from satchel.api.deps import (
     RuntimeDep,
     SessionDep,
     WriteFiles,
+    WriteSessionDep,
     caller,
     client_ip,
 )
@@ -101,7 +102,7 @@ def create_space(
     body: SpaceCreate,
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: ManageSpaces,
 ) -> Envelope[SpaceOut]:
     space = service.create(
@@ -143,7 +144,7 @@ def patch_space(
     body: SpacePatch,
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: ManageSpaces,
 ) -> Envelope[SpaceOut]:
     space = service.patch(
@@ -157,7 +158,7 @@ def patch_space(
 
 @router.delete("/spaces/{space_id}", summary="Delete a space (its assets stay)")
 def delete_space(
-    space_id: str, session: SessionDep, principal: ManageSpaces
+    space_id: str, session: WriteSessionDep, principal: ManageSpaces
 ) -> Envelope[dict[str, Any]]:
     service.remove(session, owner_id=_owner(principal), space_id=space_id)
     return envelope({"id": space_id, "deleted": True})
@@ -165,7 +166,7 @@ def delete_space(
 
 @router.post("/spaces/{space_id}/publications", summary="Publish assets into the space")
 def publish(
-    space_id: str, body: Publish, session: SessionDep, principal: WriteFiles
+    space_id: str, body: Publish, session: WriteSessionDep, principal: WriteFiles
 ) -> Envelope[list[dict[str, Any]]]:
     return envelope(
         service.publish(
@@ -193,7 +194,7 @@ def publications(
 
 @router.delete("/spaces/{space_id}/publications/{asset_id}", summary="Unpublish one asset")
 def unpublish(
-    space_id: str, asset_id: str, session: SessionDep, principal: WriteFiles
+    space_id: str, asset_id: str, session: WriteSessionDep, principal: WriteFiles
 ) -> Envelope[dict[str, Any]]:
     service.unpublish(session, owner_id=_owner(principal), space_id=space_id, asset_id=asset_id)
     return envelope({"space_id": space_id, "asset_id": asset_id, "published": False})
@@ -271,7 +272,7 @@ def public_access(
     body: Unlock,
     request: Request,
     runtime: RuntimeDep,
-    session: SessionDep,
+    session: WriteSessionDep,
     _: Public,
 ) -> Envelope[dict[str, Any]]:
     space = service.unlock(
