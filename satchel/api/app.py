@@ -14,7 +14,9 @@ from satchel.accounts.router import router as accounts_router
 from satchel.api import errors, system
 from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
+from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
+from satchel.assets.uploads import router as uploads_router
 from satchel.audit.router import router as audit_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
@@ -37,7 +39,9 @@ def api_router() -> APIRouter:
     router.include_router(auth_router, prefix="/auth")
     for capability in (
         lifecycle_router,
+        uploads_router,
         assets_router,
+        delivery_router,
         spaces_router,
         public_router,
         jobs_router,

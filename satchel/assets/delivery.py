@@ -1,0 +1,175 @@
+"""Delivering an asset's bytes: content, raw, derivatives and signed links to them."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from starlette.responses import RedirectResponse, Response
+
+from satchel.api.deps import (
+    FilesOrSigned,
+    ReadFiles,
+    RuntimeDep,
+    SessionDep,
+)
+from satchel.api.envelope import Envelope, envelope
+from satchel.assets import content, service
+from satchel.assets.models import Asset, Blob, Derivative
+from satchel.assets.schemas import (
+    SignedUrl,
+)
+from satchel.assets.views import base_url, content_url
+from satchel.errors import Invalid, NotFound, Unauthorized
+from satchel.runtime import Runtime
+
+router = APIRouter(tags=["assets"])
+
+
+def _load_for_content(
+    runtime: Runtime,
+    principal: FilesOrSigned,
+    asset_id: str,
+    purpose: str,
+    expires: str | None,
+    sig: str | None,
+) -> tuple[Asset, Blob | None]:
+    with runtime.db.session() as session:
+        if principal is None:
+            if sig is None and expires is None:
+                raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+            runtime.signer.verify(f"{purpose} {asset_id}", expires=expires, signature=sig)
+            asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+            if asset is None:
+                raise service.not_found(asset_id)
+        else:
+            owner = principal.owner_filter("files:all")
+            asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+        return asset, asset.blob
+
+
+@router.head("/assets/{asset_id}/content", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/content",
+    summary="The asset's bytes (ranges, ETag; a key or a signed URL)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, 206: {}, 304: {}},
+)
+async def get_content(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: FilesOrSigned,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    public = await run_in_threadpool(_public_asset, runtime, asset_id)
+    if public is not None:
+        # A public asset lives at one stable URL, for anyone (and for caches).
+        location = f"{base_url(request, runtime)}/p/{public.id}/{quote(public.filename)}"
+        return RedirectResponse(location, status_code=307)
+    asset, blob = await run_in_threadpool(
+        _load_for_content, runtime, principal, asset_id, "content", expires, sig
+    )
+    return await content.send(
+        request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=False
+    )
+
+
+def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
+    with runtime.db.session() as session:
+        asset = session.scalar(select(Asset).where(Asset.id == asset_id, Asset.is_public))
+        return asset if asset is not None and asset.status != "uploading" else None
+
+
+@router.head("/assets/{asset_id}/raw", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/raw",
+    summary="The exact stored bytes, re-checked against length and SHA-256 first",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def get_raw(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: FilesOrSigned,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    asset, blob = await run_in_threadpool(
+        _load_for_content, runtime, principal, asset_id, "raw", expires, sig
+    )
+    return await content.send(request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=True)
+
+
+@router.get("/assets/{asset_id}/url", summary="A signed link to the content, valid for a while")
+def signed_url(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    principal: ReadFiles,
+    expires_in: Annotated[int, Query(ge=1)] = 3600,
+) -> Envelope[SignedUrl]:
+    owner = principal.owner_filter("files:all")
+    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+    if asset.status == "uploading":
+        raise NotFound("The asset has no content yet.", code="asset_not_found")
+    max_seconds = runtime.settings.signed_url_max_seconds
+    if expires_in > max_seconds:
+        raise Invalid(
+            f"expires_in may be at most {max_seconds} seconds.",
+            fields=[{"field": "expires_in", "message": f"at most {max_seconds}"}],
+        )
+    expires = int(time.time()) + expires_in
+    url = content_url(runtime, base_url(request, runtime), asset.id, expires=expires)
+    return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))
+
+
+@router.head("/assets/{asset_id}/derivatives/{kind}", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/derivatives/{kind}",
+    summary="One derivative (thumbnail, preview, text, waveform), checked as it is sent",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}, "text/plain": {}}}},
+)
+async def get_derivative(
+    asset_id: str,
+    kind: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: FilesOrSigned,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    def load() -> tuple[Asset, Derivative]:
+        with runtime.db.session() as session:
+            if principal is None:
+                if sig is None and expires is None:
+                    raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+                runtime.signer.verify(
+                    f"derivative {asset_id} {kind}", expires=expires, signature=sig
+                )
+                asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+                if asset is None:
+                    raise service.not_found(asset_id)
+            else:
+                owner = principal.owner_filter("files:all")
+                asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+            derivative = session.get(Derivative, (asset.id, kind))
+            if derivative is None:
+                raise NotFound(
+                    f"The asset has no {kind!r} derivative.", code="derivative_not_found"
+                )
+            return asset, derivative
+
+    asset, derivative = await run_in_threadpool(load)
+    return await content.send_derivative(
+        request, asset=asset, derivative=derivative, blobs=runtime.blobs
+    )
