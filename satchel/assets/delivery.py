@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from satchel.api.deps import (
@@ -31,6 +32,28 @@ from satchel.runtime import Runtime
 router = APIRouter(tags=["assets"])
 
 
+def _authorized_asset(
+    session: Session,
+    runtime: Runtime,
+    principal: FilesOrSigned,
+    asset_id: str,
+    signed: str,
+    expires: str | None,
+    sig: str | None,
+) -> Asset:
+    """The asset a key's owner may read, or the one a valid signature over `signed` names."""
+    if principal is not None:
+        owner = principal.owner_filter("files:all")
+        return service.get(session=session, owner_id=owner, asset_id=asset_id)
+    if sig is None and expires is None:
+        raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+    runtime.signer.verify(signed, expires=expires, signature=sig)
+    asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+    if asset is None:
+        raise service.not_found(asset_id)
+    return asset
+
+
 def _load_for_content(
     runtime: Runtime,
     principal: FilesOrSigned,
@@ -40,16 +63,9 @@ def _load_for_content(
     sig: str | None,
 ) -> tuple[Asset, Blob | None]:
     with runtime.db.session() as session:
-        if principal is None:
-            if sig is None and expires is None:
-                raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
-            runtime.signer.verify(f"{purpose} {asset_id}", expires=expires, signature=sig)
-            asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
-            if asset is None:
-                raise service.not_found(asset_id)
-        else:
-            owner = principal.owner_filter("files:all")
-            asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+        asset = _authorized_asset(
+            session, runtime, principal, asset_id, f"{purpose} {asset_id}", expires, sig
+        )
         return asset, asset.blob
 
 
@@ -150,18 +166,15 @@ async def get_derivative(
 ) -> Response:
     def load() -> tuple[Asset, Derivative]:
         with runtime.db.session() as session:
-            if principal is None:
-                if sig is None and expires is None:
-                    raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
-                runtime.signer.verify(
-                    f"derivative {asset_id} {kind}", expires=expires, signature=sig
-                )
-                asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
-                if asset is None:
-                    raise service.not_found(asset_id)
-            else:
-                owner = principal.owner_filter("files:all")
-                asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+            asset = _authorized_asset(
+                session,
+                runtime,
+                principal,
+                asset_id,
+                f"derivative {asset_id} {kind}",
+                expires,
+                sig,
+            )
             derivative = session.get(Derivative, (asset.id, kind))
             if derivative is None:
                 raise NotFound(
