@@ -72,6 +72,11 @@ class Asset(Base):
     raw_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
+    # Versions: every version of a file is an asset of its own. `root_id` is the first
+    # version's id (None on a first version), `version` counts from 1 along the chain.
+    root_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -6,6 +6,7 @@ from satchel.auth.models import ApiKey, LoginFailure, LoginSession, Role, Team, 
 from satchel.db.base import Base
 from satchel.jobs.models import Job
 from satchel.lifecycle.models import AssetReference
+from satchel.pipelines.models import SavedPipeline
 from satchel.preferences.models import Preference
 from satchel.spaces.models import Publication, Space
 
@@ -24,6 +25,7 @@ __all__ = [
     "Preference",
     "Publication",
     "Role",
+    "SavedPipeline",
     "Space",
     "Team",
     "Tombstone",

@@ -1,0 +1,1 @@
+"""Pipelines: tools run one after another, each step's output feeding the next."""
