@@ -19,8 +19,8 @@ serve: install
 	$(UV) run satchel serve
 
 lint: install
-	$(UV) run ruff check satchel tests $(wildcard bench)
-	$(UV) run ruff format --check satchel tests $(wildcard bench)
+	$(UV) run ruff check satchel clients tests $(wildcard bench)
+	$(UV) run ruff format --check satchel clients tests $(wildcard bench)
 
 typecheck: install
 	$(UV) run mypy

@@ -7,7 +7,17 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import download, listing, photos_ready, small_uploads, upload_put, upload_rss
+from bench import (
+    download,
+    image_peers,
+    listing,
+    multipart_s3,
+    photos_ready,
+    small_uploads,
+    upload_put,
+    upload_resumable,
+    upload_rss,
+)
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "upload_put": upload_put.run,
@@ -16,6 +26,9 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "list": listing.run,
     "upload_rss": upload_rss.run,
     "photos_ready": photos_ready.run,
+    "image_peers": image_peers.run,
+    "upload_resumable": upload_resumable.run,
+    "multipart_s3": multipart_s3.run,
 }
 
 

@@ -31,7 +31,9 @@ def upload_put(server: Satchel, path: Path, filename: str, content_type: str) ->
     size = os.path.getsize(path)
     with server.conn() as conn:
         t0 = time.perf_counter()
-        intent = json.dumps({"filename": filename, "content_type": content_type, "size": size})
+        intent = json.dumps(
+            {"filename": filename, "content_type": content_type, "size": size, "multipart": False}
+        )
         created = conn.request(
             "POST",
             "/api/v1/assets",

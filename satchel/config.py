@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -108,6 +109,24 @@ class Settings(BaseSettings):
     upload_url_seconds: int = Field(
         3600, description="Lifetime of the signed PUT URL of a two-step upload, in seconds."
     )
+    multipart_threshold_bytes: int = Field(
+        100 * 1024**2,
+        ge=1,
+        description="Announced uploads larger than this are multipart (presigned parts).",
+    )
+    multipart_part_bytes: int = Field(
+        64 * 1024**2,
+        ge=5 * 1024**2,
+        description="Part size of multipart uploads (raised so no upload needs 10,000 parts).",
+    )
+    multipart_part_url_seconds: int = Field(
+        900, ge=1, description="Lifetime of one part's presigned PUT URL, in seconds."
+    )
+    resumable_upload_seconds: int = Field(
+        24 * 3600,
+        ge=60,
+        description="A multipart or tus upload not finished this long after it began expires.",
+    )
     session_hours: int = Field(
         7 * 24, ge=1, description="Lifetime of a login session, in hours (7 days by default)."
     )
@@ -129,6 +148,41 @@ class Settings(BaseSettings):
     )
     tmp_grace_seconds: float = Field(
         3600.0, ge=0, description="Startup repair removes temporary files older than this."
+    )
+    tool_concurrency: int = Field(
+        default_factory=lambda: os.cpu_count() or 2,
+        ge=1,
+        description="Tool runs at once in one batch (the seed's CONCURRENT_JOBS).",
+    )
+    max_batch_size: int = Field(
+        500, ge=0, description="Most files in one tool batch (MAX_BATCH_SIZE); 0: no limit."
+    )
+    max_pipeline_steps: int = Field(
+        50, ge=0, description="Most steps in one pipeline (MAX_PIPELINE_STEPS); 0: no limit."
+    )
+    tool_workspace_seconds: float = Field(
+        3600.0, gt=0, description="How long tool results stay downloadable, in seconds."
+    )
+    blobs_url: str | None = Field(
+        None,
+        description="s3://bucket/prefix to keep blobs in S3-compatible storage; "
+        "default: the data folder.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint (R2, SeaweedFS, MinIO…); default: AWS."
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        None, description="S3 access key id; default: boto3's usual credential chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(None, description="S3 secret access key.")
+    s3_region: str | None = Field(None, description="S3 region (default us-east-1).")
+    s3_presign_downloads: bool = Field(
+        True,
+        description="Answer /content of S3-stored assets with a 307 to a presigned GET "
+        "(bytes then bypass Satchel and its per-chunk checks; /raw is always checked).",
+    )
+    s3_presign_seconds: int = Field(
+        300, ge=1, description="Lifetime of the presigned GETs /content redirects to."
     )
     fsync: bool = Field(
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."

@@ -8,18 +8,20 @@ from typing import Any
 
 from satchel.auth.service import bootstrap
 from satchel.auth.signing import Signer, load_secret
-from satchel.blobs import LocalBlobStore
+from satchel.blobs import BlobStore, LocalBlobStore
 from satchel.config import Settings
 from satchel.db import Database
 from satchel.jobs.queue import Queue, Workers
 from satchel.media import MediaLimits
+from satchel.storage.crypto import CredentialBox
+from satchel.storage.stores import Stores
 
 
 @dataclass
 class Runtime:
     settings: Settings
     db: Database
-    blobs: LocalBlobStore
+    blobs: Stores
     signer: Signer
     limits: MediaLimits
     queue: Queue
@@ -57,6 +59,30 @@ class Runtime:
         self.db.dispose()
 
 
+def managed_store(settings: Settings) -> BlobStore:
+    """The data folder, or the bucket `SATCHEL_BLOBS_URL=s3://bucket/prefix` names."""
+    if not settings.blobs_url:
+        return LocalBlobStore(settings.data_dir, fsync=settings.fsync)
+    from satchel.blobs.s3 import S3BlobStore, S3Location, parse_s3_url
+
+    bucket, prefix = parse_s3_url(settings.blobs_url)
+    key_id, secret = settings.s3_access_key_id, settings.s3_secret_access_key
+    location = S3Location(
+        bucket=bucket,
+        prefix=prefix,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key_id=key_id.get_secret_value() if key_id else None,
+        secret_access_key=secret.get_secret_value() if secret else None,
+    )
+    return S3BlobStore(
+        location,
+        scratch_dir=settings.data_dir / "tmp",
+        lock_dir=settings.data_dir / "locks",
+        presign=settings.s3_presign_downloads,
+    )
+
+
 def start(settings: Settings) -> Runtime:
     """First start and every start: data folder, migrations, the admin user."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -67,16 +93,19 @@ def start(settings: Settings) -> Runtime:
         generated = bootstrap(session, admin_key=admin_key)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     holder: list[Runtime] = []
+    box = CredentialBox(data_dir=settings.data_dir, secret_key=secret)
+    stores = Stores(managed_store(settings), db=db, box=box, presign=settings.s3_presign_downloads)
     runtime = Runtime(
         settings=settings,
         db=db,
-        blobs=LocalBlobStore(settings.data_dir, fsync=settings.fsync),
+        blobs=stores,
         signer=Signer(load_secret(settings.data_dir, secret)),
         limits=MediaLimits.from_settings(settings),
         queue=Queue(settings, db, lambda: holder[0]),
         generated_admin_key=generated,
     )
     holder.append(runtime)
-    import satchel.processing.jobs  # noqa: F401  (registers the processing job handlers)
+    import satchel.processing.jobs
+    import satchel.tools.jobs  # noqa: F401  (registers the tool job handler)
 
     return runtime

@@ -141,3 +141,29 @@ def make_png(width: int = 2, height: int = 2, *, seed: int = 0) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One SeaweedFS (S3 gateway) per test session (per xdist worker); see tests/servers.py."""
+    from tests.servers import seaweedfs_server
+
+    with seaweedfs_server(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+def s3_settings(tmp_path: Path, server: Any, *, bucket: str, **extra: Any) -> Settings:
+    """Settings whose managed storage is `bucket` on the test S3 server, under a fresh prefix."""
+    import secrets
+
+    return Settings(
+        data_dir=tmp_path / "data",
+        admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
+        base_url="http://testserver",
+        blobs_url=f"s3://{bucket}/t-{secrets.token_hex(6)}",
+        s3_endpoint_url=server.endpoint_url,
+        s3_access_key_id=server.access_key,
+        s3_secret_access_key=server.secret_key,
+        s3_region=server.region,
+        **extra,
+    )

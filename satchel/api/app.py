@@ -22,12 +22,19 @@ from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
 from satchel.jobs.router import router as jobs_router
+from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
+from satchel.pipelines.router import router as pipelines_router
 from satchel.preferences.router import router as settings_router
+from satchel.renditions.router import router as renditions_router
 from satchel.runtime import Runtime, start
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
+from satchel.storage.router import router as storage_router
+from satchel.tools.router import router as tools_router
+from satchel.uploads.router import router as multipart_router
+from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
 
 API_PREFIX = "/api/v1"
@@ -40,6 +47,8 @@ def api_router() -> APIRouter:
     for capability in (
         lifecycle_router,
         uploads_router,
+        multipart_router,
+        tus_router,
         assets_router,
         delivery_router,
         spaces_router,
@@ -49,6 +58,11 @@ def api_router() -> APIRouter:
         accounts_router,
         settings_router,
         audit_router,
+        tools_router,
+        pipelines_router,
+        renditions_router,
+        library_router,
+        storage_router,
     ):
         router.include_router(capability)
     return router

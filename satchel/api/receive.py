@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -196,3 +198,116 @@ async def receive_form(request: Request, writer: BlobWriter, *, limit: int) -> R
         await sink.abort()
         raise
     return state.form
+
+
+@dataclass
+class ReceivedFile:
+    field: str  # the form field it came in (`file`, `files`, `watermark`, …)
+    filename: str
+    content_type: str | None
+    path: Path
+
+
+@dataclass
+class ReceivedFiles:
+    fields: dict[str, str] = field(default_factory=dict)
+    files: list[ReceivedFile] = field(default_factory=list)
+
+
+class _FilesState(_FormState):
+    """Like `_FormState`, but every file part (any field name) goes to its own file."""
+
+    def __init__(self, folder: Path, *, max_files: int) -> None:
+        super().__init__()
+        self.folder = folder
+        self.max_files = max_files
+        self.received = ReceivedFiles()
+        self.current: ReceivedFile | None = None
+        self.handle: BinaryIO | None = None
+
+    def on_headers_finished(self) -> None:
+        disposition, options = parse_options_header(self.headers.get("content-disposition", b""))
+        if disposition != b"form-data" or b"name" not in options:
+            raise BadRequest("A multipart part lacks `Content-Disposition: form-data; name=…`.")
+        self.name = options[b"name"].decode("utf-8", "replace")
+        self.is_file = b"filename" in options
+        if self.is_file:
+            if len(self.received.files) >= self.max_files:
+                raise Invalid(
+                    f"At most {self.max_files} files may be sent at once.",
+                    code="tool_too_many_inputs",
+                )
+            index = len(self.received.files)
+            raw = options[b"filename"].decode("utf-8", "replace") or f"file-{index + 1}"
+            ctype = self.headers.get("content-type")
+            path = self.folder / f"{index:04d}"
+            self.current = ReceivedFile(
+                self.name, raw, ctype.decode("latin-1") if ctype else None, path
+            )
+            self.received.files.append(self.current)
+            self.handle = path.open("wb")
+
+    def on_part_end(self) -> None:
+        if self.is_file:
+            if self.handle is not None:
+                self.flush()
+                self.handle.close()
+                self.handle = None
+        elif self.name is not None:
+            self.received.fields[self.name] = self.value.decode("utf-8", "replace")
+
+    def flush(self) -> None:
+        if self.handle is not None and self.file_data:
+            self.handle.writelines(self.file_data)
+        self.file_data.clear()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+async def receive_files(
+    request: Request, folder: Path, *, limit: int, max_files: int
+) -> ReceivedFiles:
+    """A multipart form whose file parts (any number, any field) are written to `folder`.
+
+    The total size is checked as bytes arrive; file writes go to a worker thread a
+    megabyte at a time, so the event loop keeps receiving.
+    """
+    _, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if not boundary:
+        raise BadRequest("The multipart body has no boundary.")
+    check_declared_length(request, limit + (4 << 20))
+    state = _FilesState(folder, max_files=max_files)
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": state.on_part_begin,
+            "on_part_data": state.on_part_data,
+            "on_part_end": state.on_part_end,
+            "on_header_field": state.on_header_field,
+            "on_header_value": state.on_header_value,
+            "on_header_end": state.on_header_end,
+            "on_headers_finished": state.on_headers_finished,
+        },
+    )
+    loop = asyncio.get_running_loop()
+    received = 0
+    try:
+        async for chunk in _body(request):
+            received += len(chunk)
+            if received > limit + (4 << 20):
+                raise too_large(limit)
+            try:
+                parser.write(chunk)
+            except ValueError as exc:
+                raise BadRequest(f"The multipart body is malformed: {exc}") from exc
+            if sum(len(d) for d in state.file_data) >= _FLUSH:
+                await loop.run_in_executor(None, state.flush)
+        parser.finalize()
+        state.flush()
+    finally:
+        state.close()
+    return state.received

@@ -92,8 +92,25 @@ async def get_content(
     asset, blob = await run_in_threadpool(
         _load_for_content, runtime, principal, asset_id, "content", expires, sig
     )
+    presigned = await run_in_threadpool(_presigned, runtime, asset, blob)
+    if presigned is not None:
+        # S3 storage: the bytes go straight from the bucket (not through this node).
+        return RedirectResponse(presigned, status_code=307, headers={"Cache-Control": "no-store"})
     return await content.send(
         request, asset=asset, blob=blob, blobs=runtime.blobs, full_check=False
+    )
+
+
+def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
+    """A presigned GET for S3-stored content (`SATCHEL_S3_PRESIGN_DOWNLOADS`), else None."""
+    if blob is None or asset.status == "uploading" or not runtime.settings.s3_presign_downloads:
+        return None
+    return runtime.blobs.presign_get(
+        blob.sha256,
+        expires_in=runtime.settings.s3_presign_seconds,
+        filename=asset.filename,
+        media_type=asset.media_type,
+        attachment=asset.media_type in content.ACTIVE_TYPES,
     )
 
 

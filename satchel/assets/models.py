@@ -77,6 +77,9 @@ class Asset(Base):
     root_id: Mapped[str | None] = mapped_column(String(40), index=True)
     parent_id: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Where the bytes (original and derivatives) live: None for managed storage, else the
+    # id of the owner's storage connection (satchel.storage).
+    store: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -29,6 +29,7 @@ from satchel.assets.schemas import (
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.storage.usage import usage as storage_usage
 
 router = APIRouter(tags=["assets"])
 
@@ -79,12 +80,12 @@ def list_route(
 
 @router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
 def usage_stats(session: SessionDep, principal: ReadFiles) -> Envelope[UsageStats]:
-    data = service.usage(session=session, owner_id=principal.user_id)
+    data = storage_usage(session=session, owner_id=principal.user_id)
     return envelope(
         UsageStats(
             total_assets=data["total_assets"],
             total_bytes=data["total_bytes"],
-            total_derivatives=0,
+            total_derivatives=data["total_derivatives"],
             content_type_breakdown=data["by_content_type"],
         )
     )
@@ -92,7 +93,8 @@ def usage_stats(session: SessionDep, principal: ReadFiles) -> Envelope[UsageStat
 
 @router.get("/usage", summary="Storage used by the caller", tags=["usage"])
 def usage(session: SessionDep, principal: ReadFiles) -> Envelope[Usage]:
-    return envelope(Usage(**service.usage(session=session, owner_id=principal.user_id)))
+    data = storage_usage(session=session, owner_id=principal.user_id)
+    return envelope(Usage.model_validate(data))
 
 
 @router.post("/assets/batch-delete", summary="Delete several assets")

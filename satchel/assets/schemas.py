@@ -108,6 +108,9 @@ class AssetOut(BaseModel):
     thumb_url: str | None = None
     preview_url: str | None = None
     processed_at: datetime | None = None
+    version: int = Field(1, description="This file's version number (1 for the first).")
+    root_id: str | None = Field(None, description="The first version's id (None on it).")
+    parent_id: str | None = Field(None, description="The version this one was made from.")
     created_at: datetime
     updated_at: datetime
     urls: AssetUrls
@@ -148,8 +151,17 @@ class TypeUsage(BaseModel):
 class Usage(BaseModel):
     total_assets: int
     total_bytes: int
+    managed_assets: int = Field(description="Assets whose bytes are in managed storage.")
+    managed_bytes: int
+    byok_assets: int = Field(description="Assets in the owner's own buckets (connections).")
+    byok_bytes: int
     stored_bytes: int = Field(description="Bytes on disk after deduplication.")
     by_content_type: list[TypeUsage]
+
+
+class SkillUsage(BaseModel):
+    skill_name: str
+    run_count: int
 
 
 class Reprocessed(BaseModel):
@@ -164,3 +176,6 @@ class UsageStats(BaseModel):
     total_bytes: int
     total_derivatives: int
     content_type_breakdown: list[TypeUsage]
+    most_active_skill: SkillUsage | None = Field(
+        None, description="The skill run most often (none are counted yet: null)."
+    )

@@ -137,8 +137,11 @@ def ingest(
     declared_type: str | None,
     fields: AssetFields,
     dedupe: bool,
+    location: str | None = None,
 ) -> Ingested:
-    """Turn bytes received into `writer` into an asset, or refuse them leaving nothing."""
+    """Turn bytes received into `writer` into an asset, or refuse them leaving nothing.
+
+    `location` is the storage connection `writer` writes to (None: managed storage)."""
     try:
         info = writer.finish()
         if info.size == 0:
@@ -164,12 +167,14 @@ def ingest(
         writer.commit()
         try:
             with db.write_session() as session:
-                return _insert(session, owner_id, info, media, filename, fields)
+                return _insert(session, owner_id, info, media, filename, fields, location)
         except OperationalError as exc:
             # The row could not be written (a full disk, say): take back the bytes just
             # placed unless something else uses them, so nothing is left half-stored.
             with db.session() as session:
-                if not blob_in_use(session, info.sha256):
+                if location is not None:
+                    blobs.delete(info.sha256, location)
+                elif not blob_in_use(session, info.sha256):
                     blobs.delete(info.sha256)
             if "full" in str(exc.orig).lower():
                 raise InsufficientStorage("The storage is full; nothing was stored.") from exc
@@ -183,6 +188,7 @@ def _insert(
     media: MediaInfo,
     filename: str | None,
     fields: AssetFields,
+    location: str | None = None,
 ) -> Ingested:
     """The new asset row, its tags and its processing job, in the caller's transaction."""
     ensure_blob_row(session, info)
@@ -198,6 +204,7 @@ def _insert(
         alt_text=fields.alt_text,
         attributes=fields.attributes or {},
         is_public=bool(fields.is_public),
+        store=location,
         created_at=now,
         updated_at=now,
     )
@@ -221,6 +228,7 @@ def create_pending(
     dedupe: bool,
     max_bytes: int,
     ttl_seconds: int,
+    location: str | None = None,
 ) -> tuple[Asset, Upload]:
     """Reserve an asset whose bytes will arrive by signed PUT."""
     if size > max_bytes:
@@ -243,6 +251,7 @@ def create_pending(
             alt_text=fields.alt_text,
             attributes=fields.attributes or {},
             is_public=bool(fields.is_public),
+            store=location,
             created_at=now,
             updated_at=now,
         )
@@ -267,6 +276,13 @@ def get_upload(*, session: Session, upload_id: str) -> Upload:
     if upload is None or upload.expires_at <= utcnow():
         raise NotFound("No such upload, or it has expired.", code="upload_not_found")
     return upload
+
+
+def upload_location(*, db: Database, upload_id: str) -> str | None:
+    """Where a two-step upload's bytes go (its asset's storage connection, or managed)."""
+    with db.session() as session:
+        upload = get_upload(session=session, upload_id=upload_id)
+        return session.scalar(select(Asset.store).where(Asset.id == upload.asset_id))
 
 
 def receive_put(*, db: Database, blobs: BlobStore, upload_id: str, writer: BlobWriter) -> None:
@@ -431,7 +447,7 @@ def _remove(
                 return None
             if dry_run:
                 return plans.plan(session, first)
-            shas = _addresses(first)
+            shas, location = _addresses(first), first.store
         with locked(blobs, shas), db.write_session() as session:
             asset = session.scalars(
                 _mine(select(Asset).where(Asset.id == asset_id), owner_id)
@@ -472,6 +488,9 @@ def _remove(
             # orphan files that startup repair or GC reclaims, never a row without bytes.
             for sha in unused:
                 blobs.delete(sha)
+            if location is not None:  # a connection's copies go unless its other assets use them
+                for sha in shas:
+                    blobs.delete(sha, location)
             return plan
     raise Conflict("The asset changed while it was being deleted; try again.")
 

@@ -32,6 +32,10 @@ from satchel.assets.schemas import (
 from satchel.assets.views import base_url, to_out
 from satchel.errors import BadRequest, Invalid
 from satchel.runtime import Runtime
+from satchel.storage import targets
+from satchel.uploads import multipart
+from satchel.uploads.announce import complete_body, multipart_created
+from satchel.uploads.schemas import PendingMultipart
 
 router = APIRouter(tags=["assets"])
 log = logging.getLogger("satchel.assets")
@@ -39,7 +43,7 @@ log = logging.getLogger("satchel.assets")
 MAX_INLINE_BYTES = 32 << 20  # base64 JSON bodies; larger files use a form or a PUT
 
 
-def _form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
+def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
     """Form fields into the same model JSON bodies use (tags: JSON list or commas)."""
     data: dict[str, Any] = {}
     try:
@@ -64,7 +68,7 @@ def _form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
     return AssetFields.model_validate(data), dedupe
 
 
-def _validation_error(exc: ValidationError) -> Invalid:
+def validation_failed(exc: ValidationError) -> Invalid:
     return Invalid(
         "The request is not valid.",
         fields=[
@@ -109,7 +113,7 @@ def _validation_error(exc: ValidationError) -> Invalid:
             },
         }
     },
-    response_model=Envelope[AssetOut | PendingAsset],
+    response_model=Envelope[AssetOut | PendingAsset | PendingMultipart],
     responses={200: {"model": Envelope[AssetOut], "description": "An identical asset existed"}},
 )
 async def create_asset(
@@ -128,14 +132,21 @@ async def create_asset(
                 fields=[{"field": "file", "message": "required"}],
             )
         try:
-            fields, form_dedupe = _form_fields(form.fields)
+            location = targets.resolve_target(
+                db=runtime.db,
+                owner_id=principal.user_id,
+                connection_id=targets.pop_target(form.fields),
+            )
+            fields, form_dedupe = form_fields(form.fields)
             service.check_fields(fields, max_chars=settings.max_description_chars)
         except ValidationError as exc:
             writer.abort()
-            raise _validation_error(exc) from exc
+            raise validation_failed(exc) from exc
         except BaseException:
             writer.abort()
             raise
+        if location is not None:
+            writer = await run_in_threadpool(targets.retarget, runtime.blobs, writer, location)
         result = await run_in_threadpool(
             lambda: service.ingest(
                 db=runtime.db,
@@ -147,6 +158,7 @@ async def create_asset(
                 declared_type=form.content_type,
                 fields=fields,
                 dedupe=dedupe and form_dedupe,
+                location=location,
             )
         )
         return _created(result, request, runtime)
@@ -195,12 +207,24 @@ async def _create_from_json(
     if not isinstance(payload, dict):
         raise Invalid("The body must be a JSON object.")
     inline = "content_base64" in payload or "contentBase64" in payload
+    location = targets.resolve_target(
+        db=runtime.db, owner_id=owner_id, connection_id=targets.pop_target(payload)
+    )
+    # A multipart upload may name the SHA-256 its assembled bytes must have; `multipart`
+    # true or false overrides the size threshold (one PUT of a large file, say).
+    sha256 = None if inline else payload.pop("sha256", None)
+    mode = None if inline else payload.pop("multipart", None)
+    if mode is not None and not isinstance(mode, bool):
+        raise Invalid(
+            "multipart must be true or false.",
+            fields=[{"field": "multipart", "message": "a boolean"}],
+        )
     try:
         model: InlineUpload | UploadIntent = (
             InlineUpload.model_validate(payload) if inline else UploadIntent.model_validate(payload)
         )
     except ValidationError as exc:
-        raise _validation_error(exc) from exc
+        raise validation_failed(exc) from exc
     service.check_fields(model, max_chars=settings.max_description_chars)
     if isinstance(model, InlineUpload):
         try:
@@ -212,7 +236,7 @@ async def _create_from_json(
             ) from exc
         if len(data) > settings.max_upload_bytes:
             raise too_large(settings.max_upload_bytes)
-        writer = runtime.blobs.writer()
+        writer = runtime.blobs.writer(location)
 
         def store() -> service.Ingested:
             try:
@@ -230,9 +254,18 @@ async def _create_from_json(
                 declared_type=model.media_type,
                 fields=model,
                 dedupe=dedupe and model.dedupe,
+                location=location,
             )
 
         return _created(await run_in_threadpool(store), request, runtime)
+    if mode if mode is not None else model.size > settings.multipart_threshold_bytes:
+        if location is not None:
+            raise Invalid(
+                "Multipart uploads to a storage connection are not supported yet; "
+                "send the file by form or single PUT.",
+                code="storage_connection_unsupported",
+            )
+        return await multipart_created(request, runtime, owner_id, model, dedupe, sha256)
     asset, upload = await run_in_threadpool(
         lambda: service.create_pending(
             db=runtime.db,
@@ -244,6 +277,7 @@ async def _create_from_json(
             dedupe=dedupe and model.dedupe,
             max_bytes=settings.max_upload_bytes,
             ttl_seconds=settings.upload_url_seconds,
+            location=location,
         )
     )
     base = base_url(request, runtime)
@@ -286,7 +320,8 @@ async def put_upload(
     with runtime.db.session() as session:
         upload = service.get_upload(session=session, upload_id=upload_id)
         limit = upload.expected_size
-    writer = runtime.blobs.writer()
+    location = service.upload_location(db=runtime.db, upload_id=upload_id)
+    writer = runtime.blobs.writer(location)
     await receive_raw(request, writer, limit=limit)
     await run_in_threadpool(
         lambda: service.receive_put(
@@ -299,16 +334,40 @@ async def put_upload(
 @router.post(
     "/assets/{asset_id}/complete",
     status_code=202,
-    summary="Finish a single-PUT upload (202 while processing; 200 if nothing was left to do)",
+    summary="Finish an upload: empty body for a single PUT, `upload_id` + `parts` for multipart "
+    "(202 while processing; 200 if nothing was left to do)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/CompleteMultipart"}}
+            },
+        }
+    },
 )
-def complete_upload(
+async def complete_upload(
     asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Response:
-    result = service.complete(
-        db=runtime.db,
-        blobs=runtime.blobs,
-        limits=runtime.limits,
-        owner_id=principal.user_id,
-        asset_id=asset_id,
+    body = await complete_body(request)
+    if body is not None:
+        result = await run_in_threadpool(
+            lambda: multipart.complete(
+                runtime,
+                owner_id=principal.user_id,
+                asset_id=asset_id,
+                upload_id=body.upload_id,
+                parts=[(p.part_number, p.etag) for p in body.parts],
+                sha256=body.sha256,
+            )
+        )
+        return _created(result, request, runtime)
+    result = await run_in_threadpool(
+        lambda: service.complete(
+            db=runtime.db,
+            blobs=runtime.blobs,
+            limits=runtime.limits,
+            owner_id=principal.user_id,
+            asset_id=asset_id,
+        )
     )
     return _created(result, request, runtime)

@@ -39,7 +39,8 @@ def _derivatives(asset: Asset) -> list[Derivative]:
     # created has none yet, and must not try to load them after its session closed.
     if "derivatives" in inspect(asset).unloaded:
         return []
-    return list(asset.derivatives)
+    # Renditions (`r:…`, made on request by /render) are a cache, not part of the view.
+    return [d for d in asset.derivatives if not d.kind.startswith("r:")]
 
 
 def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
@@ -80,6 +81,9 @@ def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
         thumb_url=by_kind.get("thumbnail"),
         preview_url=by_kind.get("preview"),
         processed_at=asset.processed_at,
+        version=asset.version or 1,
+        root_id=asset.root_id,
+        parent_id=asset.parent_id,
         created_at=asset.created_at,
         updated_at=asset.updated_at,
         urls=AssetUrls(self=root, content=f"{root}/content", raw=f"{root}/raw"),

@@ -25,6 +25,15 @@ class BlobInfo:
     chunk_sums: bytes  # 8 bytes (xxh3_64, big endian) per CHUNK_SIZE chunk
 
 
+@dataclass(frozen=True)
+class BlobEntry:
+    """One stored blob as a listing sees it (GC): its address, size and modification time."""
+
+    sha256: str
+    size: int
+    mtime: float
+
+
 class Digests:
     """SHA-256 of the whole stream plus xxh3 of each CHUNK_SIZE-aligned chunk."""
 
@@ -86,7 +95,14 @@ class BlobWriter(Protocol):
 class BlobStore(Protocol):
     """Stores byte strings under their SHA-256; a second put of the same bytes adds nothing."""
 
-    def writer(self) -> BlobWriter: ...
+    # A local folder for temporary files (a writer's bytes before commit, processing
+    # workspaces, staged avatars): on local disk whatever the backend. GC empties it of
+    # anything older than the grace period.
+    scratch_dir: Path
+
+    def writer(self, location: str | None = None) -> BlobWriter:
+        """A writer for new bytes; `location` picks a storage connection (None: managed)."""
+        ...
 
     def lock(self, sha256: str) -> AbstractContextManager[None]:
         """Serializes placing and deleting one address (against a concurrent delete)."""
@@ -100,18 +116,29 @@ class BlobStore(Protocol):
         """Bytes [start, end) in pieces, unverified; see `read_verified`."""
         ...
 
-    def delete(self, sha256: str) -> None:
-        """Remove the bytes; removing a missing blob is not an error."""
+    def delete(self, sha256: str, location: str | None = None) -> None:
+        """Remove the bytes; removing a missing blob is not an error. `location` names a
+        storage connection (None: managed storage)."""
         ...
 
     def local_copy(self, sha256: str) -> AbstractContextManager[Path]:
         """A local file with the blob's bytes, for code that needs a path (sniffing)."""
         ...
 
+    def presign_get(
+        self, sha256: str, *, expires_in: int, filename: str, media_type: str, attachment: bool
+    ) -> str | None:
+        """A URL that serves the bytes straight from storage, or None (local disk)."""
+        ...
 
-def write_file(store: BlobStore, path: Path) -> BlobWriter:
+    def iter_blobs(self) -> Iterator[BlobEntry]:
+        """Every stored blob (for GC), in no particular order."""
+        ...
+
+
+def write_file(store: BlobStore, path: Path, location: str | None = None) -> BlobWriter:
     """A finished (not yet committed) writer holding the bytes of a local file."""
-    writer = store.writer()
+    writer = store.writer(location)
     try:
         with open(path, "rb") as fh:
             while chunk := fh.read(CHUNK_SIZE):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from satchel.blobs.base import BlobInfo, Digests
+from satchel.blobs.base import BlobEntry, BlobInfo, Digests
 from satchel.errors import InsufficientStorage, SatchelError
 
 _READ_SIZE = 1 << 20
@@ -106,6 +106,7 @@ class LocalBlobStore:
         self.root = root
         self.blob_dir = root / "blobs"
         self.tmp_dir = root / "tmp"
+        self.scratch_dir = self.tmp_dir
         self.lock_dir = root / "locks"
         self.fsync = fsync
         for folder in (self.blob_dir, self.tmp_dir, self.lock_dir):
@@ -129,7 +130,9 @@ class LocalBlobStore:
             _fsync_dir(self.blob_dir)
             _fsync_dir(self.root)
 
-    def writer(self) -> LocalWriter:
+    def writer(self, location: str | None = None) -> LocalWriter:
+        if location is not None:
+            raise ValueError("a single store has no other locations")
         return LocalWriter(self)
 
     @contextmanager
@@ -167,5 +170,26 @@ class LocalBlobStore:
     def local_copy(self, sha256: str) -> Iterator[Path]:
         yield self.path_of(sha256)
 
-    def delete(self, sha256: str) -> None:
+    def delete(self, sha256: str, location: str | None = None) -> None:
+        if location is not None:
+            raise ValueError("a single store has no other locations")
         self.path_of(sha256).unlink(missing_ok=True)
+
+    def presign_get(
+        self, sha256: str, *, expires_in: int, filename: str, media_type: str, attachment: bool
+    ) -> str | None:
+        return None  # local bytes are only ever sent by Satchel itself
+
+    def iter_blobs(self) -> Iterator[BlobEntry]:
+        for i in range(256):
+            try:
+                entries = os.scandir(self.blob_dir / f"{i:02x}")
+            except FileNotFoundError:
+                continue
+            with entries:
+                for entry in entries:
+                    try:
+                        stat = entry.stat()
+                    except FileNotFoundError:
+                        continue
+                    yield BlobEntry(entry.name, stat.st_size, stat.st_mtime)

@@ -9,6 +9,8 @@ from satchel.lifecycle.models import AssetReference
 from satchel.pipelines.models import SavedPipeline
 from satchel.preferences.models import Preference
 from satchel.spaces.models import Publication, Space
+from satchel.storage.models import StorageConnection
+from satchel.uploads.models import ResumableUpload
 
 __all__ = [
     "ApiKey",
@@ -24,9 +26,11 @@ __all__ = [
     "LoginSession",
     "Preference",
     "Publication",
+    "ResumableUpload",
     "Role",
     "SavedPipeline",
     "Space",
+    "StorageConnection",
     "Team",
     "Tombstone",
     "Upload",

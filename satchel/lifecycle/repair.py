@@ -18,8 +18,7 @@ from sqlalchemy import delete, select
 
 from satchel.assets.models import Asset, Blob, Derivative, Tombstone
 from satchel.assets.service import blob_in_use, queue_processing
-from satchel.blobs import read_verified
-from satchel.blobs.local import LocalBlobStore
+from satchel.blobs import BlobStore, read_verified
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict
 from satchel.lifecycle.gc import remove_temp, stale_temp_files
@@ -27,7 +26,7 @@ from satchel.lifecycle.gc import remove_temp, stale_temp_files
 log = logging.getLogger("satchel.repair")
 
 
-def _intact(blobs: LocalBlobStore, blob: Blob, *, full: bool) -> bool:
+def _intact(blobs: BlobStore, blob: Blob, *, full: bool) -> bool:
     if blobs.size_of(blob.sha256) != blob.size:
         return False
     if not full:
@@ -45,7 +44,7 @@ def _intact(blobs: LocalBlobStore, blob: Blob, *, full: bool) -> bool:
 def repair(
     *,
     db: Database,
-    blobs: LocalBlobStore,
+    blobs: BlobStore,
     tmp_grace_seconds: float,
     budget_seconds: float = 20.0,
 ) -> tuple[dict[str, Any], list[str]]:
@@ -62,6 +61,7 @@ def repair(
     }
     for path in stale_temp_files(blobs, cutoff=time.time() - tmp_grace_seconds):
         summary["temp_files_removed"] += remove_temp(path)
+    summary["uploads_collected"] = _collect_uploads(db, blobs, tmp_grace_seconds)
 
     with db.session() as session:
         tombstoned = list(
@@ -125,3 +125,14 @@ def repair(
     if summary["quarantined_assets"]:
         log.warning("startup repair quarantined %d assets", len(summary["quarantined_assets"]))
     return summary, jobs
+
+
+def _collect_uploads(db: Database, blobs: BlobStore, grace_seconds: float) -> dict[str, Any]:
+    """Expired multipart and tus uploads, and staging nothing owns (never stops a start)."""
+    from satchel.uploads.expiry import collect
+
+    try:
+        return collect(db=db, blobs=blobs, dry_run=False, grace_seconds=grace_seconds)
+    except Exception:
+        log.exception("collecting abandoned uploads failed; GC will retry")
+        return {"failed": True}

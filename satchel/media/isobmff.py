@@ -268,7 +268,9 @@ def _read_track(src: Source, start: int, end: int, track: _Track) -> None:
             if len(data) >= at + 8:
                 w, h = struct.unpack(">II", data[at : at + 8])
                 track.width, track.height = w >> 16, h >> 16
-        elif btype == b"hdlr":
+        elif btype == b"hdlr" and not track.handler:
+            # The first is the media handler (`vide`, `soun`); QuickTime puts a data
+            # handler (`alis`, `url `) in `minf` too, which must not replace it.
             track.handler = src.read_exact(bstart + 8, 4, "hdlr box")
         elif btype == b"mdhd":
             track.timescale, track.duration = _read_time(

@@ -83,9 +83,11 @@ def _store_derivative(
     media_type: str,
     width: int | None,
     height: int | None,
+    location: str | None = None,
 ) -> str | None:
-    """Place one derivative and point the asset at it; returns the replaced address."""
-    writer = write_file(blobs, path)
+    """Place one derivative (in its asset's location) and point the asset at it; returns
+    the replaced address."""
+    writer = write_file(blobs, path, location)
     info = writer.finish()
     with locked(blobs, {info.sha256}), db.write_session() as session:
         if session.scalar(select(Asset.id).where(Asset.id == asset_id)) is None:
@@ -104,7 +106,13 @@ def _store_derivative(
     return previous if previous != info.sha256 else None
 
 
-def _apply(db: Database, blobs: BlobStore, asset_id: str, result: ProcessResult) -> bool:
+def _apply(
+    db: Database,
+    blobs: BlobStore,
+    asset_id: str,
+    result: ProcessResult,
+    location: str | None = None,
+) -> bool:
     replaced: list[str] = []
     kinds = set()
     for d in result.derivatives:
@@ -118,6 +126,7 @@ def _apply(db: Database, blobs: BlobStore, asset_id: str, result: ProcessResult)
             media_type=d.media_type,
             width=d.width,
             height=d.height,
+            location=location,
         )
         if old:
             replaced.append(old)
@@ -143,6 +152,9 @@ def _apply(db: Database, blobs: BlobStore, asset_id: str, result: ProcessResult)
         session.commit()
     for sha in set(replaced):
         drop_blob_if_unused(db=db, blobs=blobs, sha256=sha)
+        if location is not None:
+            with blobs.lock(sha):
+                blobs.delete(sha, location)
     return True
 
 
@@ -159,7 +171,7 @@ def process_asset(
         asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
         if asset is None or asset.sha256 is None or asset.status == "uploading":
             return Outcome("gone")
-        sha, media_type, kind = asset.sha256, asset.media_type, asset.kind
+        sha, media_type, kind, location = asset.sha256, asset.media_type, asset.kind, asset.store
     if not _set_status(db, asset_id, "processing"):
         return Outcome("gone")
     try:
@@ -173,7 +185,7 @@ def process_asset(
                     limits=limits,
                     progress=progress,
                 )
-            if not _apply(db, blobs, asset_id, result):
+            if not _apply(db, blobs, asset_id, result, location):
                 return Outcome("gone")
     except ProcessingFailed as exc:
         reason = str(exc) or "processing failed"
@@ -185,9 +197,8 @@ def process_asset(
     return Outcome("ready")
 
 
-def blobs_tmp(blobs: BlobStore) -> str | None:
-    folder = getattr(blobs, "tmp_dir", None)
-    return str(folder) if folder is not None else None
+def blobs_tmp(blobs: BlobStore) -> str:
+    return str(blobs.scratch_dir)
 
 
 def reprocess(session: Session, *, owner_id: str | None, asset_id: str, actor_id: str) -> Job:

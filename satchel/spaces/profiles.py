@@ -140,8 +140,7 @@ def start_avatar(*, user_id: str, content_type: str, size_bytes: int) -> str:
 
 
 def staged_path(blobs: BlobStore, storage_key: str) -> Path:
-    folder = getattr(blobs, "tmp_dir")  # noqa: B009 - local staging only
-    return Path(folder) / ("avatar-" + storage_key.replace("/", "_"))
+    return blobs.scratch_dir / ("avatar-" + storage_key.replace("/", "_"))
 
 
 def complete_avatar(

@@ -45,7 +45,7 @@ async def test_photo_becomes_ready_with_metadata_and_derivatives(
     tampered = asset["thumb_url"].replace("thumbnail", "preview")
     assert (await anon.get(tampered)).status_code == 403
     keyed = await client.get(f"/api/v1/assets/{asset['id']}/derivatives/preview")
-    assert keyed.status_code == 200 and keyed.content.startswith(b"RIFF")
+    assert keyed.status_code == 200 and keyed.content.startswith(b"\xff\xd8\xff")  # JPEG
     missing = await client.get(f"/api/v1/assets/{asset['id']}/derivatives/waveform")
     assert missing.status_code == 404
     meta = (await client.get(f"/api/v1/assets/{asset['id']}/metadata")).json()["data"]

@@ -339,3 +339,24 @@ def test_random_bytes_raise_only_satchel_errors(
         except SatchelError:
             return
         assert info.media_type in LIMITS.allowed_types
+
+
+def test_quicktime_from_ffmpeg_is_video(sniff: Sniff, tmp_path: Path) -> None:
+    """QuickTime puts a data handler (`alis`) after the media one; the track stays video."""
+    import av
+    import numpy as np
+
+    path = tmp_path / "clip.mov"
+    with av.open(str(path), "w", format="mov") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(5):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((48, 64, 3), i * 40, np.uint8), format="rgb24"
+            )
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    assert b"alis" in path.read_bytes() or b"url " in path.read_bytes()
+    found = sniff(path.read_bytes(), None, "clip.mov")
+    assert found.media_type == "video/quicktime"
+    assert (found.width, found.height) == (64, 48)

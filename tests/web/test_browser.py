@@ -158,7 +158,7 @@ def test_share_page_in_chromium(server: Server) -> None:
 
             # The og:image answers picture bytes to a browser too.
             cover = page.request.get(card["og:image"])
-            assert cover.ok and cover.headers["content-type"] == "image/webp"
+            assert cover.ok and cover.headers["content-type"] == "image/jpeg"
 
             # The profile page and its grid of space covers load as well.
             response = page.goto(f"{server.base}/u/harbourmaster", wait_until="load")

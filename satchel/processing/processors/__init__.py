@@ -1,7 +1,10 @@
 """Processors by kind: a stored file in, metadata and derivative files out."""
 
-from satchel.processing.processors import audio, dxf, image, pdf, text, video
+import importlib
+from types import ModuleType
+
 from satchel.processing.processors.base import (
+    BUILTIN,
     ENTRY_POINT_GROUP,
     Derivative,
     ProcessingFailed,
@@ -25,14 +28,15 @@ __all__ = [
     "ProcessingTimedOut",
     "Processor",
     "Progress",
-    "audio",
-    "dxf",
-    "image",
-    "pdf",
     "processor",
     "processor_for",
     "registered",
     "run_processor",
-    "text",
-    "video",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """`processors.image` and the rest, imported when first asked for (see `BUILTIN`)."""
+    if name in BUILTIN:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

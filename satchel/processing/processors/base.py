@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ class ProcessingTimedOut(ProcessingFailed):
 
 _REGISTRY: dict[str, Processor] = {}
 _loaded = False
+_load_lock = threading.RLock()
+# Imported on first use, not with the package: they load libvips, FFmpeg, pdfium and
+# ezdxf, which an API process that never processes anything should not carry.
+BUILTIN = ("audio", "dxf", "image", "pdf", "text", "video")
 
 
 def processor(*media_types_or_kinds: str) -> Callable[[Processor], Processor]:
@@ -116,14 +121,21 @@ def registered() -> dict[str, Processor]:
 
 
 def _load() -> None:
-    """Import the built-in processors, then any plugin's, the same way: by registering."""
+    """Import the built-in processors, then any plugin's, the same way: by registering.
+
+    Worker threads ask at the same time: the flag is set only once everything is
+    registered, under a lock, so none sees a half-filled registry."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    importlib.import_module("satchel.processing.processors")
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        entry.load()
+    with _load_lock:
+        if _loaded:
+            return
+        for name in BUILTIN:
+            importlib.import_module(f"satchel.processing.processors.{name}")
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()
+        _loaded = True
 
 
 def run_processor(

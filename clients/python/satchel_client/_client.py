@@ -1,0 +1,382 @@
+"""`Client`: the synchronous SDK."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from satchel_client import _ops as ops
+from satchel_client import _upload
+from satchel_client._core import Call, Op, Options, SyncDriver, parse_sse
+from satchel_client._errors import JobFailed, SatchelError
+from satchel_client._models import (
+    Account,
+    ApiKey,
+    Asset,
+    Job,
+    JobEvent,
+    Login,
+    Page,
+    Reprocessed,
+    Session,
+    SignedUrl,
+    Space,
+    Tool,
+    ToolResult,
+    Uploaded,
+    Usage,
+)
+from satchel_client._upload import Progress, ResumeStore, UploadOptions
+
+T = TypeVar("T")
+
+
+def _options(base_url: str | None, token: str | None, timeout: float, max_retries: int) -> Options:
+    url = base_url or os.environ.get("SATCHEL_URL") or "http://127.0.0.1:8080"
+    return Options(
+        base_url=url,
+        token=token if token is not None else os.environ.get("SATCHEL_TOKEN"),
+        timeout=timeout,
+        max_retries=max_retries,
+    )
+
+
+def _settings_of(tool: str) -> tuple[str, str]:
+    section, sep, tool_id = tool.partition("/")
+    if not sep or not section or not tool_id:
+        raise SatchelError(f"A tool is SECTION/TOOL (image/resize), not {tool!r}.", code="bad_tool")
+    return section, tool_id
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value) if value is not None else None
+
+
+class _Resource:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def _run(self, op: Op[T]) -> T:
+        return self._client._driver.run(op)
+
+
+class Assets(_Resource):
+    def list(self, *, page_size: int = 100, **filters: Any) -> Iterator[Asset]:
+        """Every asset matching the filters (`q`, `kind`, `status`, `tag`, `sort`, ...),
+        fetched page by page as the iterator advances."""
+        for page in self.pages(page_size=page_size, **filters):
+            yield from page.items
+
+    def pages(self, *, page_size: int = 100, **filters: Any) -> Iterator[Page[Asset]]:
+        cursor: str | None = None
+        while True:
+            page: Page[Asset] = self._run(ops.list_assets({"limit": page_size, **filters}, cursor))
+            yield page
+            if not page.has_more or not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def get(self, asset_id: str) -> Asset:
+        return self._run(ops.get_asset(asset_id))
+
+    def patch(self, asset_id: str, **changes: Any) -> Asset:
+        return self._run(ops.patch_asset(asset_id, changes))
+
+    def delete(self, asset_id: str, *, dry_run: bool = False) -> dict[str, Any]:
+        return self._run(ops.delete_asset(asset_id, dry_run))
+
+    def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
+        return self._run(ops.asset_url(asset_id, expires_in))
+
+    def references(self, asset_id: str) -> dict[str, Any]:
+        return self._run(ops.asset_references(asset_id))
+
+    def spaces(self, asset_id: str) -> builtins.list[Space]:
+        return self._run(ops.asset_spaces(asset_id))
+
+    def reprocess(self, asset_id: str) -> str | None:
+        """Process the asset again; answers the job id."""
+        _, job_id = self._run(ops.reprocess(asset_id))
+        return job_id
+
+    def bulk_reprocess(
+        self, *, cursor: str | None = None, limit: int | None = None, kind: str | None = None
+    ) -> Reprocessed:
+        return self._run(ops.bulk_reprocess(cursor, limit, kind))
+
+    def reprocess_all(
+        self, *, limit: int | None = None, kind: str | None = None
+    ) -> Iterator[Reprocessed]:
+        """Walk every batch of `bulk_reprocess` until `has_more` is false."""
+        cursor: str | None = None
+        while True:
+            batch = self.bulk_reprocess(cursor=cursor, limit=limit, kind=kind)
+            yield batch
+            if not batch.has_more or not batch.next_cursor:
+                return
+            cursor = batch.next_cursor
+
+    def upload(
+        self,
+        path: str | Path,
+        *,
+        progress: Progress | None = None,
+        resume: ResumeStore | None = None,
+        **options: Any,
+    ) -> Uploaded:
+        """Upload a file: announce it, send its bytes (one PUT, or parts in parallel when
+        the server answers multipart), complete. Options: `filename`, `content_type`,
+        `tags`, `description`, `alt_text`, `attributes`, `is_public`, `dedupe`, `mode`
+        (`auto`, `single`, `multipart`), `part_concurrency`, `part_retries`. With `resume`
+        (a `FileResumeStore`), an interrupted upload continues where it stopped."""
+        op = _upload.upload(
+            path=Path(path),
+            base_url=self._client.base_url,
+            options=UploadOptions(**options),
+            store=resume,
+            progress=progress,
+        )
+        return self._run(op)
+
+    def abort_upload(self, asset_id: str, upload_id: str) -> dict[str, Any]:
+        return self._run(_upload.abort(asset_id, upload_id))
+
+    def download(
+        self,
+        asset_id: str,
+        dest: str | Path,
+        *,
+        raw: bool = False,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Save the asset's bytes to `dest` (written to a temporary name, then renamed)."""
+        done = 0
+
+        def on_bytes(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, 0)
+
+        return self._run(ops.download(asset_id, Path(dest), on_bytes, raw))
+
+
+class Spaces(_Resource):
+    def create(
+        self,
+        name: str,
+        *,
+        visibility: str = "private",
+        description: str | None = None,
+        password: str | None = None,
+    ) -> Space:
+        body = {
+            "name": name,
+            "visibility": visibility,
+            "description": description,
+            "password": password,
+        }
+        return self._run(ops.create_space(body))
+
+    def list(self) -> builtins.list[Space]:
+        return self._run(ops.list_spaces())
+
+    def get(self, space_id: str) -> Space:
+        return self._run(ops.get_space(space_id))
+
+    def find(self, name_or_id: str) -> Space | None:
+        """The space with this id, short id or name (names compared case-insensitively)."""
+        for space in self.list():
+            if name_or_id in (space.id, space.short_id):
+                return space
+        wanted = name_or_id.casefold()
+        return next((s for s in self.list() if s.name.casefold() == wanted), None)
+
+    def update(self, space_id: str, **changes: Any) -> Space:
+        return self._run(ops.update_space(space_id, changes))
+
+    def delete(self, space_id: str) -> dict[str, Any]:
+        return self._run(ops.delete_space(space_id))
+
+    def publish(
+        self, space_id: str, asset_ids: builtins.list[str]
+    ) -> builtins.list[dict[str, Any]]:
+        return self._run(ops.publish(space_id, asset_ids))
+
+    def publications(self, space_id: str) -> builtins.list[Asset]:
+        return self._run(ops.publications(space_id))
+
+    def unpublish(self, space_id: str, asset_id: str) -> dict[str, Any]:
+        return self._run(ops.unpublish(space_id, asset_id))
+
+
+class ApiKeys(_Resource):
+    def list(self) -> builtins.list[ApiKey]:
+        return self._run(ops.list_keys())
+
+    def create(
+        self, name: str, *, scopes: builtins.list[str] | None = None, expires_at: str | None = None
+    ) -> ApiKey:
+        """Mint a key; the answer's `key` is the raw key, shown only this once."""
+        body = {"name": name, "scopes": scopes, "expires_at": expires_at}
+        return self._run(ops.create_key(body))
+
+    def revoke(self, key_id: str) -> dict[str, Any]:
+        return self._run(ops.revoke_key(key_id))
+
+
+class AccountResource(_Resource):
+    def get(self) -> Account:
+        return self._run(ops.get_account())
+
+    def patch(self, **changes: Any) -> Account:
+        return self._run(ops.patch_account(changes))
+
+    def update_profile(self, **changes: Any) -> Account:
+        return self._run(ops.update_profile(changes))
+
+    def onboard(self, display_name: str | None = None) -> Account:
+        return self._run(ops.onboard(display_name))
+
+
+class Jobs(_Resource):
+    def get(self, job_id: str) -> Job:
+        return self._run(ops.get_job(job_id))
+
+    def list(self, *, page_size: int = 100, **filters: Any) -> Iterator[Job]:
+        cursor: str | None = None
+        while True:
+            page: Page[Job] = self._run(ops.list_jobs({"limit": page_size, **filters}, cursor))
+            yield from page.items
+            if not page.has_more or not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def cancel(self, job_id: str) -> Job:
+        return self._run(ops.cancel_job(job_id))
+
+    def progress(self, job_id: str) -> Iterator[JobEvent]:
+        """Progress events (Server-Sent Events) until the job ends."""
+        lines = self._client._driver.stream_lines(Call("GET", f"/jobs/{job_id}/progress"))
+        for event in parse_sse(lines):
+            yield JobEvent.from_api(event)
+
+    def wait(self, job_id: str, *, raise_on_failure: bool = True) -> Job:
+        """Follow the job's progress until it ends; answers the finished job."""
+        for event in self.progress(job_id):
+            if event.done:
+                break
+        job = self.get(job_id)
+        if raise_on_failure and job.status in ("failed", "cancelled"):
+            raise JobFailed(f"Job {job_id} {job.status}: {job.error or 'no reason given'}.")
+        return job
+
+
+class Tools(_Resource):
+    def list(self) -> builtins.list[Tool]:
+        return self._run(ops.list_tools())
+
+    def run(
+        self,
+        tool: str,
+        files: builtins.list[str | Path] | str | Path,
+        settings: dict[str, Any] | None = None,
+        *,
+        output: str | Path | None = None,
+        background: bool = False,
+    ) -> ToolResult:
+        """Run `section/tool` on the files; with `output`, wait for it and save the result."""
+        section, tool_id = _settings_of(tool)
+        paths = [Path(f) for f in (files if isinstance(files, list) else [files])]
+        result: ToolResult = self._run(
+            ops.run_tool(section, tool_id, paths, settings or {}, _path(output), background)
+        )
+        return self._client._collect(result, output)
+
+
+class Pipelines(_Resource):
+    def run(
+        self,
+        file: str | Path,
+        steps: builtins.list[dict[str, Any]],
+        *,
+        output: str | Path | None = None,
+        background: bool = False,
+    ) -> ToolResult:
+        """Run the steps (`[{"toolId": ..., "settings": {...}}]`) on the file, in order."""
+        result: ToolResult = self._run(ops.run_pipeline(Path(file), steps, background))
+        return self._client._collect(result, output)
+
+
+class Client:
+    """The Satchel API over HTTP. `base_url` and `token` default to `SATCHEL_URL` and
+    `SATCHEL_TOKEN`. Idempotent calls are retried with backoff on 429, 5xx and broken
+    connections (`max_retries`)."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        *,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self._options = _options(base_url, token, timeout, max_retries)
+        self._driver = SyncDriver(self._options, http)
+        self.assets = Assets(self)
+        self.spaces = Spaces(self)
+        self.api_keys = ApiKeys(self)
+        self.account = AccountResource(self)
+        self.jobs = Jobs(self)
+        self.tools = Tools(self)
+        self.pipelines = Pipelines(self)
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def token(self) -> str | None:
+        return self._options.token
+
+    def usage(self) -> Usage:
+        return self._driver.run(ops.usage())
+
+    def login(self, username: str, password: str) -> Login:
+        """Sign in with a password; the session token is used for the calls that follow."""
+        signed = self._driver.run(ops.login(username, password))
+        self._options.token = signed.token
+        return signed
+
+    def whoami(self) -> Session:
+        return self._driver.run(ops.whoami())
+
+    def health(self) -> dict[str, Any]:
+        return self._driver.run(ops.health())
+
+    def _collect(self, result: ToolResult, output: str | Path | None) -> ToolResult:
+        if output is None or result.raw.get("saved_to"):
+            return result
+        url = result.download_url
+        if result.is_async or not url:
+            job = self.jobs.wait(result.job_id)
+            url = str((job.result or {}).get("download_url") or "")
+            if not url:
+                raise SatchelError(f"Job {result.job_id} finished without a file to download.")
+        self._driver.run(ops.fetch(url, Path(output)))
+        return result
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

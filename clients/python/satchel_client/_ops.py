@@ -1,0 +1,321 @@
+"""Every API operation, written once as a generator of `Call`s (see `_core`)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from satchel_client._core import Call, Op, Reply, api_path
+from satchel_client._errors import SatchelError, UnexpectedResponse
+from satchel_client._models import (
+    Account,
+    ApiKey,
+    Asset,
+    Job,
+    Login,
+    Model,
+    Page,
+    Reprocessed,
+    Session,
+    SignedUrl,
+    Space,
+    Tool,
+    ToolResult,
+    Usage,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+def _one(cls: type[M], reply: Reply) -> M:
+    data = reply.data
+    if not isinstance(data, dict):
+        raise UnexpectedResponse("The answer has no `data` object.", status=reply.status)
+    return cls.from_api(data)
+
+
+def _many(cls: type[M], reply: Reply) -> list[M]:
+    data = reply.data
+    if not isinstance(data, list):
+        raise UnexpectedResponse("The answer has no `data` list.", status=reply.status)
+    return [cls.from_api(item) for item in data if isinstance(item, dict)]
+
+
+def _page(cls: type[M], reply: Reply) -> Page[M]:
+    meta = reply.meta
+    cursor = meta.get("next_cursor")
+    return Page(
+        _many(cls, reply),
+        str(cursor) if cursor else None,
+        bool(meta.get("has_more", cursor is not None)),
+    )
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _get(url: str, **params: Any) -> Call:
+    return Call("GET", url, params=_clean(params) or None, idempotent=True)
+
+
+# --- assets ----------------------------------------------------------------------------
+
+
+def list_assets(params: dict[str, Any], cursor: str | None) -> Op[Page[Asset]]:
+    reply = yield _get("/assets", **params, cursor=cursor)
+    return _page(Asset, reply)
+
+
+def get_asset(asset_id: str) -> Op[Asset]:
+    return _one(Asset, (yield _get(f"/assets/{asset_id}")))
+
+
+def patch_asset(asset_id: str, changes: dict[str, Any]) -> Op[Asset]:
+    # The same body twice leaves the same asset: safe to retry.
+    reply = yield Call("PATCH", f"/assets/{asset_id}", json=changes, idempotent=True)
+    return _one(Asset, reply)
+
+
+def delete_asset(asset_id: str, dry_run: bool) -> Op[dict[str, Any]]:
+    params = {"dry_run": "true"} if dry_run else None
+    reply = yield Call("DELETE", f"/assets/{asset_id}", params=params, idempotent=True)
+    return {**(reply.data or {}), **{"meta": reply.meta}}
+
+
+def asset_url(asset_id: str, expires_in: int | None) -> Op[SignedUrl]:
+    return _one(SignedUrl, (yield _get(f"/assets/{asset_id}/url", expires_in=expires_in)))
+
+
+def asset_references(asset_id: str) -> Op[dict[str, Any]]:
+    reply = yield _get(f"/assets/{asset_id}/references")
+    return dict(reply.data or {})
+
+
+def asset_spaces(asset_id: str) -> Op[list[Space]]:
+    return _many(Space, (yield _get(f"/assets/{asset_id}/spaces")))
+
+
+def reprocess(asset_id: str) -> Op[tuple[Asset, str | None]]:
+    reply = yield Call("POST", f"/assets/{asset_id}/reprocess")
+    return _one(Asset, reply), reply.meta.get("job_id")
+
+
+def bulk_reprocess(cursor: str | None, limit: int | None, kind: str | None) -> Op[Reprocessed]:
+    params = _clean({"cursor": cursor, "limit": limit, "kind": kind})
+    reply = yield Call("POST", "/assets/bulk-reprocess", params=params or None)
+    return _one(Reprocessed, reply)
+
+
+def download(
+    asset_id: str, dest: Path, on_bytes: Callable[[int], None] | None, raw: bool
+) -> Op[Path]:
+    yield Call(
+        "GET",
+        f"/assets/{asset_id}/{'raw' if raw else 'content'}",
+        idempotent=True,
+        download_to=dest,
+        on_bytes=on_bytes,
+    )
+    return dest
+
+
+# --- spaces ----------------------------------------------------------------------------
+
+
+def create_space(body: dict[str, Any]) -> Op[Space]:
+    return _one(Space, (yield Call("POST", "/spaces", json=_clean(body))))
+
+
+def list_spaces() -> Op[list[Space]]:
+    return _many(Space, (yield _get("/spaces")))
+
+
+def get_space(space_id: str) -> Op[Space]:
+    return _one(Space, (yield _get(f"/spaces/{space_id}")))
+
+
+def update_space(space_id: str, changes: dict[str, Any]) -> Op[Space]:
+    return _one(Space, (yield Call("PATCH", f"/spaces/{space_id}", json=changes, idempotent=True)))
+
+
+def delete_space(space_id: str) -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", f"/spaces/{space_id}", idempotent=True)
+    return dict(reply.data or {})
+
+
+def publish(space_id: str, asset_ids: list[str]) -> Op[list[dict[str, Any]]]:
+    reply = yield Call(
+        "POST", f"/spaces/{space_id}/publications", json={"asset_ids": asset_ids}, idempotent=True
+    )
+    return list(reply.data or [])
+
+
+def publications(space_id: str) -> Op[list[Asset]]:
+    return _many(Asset, (yield _get(f"/spaces/{space_id}/publications")))
+
+
+def unpublish(space_id: str, asset_id: str) -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", f"/spaces/{space_id}/publications/{asset_id}", idempotent=True)
+    return dict(reply.data or {})
+
+
+# --- keys, account, usage, auth --------------------------------------------------------
+
+
+def list_keys() -> Op[list[ApiKey]]:
+    return _many(ApiKey, (yield _get("/api-keys")))
+
+
+def create_key(body: dict[str, Any]) -> Op[ApiKey]:
+    return _one(ApiKey, (yield Call("POST", "/api-keys", json=_clean(body))))
+
+
+def revoke_key(key_id: str) -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", f"/api-keys/{key_id}", idempotent=True)
+    return dict(reply.data or {})
+
+
+def get_account() -> Op[Account]:
+    return _one(Account, (yield _get("/account")))
+
+
+def patch_account(changes: dict[str, Any]) -> Op[Account]:
+    return _one(Account, (yield Call("PATCH", "/account", json=changes, idempotent=True)))
+
+
+def update_profile(changes: dict[str, Any]) -> Op[Account]:
+    reply = yield Call("PATCH", "/account/profile", json=changes, idempotent=True)
+    return _one(Account, reply)
+
+
+def onboard(display_name: str | None) -> Op[Account]:
+    body = {"display_name": display_name} if display_name is not None else {}
+    return _one(Account, (yield Call("POST", "/account/onboard", json=body, idempotent=True)))
+
+
+def usage() -> Op[Usage]:
+    return _one(Usage, (yield _get("/usage")))
+
+
+def login(username: str, password: str) -> Op[Login]:
+    body = {"username": username, "password": password}
+    return _one(Login, (yield Call("POST", "/auth/login", json=body, auth=False)))
+
+
+def whoami() -> Op[Session]:
+    return _one(Session, (yield _get("/auth/session")))
+
+
+def health() -> Op[dict[str, Any]]:
+    reply = yield Call("GET", "/health", auth=False, idempotent=True)
+    return dict(reply.data or reply.body or {})
+
+
+# --- jobs ------------------------------------------------------------------------------
+
+
+def get_job(job_id: str) -> Op[Job]:
+    return _one(Job, (yield _get(f"/jobs/{job_id}")))
+
+
+def list_jobs(params: dict[str, Any], cursor: str | None) -> Op[Page[Job]]:
+    return _page(Job, (yield _get("/jobs", **params, cursor=cursor)))
+
+
+def cancel_job(job_id: str) -> Op[Job]:
+    return _one(Job, (yield Call("POST", f"/jobs/{job_id}/cancel", idempotent=True)))
+
+
+# --- tools and pipelines ---------------------------------------------------------------
+
+
+def list_tools() -> Op[list[Tool]]:
+    reply = yield _get("/tools")
+    data = reply.data
+    if isinstance(data, dict):  # sections → tools
+        items = [
+            {"section": section, **tool}
+            for section, tools in data.items()
+            if isinstance(tools, list)
+            for tool in tools
+            if isinstance(tool, dict)
+        ]
+        return [Tool.from_api(item) for item in items]
+    return _many(Tool, reply)
+
+
+def _file_parts(name: str, paths: list[Path]) -> list[tuple[str, tuple[str, Path | bytes, str]]]:
+    return [
+        (name, (p.name, p, mimetypes.guess_type(p.name)[0] or "application/octet-stream"))
+        for p in paths
+    ]
+
+
+def run_tool(
+    section: str,
+    tool_id: str,
+    files: list[Path],
+    settings: dict[str, Any],
+    output: Path | None,
+    background: bool = False,
+) -> Op[ToolResult]:
+    form = {"settings": json.dumps(settings)}
+    if background:
+        form["async"] = "true"
+    if len(files) <= 1:
+        reply = yield Call(
+            "POST", f"/tools/{section}/{tool_id}", files=_file_parts("file", files), form=form
+        )
+        return _tool_result(reply)
+    # A batch answers a ZIP archive as it is made, not JSON.
+    if output is None:
+        raise SatchelError(
+            "A batch answers a ZIP archive: give an output file.", code="output_required"
+        )
+    reply = yield Call(
+        "POST",
+        f"/tools/{section}/{tool_id}/batch",
+        files=_file_parts("files", files),
+        form=form,
+        download_to=output,
+    )
+    return ToolResult.from_api(
+        {
+            "job_id": reply.headers.get("x-job-id", ""),
+            "filename": output.name,
+            "saved_to": str(output),
+        }
+    )
+
+
+def run_pipeline(
+    file: Path, steps: list[dict[str, Any]], background: bool = False
+) -> Op[ToolResult]:
+    form = {"pipeline": json.dumps({"steps": steps})}
+    if background:
+        form["async"] = "true"
+    reply = yield Call("POST", "/pipeline/execute", files=_file_parts("file", [file]), form=form)
+    return _tool_result(reply)
+
+
+def _tool_result(reply: Reply) -> ToolResult:
+    data = reply.data if isinstance(reply.data, dict) else reply.body
+    if not isinstance(data, dict):
+        raise UnexpectedResponse("The tool's answer has no data.", status=reply.status)
+    aliases = {
+        "jobId": "job_id",
+        "downloadUrl": "download_url",
+        "originalSize": "original_size",
+        "processedSize": "processed_size",
+    }
+    data = {aliases.get(k, k): v for k, v in data.items()}
+    return ToolResult.from_api(data)
+
+
+def fetch(url: str, dest: Path) -> Op[Path]:
+    yield Call("GET", api_path(url), idempotent=True, download_to=dest)
+    return dest

@@ -1,0 +1,161 @@
+"""Remote commands on assets: ls, get, rm, url, reprocess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from satchel_client import Asset
+
+from satchel.cli.app import REMOTE, app, console
+from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, say
+
+
+def _row(asset: Asset) -> dict[str, Any]:
+    return dict(asset.raw)
+
+
+@app.command("ls", rich_help_panel=REMOTE)
+@remote
+def ls(
+    q: Annotated[str | None, typer.Argument(help="Full-text search (optional)")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "--type", help="image, video, ...")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, ready, failed, ...")] = None,
+    tag: Annotated[str | None, typer.Option()] = None,
+    sort: Annotated[str, typer.Option(help="created_at, size or filename")] = "created_at",
+    limit: Annotated[int, typer.Option(help="At most this many (0: all)")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List your assets, newest first."""
+    filters = {"q": q, "kind": kind, "status": status, "tag": tag, "sort": sort}
+    found: list[Asset] = []
+    with client() as sdk:
+        page_size = min(limit, 200) if limit > 0 else 200
+        for asset in sdk.assets.list(
+            page_size=page_size, **{k: v for k, v in filters.items() if v}
+        ):
+            found.append(asset)
+            if limit and len(found) >= limit:
+                break
+    if as_json:
+        dump([_row(a) for a in found])
+        return
+    table = Table("id", "filename", "kind", "size", "status", "created")
+    for a in found:
+        created = a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else ""
+        table.add_row(a.id, a.filename, a.kind, human_size(a.size), a.status, created)
+    console.print(table)
+    if not found:
+        say("No assets.")
+
+
+@app.command("get", rich_help_panel=REMOTE)
+@remote
+def get(
+    asset_id: str,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Save the bytes here (a file, or a folder)"),
+    ] = None,
+    raw: Annotated[bool, typer.Option(help="The exact stored bytes (re-hashed first)")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show an asset; with -o, download its bytes."""
+    with client() as sdk:
+        asset = sdk.assets.get(asset_id)
+        saved = None
+        if output is not None:
+            dest = output / asset.filename if output.is_dir() else output
+            saved = sdk.assets.download(asset_id, dest, raw=raw)
+    if as_json:
+        dump({**_row(asset), **({"saved_to": str(saved)} if saved else {})})
+        return
+    if saved is not None:
+        say(f"Saved {asset.filename} ({human_size(asset.size)}) to {saved}.")
+        return
+    table = Table(show_header=False, box=None)
+    for key in ("id", "filename", "media_type", "kind", "size", "status", "sha256", "tags"):
+        value = getattr(asset, key)
+        table.add_row(key, human_size(value) if key == "size" else str(value))
+    for key in ("width", "height", "duration", "pages", "failure_reason"):
+        if (value := getattr(asset, key)) is not None:
+            table.add_row(key, str(value))
+    table.add_row("created", str(asset.created_at))
+    console.print(table)
+
+
+@app.command("rm", rich_help_panel=REMOTE)
+@remote
+def rm(
+    asset_ids: Annotated[list[str], typer.Argument(help="Asset ids")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be deleted; change nothing")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete assets (and their bytes when nothing else uses them)."""
+    results = []
+    with client() as sdk:
+        for asset_id in asset_ids:
+            results.append(sdk.assets.delete(asset_id, dry_run=dry_run))
+    if as_json:
+        dump(results)
+        return
+    for asset_id, result in zip(asset_ids, results, strict=True):
+        meta = result.get("meta") or {}
+        if dry_run:
+            plan = {k: v for k, v in result.items() if k != "meta"}
+            say(f"{asset_id}: would delete; reclaims {human_size(plan.get('reclaimable_bytes'))}.")
+        elif meta.get("already_deleted"):
+            say(f"{asset_id}: already deleted.")
+        else:
+            say(f"Deleted {asset_id}.")
+
+
+@app.command("url", rich_help_panel=REMOTE)
+@remote
+def url(
+    asset_id: str,
+    expires_in: Annotated[int, typer.Option("--expires-in", help="Seconds")] = 3600,
+    as_json: JsonOpt = False,
+) -> None:
+    """A signed link to an asset's content (works without a key until it expires)."""
+    with client() as sdk:
+        signed = sdk.assets.url(asset_id, expires_in)
+    if as_json:
+        dump(signed.raw)
+        return
+    print(signed.url)
+
+
+@app.command("reprocess", rich_help_panel=REMOTE)
+@remote
+def reprocess(
+    asset_ids: Annotated[list[str] | None, typer.Argument(help="Asset ids")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every ready or failed asset")] = False,
+    kind: Annotated[str | None, typer.Option("--kind", "--type", help="Only this kind")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Assets per batch")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Process assets again (thumbnails, metadata), by id or --all in batches."""
+    if not all_ and not asset_ids:
+        raise typer.BadParameter("give asset ids, or --all")
+    jobs: list[str] = []
+    batches = 0
+    with client() as sdk:
+        if all_:
+            for batch in sdk.assets.reprocess_all(limit=limit, kind=kind):
+                batches += 1
+                jobs.extend(batch.job_ids)
+                if not as_json:
+                    say(f"Batch {batches}: {batch.processed} assets queued.")
+        for asset_id in asset_ids or []:
+            job_id = sdk.assets.reprocess(asset_id)
+            if job_id:
+                jobs.append(job_id)
+    if as_json:
+        dump({"processed": len(jobs), "batches": batches, "job_ids": jobs})
+        return
+    say(f"Queued {len(jobs)} assets for processing.")

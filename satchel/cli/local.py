@@ -1,0 +1,310 @@
+"""Local admin commands: they work on this machine's data folder and database, not over
+HTTP (serve, worker, migrate, config, user create/reset-password, gc, scrub)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+
+import typer
+from pydantic import SecretStr
+from rich.table import Table
+
+from satchel.cli.app import LOCAL, app, console
+from satchel.config import Settings
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+@app.command(rich_help_panel=LOCAL)
+def serve(
+    host: Annotated[str | None, typer.Option(help="Overrides SATCHEL_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides SATCHEL_PORT")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Run no job workers here (use `satchel worker`)")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Announce the start as one JSON line")
+    ] = False,
+) -> None:
+    """Migrate the database and serve the API (with job workers unless --no-worker)."""
+    import uvicorn
+
+    from satchel.api.app import create_app
+    from satchel.runtime import start
+
+    settings = Settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    runtime = start(settings)
+    summary = runtime.repair()
+    if as_json:
+        announce = {
+            "url": f"http://{settings.host}:{settings.port}",
+            "admin_api_key": runtime.generated_admin_key,
+            "repair": summary,
+        }
+        print(json.dumps(announce), flush=True)
+    elif (
+        summary["level"] != "info" or summary["temp_files_removed"] or summary["deletes_completed"]
+    ):
+        console.print(f"Startup repair: {json.dumps(summary)}")
+    if runtime.generated_admin_key and not as_json:
+        console.print(
+            "[bold]An admin API key was created. It is shown only this once:[/bold]\n"
+            f"  {runtime.generated_admin_key}\n"
+            "Use it as `Authorization: Bearer <key>`."
+        )
+    if not as_json:
+        console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
+    supervisor = None
+    if not no_worker and settings.workers > 0:
+        from satchel.jobs.supervisor import WorkerProcesses
+
+        # Worker processes, not threads: a decoder that crashes or hangs on a hostile file
+        # takes one worker down, never the API.
+        supervisor = WorkerProcesses(
+            count=settings.workers, hard_timeout=settings.processing_seconds * 2 + 30
+        )
+    uvicorn.run(
+        create_app(settings, runtime, background=supervisor),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        http="httptools",
+        loop="uvloop",
+    )
+    runtime.close()
+
+
+@app.command(rich_help_panel=LOCAL)
+def worker(
+    count: Annotated[
+        int | None, typer.Option(help="Worker threads (default SATCHEL_WORKERS)")
+    ] = None,
+    hard_timeout: Annotated[
+        float | None,
+        typer.Option(help="Exit (to be restarted) when a job runs longer than this, in seconds"),
+    ] = None,
+    exit_with_parent: Annotated[
+        bool, typer.Option(help="Stop when the process that started this one is gone")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Announce the start as one JSON line")
+    ] = False,
+) -> None:
+    """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
+    import signal
+    import threading
+
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    workers = runtime.start_workers(count, hard_timeout=hard_timeout)
+    if as_json:
+        print(json.dumps({"threads": workers.count, "queue": runtime.queue.mode}), flush=True)
+    else:
+        console.print(f"Satchel worker: {workers.count} threads on the {runtime.queue.mode} queue.")
+    parent = os.getppid()
+    while not stop.wait(1.0):
+        if exit_with_parent and os.getppid() != parent:
+            break  # `serve` went away without stopping us (killed): do not linger
+    console.print("Stopping: finishing the jobs under way.")
+    runtime.close()
+
+
+def _failed(message: str, code: str, as_json: bool) -> typer.Exit:
+    if as_json:
+        print(json.dumps({"error": {"code": code, "message": message, "fields": []}}))
+    else:
+        console.print(f"[red]error:[/red] {message} ({code})")
+    return typer.Exit(1)
+
+
+@app.command(rich_help_panel=LOCAL)
+def migrate(as_json: JsonOpt = False) -> None:
+    """Create the data folder and bring the database schema up to date."""
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    if as_json:
+        print(json.dumps({"up_to_date": True, "admin_api_key": runtime.generated_admin_key}))
+    else:
+        if runtime.generated_admin_key:
+            console.print(f"Admin API key (shown once): {runtime.generated_admin_key}")
+        console.print("Database is up to date.")
+    runtime.close()
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return "********" if value.get_secret_value() else ""
+    if isinstance(value, str) and "://" in value and "@" in value:
+        scheme, rest = value.split("://", 1)
+        return f"{scheme}://********@{rest.rsplit('@', 1)[1]}"
+    return str(value) if not isinstance(value, (int, float, bool, list, type(None))) else value
+
+
+@app.command(rich_help_panel=LOCAL)
+def config(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Print every setting with its value (secrets masked) and what it does."""
+    settings = Settings()
+    rows = [
+        (f"SATCHEL_{name.upper()}", _shown(getattr(settings, name)), field.description or "")
+        for name, field in Settings.model_fields.items()
+    ]
+    if as_json:
+        print(json.dumps({k: v for k, v, _ in rows}, indent=2))
+        return
+    table = Table("setting", "value", "description")
+    for name, value, description in rows:
+        table.add_row(name, json.dumps(value) if not isinstance(value, str) else value, description)
+    console.print(table)
+
+
+user_app = typer.Typer(help="Manage users on this server's database (local admin commands).")
+app.add_typer(user_app, name="user", rich_help_panel=LOCAL)
+
+
+def _password(password: str | None) -> str:
+    if password is not None:
+        return password
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    role: Annotated[str, typer.Option(help="admin, user or a custom role")] = "user",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a user who can sign in with a password."""
+    from satchel.auth.users import create_user
+    from satchel.errors import SatchelError
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        with runtime.db.write_session() as session:
+            user = create_user(
+                session,
+                actor_id=None,
+                username=username,
+                password=_password(password),
+                email=email,
+                role=role,
+            )
+            if as_json:
+                print(json.dumps({"id": user.id, "username": user.username, "role": user.role}))
+            else:
+                console.print(f"Created {user.username} ({user.id}, role {user.role}).")
+    except SatchelError as exc:
+        raise _failed(exc.message, exc.code, as_json) from exc
+    finally:
+        runtime.close()
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a user's password (ends their sessions and revokes their API keys)."""
+    from sqlalchemy import select
+
+    from satchel.auth.models import User
+    from satchel.auth.users import reset_password
+    from satchel.errors import SatchelError
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        with runtime.db.write_session() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise _failed(f"no user {username!r}", "user_not_found", as_json)
+            reset_password(
+                session, actor_id=None, user_id=user.id, password=_password(password), ip=None
+            )
+            if as_json:
+                print(json.dumps({"username": username, "password_set": True}))
+            else:
+                console.print(f"Password of {username} set.")
+    except SatchelError as exc:
+        raise _failed(exc.message, exc.code, as_json) from exc
+    finally:
+        runtime.close()
+
+
+@app.command(rich_help_panel=LOCAL)
+def gc(
+    execute: Annotated[
+        bool, typer.Option("--execute", help="Delete (default: only report)")
+    ] = False,
+    grace: Annotated[
+        float | None, typer.Option(help="Seconds; default SATCHEL_GC_GRACE_SECONDS")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Find (and with --execute remove) bytes nothing points at and stale temporary files."""
+    from satchel.lifecycle.gc import collect
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        grace_seconds = runtime.settings.gc_grace_seconds if grace is None else grace
+        report = collect(
+            db=runtime.db, blobs=runtime.blobs, dry_run=not execute, grace_seconds=grace_seconds
+        )
+    finally:
+        runtime.close()
+    if as_json:
+        print(json.dumps(report))
+        return
+    verb = "Removed" if execute else "Would remove"
+    console.print(
+        f"{verb} {report['deleted_blobs'] if execute else report['orphan_blobs']} orphan blobs "
+        f"({report['reclaimed_bytes'] if execute else report['orphan_bytes']} bytes), "
+        f"{report['temp_files_removed'] if execute else report['temp_files']} temporary files, "
+        f"{report['expired_uploads']} expired uploads."
+    )
+
+
+@app.command(rich_help_panel=LOCAL)
+def scrub(
+    sample: Annotated[
+        float, typer.Option(help="Percent of blobs to check (random sample)")
+    ] = 100.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Re-hash stored bytes; exit 1 and list every blob that no longer matches."""
+    from satchel.lifecycle.scrub import scrub as run_scrub
+    from satchel.runtime import start
+
+    runtime = start(Settings())
+    try:
+        report = run_scrub(db=runtime.db, blobs=runtime.blobs, sample_pct=sample)
+    finally:
+        runtime.close()
+    if as_json:
+        print(json.dumps(report))
+    else:
+        console.print(
+            f"Checked {report['checked']} blobs ({report['bytes_checked']} bytes): "
+            f"{len(report['mismatches'])} mismatches."
+        )
+        for m in report["mismatches"]:
+            console.print(f"  {m['sha256']}  {m['problem']}  assets={m['assets']}")
+    if report["mismatches"]:
+        raise typer.Exit(1)

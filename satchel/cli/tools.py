@@ -1,0 +1,104 @@
+"""Remote commands for tools and pipelines: `tools ls`, `tools run`, `pipeline run`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from satchel_client import SatchelError, ToolResult
+
+from satchel.cli.app import REMOTE, app, console
+from satchel.cli.remote import JsonOpt, client, dump, human_size, parse_value, remote, say
+
+tools_app = typer.Typer(help="Tools: convert and transform files on the server.")
+app.add_typer(tools_app, name="tools", rich_help_panel=REMOTE)
+pipeline_app = typer.Typer(help="Pipelines: several tool steps on one file.")
+app.add_typer(pipeline_app, name="pipeline", rich_help_panel=REMOTE)
+
+
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SatchelError(f"--set takes key=value, not {pair!r}.", code="bad_setting")
+        settings[key.strip()] = parse_value(value)
+    return settings
+
+
+def _report(result: ToolResult, output: Path | None, as_json: bool) -> None:
+    if as_json:
+        dump({**result.raw, "saved_to": str(output) if output else None})
+        return
+    if output is not None:
+        say(f"Saved {output} ({human_size(output.stat().st_size)}; job {result.job_id}).")
+    elif result.is_async:
+        say(f"Started job {result.job_id}; follow it with the SDK's jobs.wait.")
+    else:
+        say(f"Done (job {result.job_id}): {result.download_url}")
+
+
+@tools_app.command("ls")
+@remote
+def tools_ls(as_json: JsonOpt = False) -> None:
+    """The tool catalog."""
+    with client() as sdk:
+        tools = sdk.tools.list()
+    if as_json:
+        dump([t.raw for t in tools])
+        return
+    table = Table("tool", "name", "description")
+    for t in tools:
+        name = t.name or t.id
+        table.add_row(
+            f"{t.section}/{t.id}",
+            name if t.available else f"{name} (unavailable)",
+            t.description or "",
+        )
+    console.print(table)
+
+
+@tools_app.command("run")
+@remote
+def tools_run(
+    tool: Annotated[str, typer.Argument(help="SECTION/TOOL, e.g. image/resize")],
+    files: Annotated[list[Path], typer.Argument(help="Input files", exists=True, dir_okay=False)],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="key=value (JSON values parse), repeatable")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Save the result")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a tool on files; with -o, wait for it and save the result."""
+    with client() as sdk:
+        result = sdk.tools.run(tool, list(files), _settings(set_ or []), output=output)
+    _report(result, output, as_json)
+
+
+@pipeline_app.command("run")
+@remote
+def pipeline_run(
+    pipeline: Annotated[
+        Path,
+        typer.Argument(
+            help="FILE.json: {steps: [{toolId, settings}]}", exists=True, dir_okay=False
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="The input file", exists=True, dir_okay=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Save the result")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a pipeline (steps from a JSON file) on a file."""
+    try:
+        spec = json.loads(pipeline.read_text())
+    except (OSError, ValueError) as exc:
+        raise SatchelError(f"{pipeline} is not readable JSON: {exc}", code="bad_pipeline") from exc
+    steps = spec.get("steps") if isinstance(spec, dict) else spec
+    if not isinstance(steps, list) or not steps:
+        raise SatchelError(f"{pipeline} has no steps.", code="bad_pipeline")
+    with client() as sdk:
+        result = sdk.pipelines.run(file, steps, output=output)
+    _report(result, output, as_json)

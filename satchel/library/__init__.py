@@ -1,0 +1,1 @@
+"""The file library: files with version chains, over the asset store."""

@@ -1,0 +1,1 @@
+"""Renditions: resized or converted images of stored assets, cached as derivatives."""

@@ -1,0 +1,120 @@
+"""`GET /assets/{id}/render`: a resized or converted image of a stored asset."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from starlette.responses import Response
+
+from satchel.api.deps import FilesOrSigned, ReadFiles, RuntimeDep
+from satchel.api.envelope import Envelope, envelope
+from satchel.assets import content
+from satchel.assets import service as assets
+from satchel.assets.models import Asset
+from satchel.assets.schemas import SignedUrl
+from satchel.assets.views import base_url
+from satchel.errors import Invalid, Unauthorized
+from satchel.renditions import service
+from satchel.renditions.service import RenderParams
+from satchel.runtime import Runtime
+
+router = APIRouter(tags=["assets"])
+Params = Annotated[RenderParams, Depends()]
+
+
+def _load(
+    runtime: Runtime,
+    principal: FilesOrSigned,
+    asset_id: str,
+    params: RenderParams,
+    expires: str | None,
+    sig: str | None,
+) -> Asset:
+    """The asset the caller may render: theirs, a public one, or one a signature names."""
+    with runtime.db.session() as session:
+        if principal is not None:
+            owner = principal.owner_filter("files:all")
+            asset = assets.get(session=session, owner_id=owner, asset_id=asset_id)
+        else:
+            asset_row = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+            if asset_row is None or not asset_row.is_public:
+                if sig is None and expires is None:
+                    raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+                media_type = asset_row.media_type if asset_row else "image/webp"
+                message = f"render {asset_id} {params.canonical(media_type)}"
+                runtime.signer.verify(message, expires=expires, signature=sig)
+                if asset_row is None:
+                    raise assets.not_found(asset_id)
+            asset = asset_row
+        _ = list(asset.derivatives)  # loaded while the session is open
+        return asset
+
+
+@router.head("/assets/{asset_id}/render", include_in_schema=False)
+@router.get(
+    "/assets/{asset_id}/render",
+    summary="A resized or converted image of the asset (cached; a key, a signature or public)",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/webp": {}, "image/png": {}}}},
+)
+async def render(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: FilesOrSigned,
+    params: Params,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    asset = await run_in_threadpool(_load, runtime, principal, asset_id, params, expires, sig)
+    derivative = await run_in_threadpool(service.cached, runtime, asset, params)
+    if derivative is not None:
+        return await content.send_derivative(
+            request, asset=asset, derivative=derivative, blobs=runtime.blobs
+        )
+    made = await run_in_threadpool(service.render, runtime, asset, params)
+    assert made.data is not None
+    etag = '"' + hashlib.sha256(made.data).hexdigest() + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=31536000, immutable"
+        if asset.is_public
+        else "private, max-age=3600",
+        "Content-Disposition": f'inline; filename="{made.filename}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    body = b"" if request.method == "HEAD" else made.data
+    return Response(body, media_type=made.media_type, headers=headers)
+
+
+@router.get("/assets/{asset_id}/render-url", summary="A signed link to a rendition")
+def render_url(
+    asset_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: ReadFiles,
+    params: Params,
+    expires_in: Annotated[int, Query(ge=1)] = 3600,
+) -> Envelope[SignedUrl]:
+    max_seconds = runtime.settings.signed_url_max_seconds
+    if expires_in > max_seconds:
+        raise Invalid(
+            f"expires_in may be at most {max_seconds} seconds.",
+            fields=[{"field": "expires_in", "message": f"at most {max_seconds}"}],
+        )
+    with runtime.db.session() as session:
+        asset = assets.get(
+            session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
+        )
+        canonical = params.canonical(asset.media_type)
+    expires = int(time.time()) + expires_in
+    sig = runtime.signer.sign(f"render {asset_id} {canonical}", expires=expires)
+    query = f"{canonical}&expires={expires}&sig={sig}"
+    url = f"{base_url(request, runtime)}/api/v1/assets/{asset_id}/render?{query}"
+    return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))

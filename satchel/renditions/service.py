@@ -1,0 +1,163 @@
+"""Renditions of stored images (what thumbor and imgproxy users rely on): resized or
+converted through the resize tool's code, cached as derivatives of their asset.
+
+The same parameters give the same cached bytes: the derivative kind is a hash of the
+canonical parameters. A rendition is made from the asset's preview when the preview is
+at least as large as the box asked for (it is the original, oriented, at up to 1600 px,
+and a JPEG that libjpeg decodes at 1/2–1/8 scale), else from the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyvips
+from pydantic import BaseModel, Field
+
+from satchel.assets.models import Asset, Derivative
+from satchel.blobs.verify import check_size, read_verified
+from satchel.errors import Invalid, NotFound
+from satchel.runtime import Runtime
+from satchel.tools.base import ToolError
+from satchel.tools.image._common import FORMAT_OF, MEDIA_TYPES, flatten, to_srgb8
+from satchel.tools.image.resize import Fit, fit_image
+
+RenderFormat = Literal["jpg", "jpeg", "png", "webp", "avif"]
+MAX_SOURCE_BYTES = 256 << 20  # larger originals are not rendered on request
+KIND_PREFIX = "r:"
+
+
+class RenderParams(BaseModel):
+    w: int | None = Field(None, ge=1, le=4096, description="Width of the box, in pixels.")
+    h: int | None = Field(None, ge=1, le=4096, description="Height of the box, in pixels.")
+    fit: Fit = Field("inside", description="cover, contain, fill, inside or outside.")
+    format: RenderFormat | None = Field(None, description="Default: the original's, else WebP.")
+    q: int = Field(80, ge=1, le=100, description="Encoder quality.")
+
+    def canonical(self, original_type: str) -> str:
+        """The parameters as one query string, the same for equal renditions."""
+        fmt = self.out_format(original_type)
+        box = [f"{k}={v}" for k, v in (("w", self.w), ("h", self.h)) if v]
+        return "&".join([*box, f"fit={self.fit}", f"format={fmt}", f"q={self.q}"])
+
+    def out_format(self, original_type: str) -> str:
+        if self.format:
+            return "jpg" if self.format == "jpeg" else self.format
+        found = FORMAT_OF.get(original_type, "webp")
+        return found if found in ("jpg", "png", "webp", "avif") else "webp"
+
+
+def kind_for(canonical: str) -> str:
+    return KIND_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Rendition:
+    data: bytes | None  # freshly made (None when served from the cache)
+    derivative: Derivative | None
+    media_type: str
+    filename: str
+
+
+def _check(params: RenderParams, asset: Asset) -> None:
+    if not (params.w or params.h):
+        raise Invalid(
+            "Give a width (w), a height (h) or both.",
+            fields=[{"field": "w", "message": "w or h is required"}],
+        )
+    if asset.kind != "image" and _preview(asset) is None:
+        raise Invalid(
+            f"{asset.media_type} has no picture to render (yet).", code="render_not_image"
+        )
+    if asset.sha256 is None or asset.blob is None or asset.status == "uploading":
+        raise NotFound("The asset has no content yet.", code="asset_not_found")
+
+
+def _preview(asset: Asset) -> Derivative | None:
+    return next((d for d in asset.derivatives if d.kind == "preview"), None)
+
+
+def cached(runtime: Runtime, asset: Asset, params: RenderParams) -> Derivative | None:
+    _check(params, asset)
+    kind = kind_for(params.canonical(asset.media_type))
+    with runtime.db.session() as session:
+        return session.get(Derivative, (asset.id, kind))
+
+
+def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
+    """The bytes to render from: the preview if it is big enough, else the original."""
+    preview = _preview(asset)
+    use_preview = asset.kind != "image" or (
+        preview is not None
+        and preview.width is not None
+        and preview.height is not None
+        and (params.w or 0) <= preview.width
+        and (params.h or 0) <= preview.height
+        and preview.media_type in ("image/jpeg", "image/webp", "image/png")
+    )
+    blob = preview.blob if use_preview and preview is not None else asset.blob
+    assert blob is not None
+    if blob.size > MAX_SOURCE_BYTES:
+        raise Invalid(
+            "The original is too large to render on request.", code="render_source_too_large"
+        )
+    check_size(runtime.blobs, sha256=blob.sha256, size=blob.size)
+    return b"".join(
+        read_verified(runtime.blobs, sha256=blob.sha256, size=blob.size, chunk_sums=blob.chunk_sums)
+    )
+
+
+def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
+    """Make the rendition (the asset was loaded with its derivatives) and cache it."""
+    _check(params, asset)
+    fmt = params.out_format(asset.media_type)
+    media_type = MEDIA_TYPES[fmt]
+    stem = asset.filename.rsplit(".", 1)[0] or "image"
+    filename = f"{stem}-{params.w or 0}x{params.h or 0}.{fmt}"
+    source = _source(runtime, asset, params)
+    width, height = params.w or 4096, params.h or 4096
+    fit: Fit = params.fit if params.w and params.h else "inside"
+    try:
+        image = to_srgb8(fit_image(source, width, height, fit))
+        if fmt == "jpg":
+            data = flatten(image).jpegsave_buffer(Q=params.q, keep="none", optimize_coding=True)
+        elif fmt == "webp":
+            data = image.webpsave_buffer(Q=params.q, keep="none", effort=2)
+        elif fmt == "avif":
+            data = image.heifsave_buffer(Q=params.q, keep="none", compression="av1", effort=2)
+        else:
+            data = image.pngsave_buffer(keep="none", compression=6)
+    except pyvips.Error as exc:
+        raise ToolError("The image could not be rendered.", code="render_failed") from exc
+    _store(runtime, asset, kind_for(params.canonical(asset.media_type)), data, media_type, image)
+    return Rendition(data, None, media_type, filename)
+
+
+def _store(
+    runtime: Runtime, asset: Asset, kind: str, data: bytes, media_type: str, image: pyvips.Image
+) -> None:
+    from satchel.processing.service import _store_derivative
+
+    scratch = runtime.blobs.scratch_dir
+    fd, name = tempfile.mkstemp(dir=scratch, prefix="render-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        _store_derivative(
+            db=runtime.db,
+            blobs=runtime.blobs,
+            asset_id=asset.id,
+            kind=kind,
+            path=Path(name),
+            media_type=media_type,
+            width=image.width,
+            height=image.height,
+            location=getattr(asset, "store", None),
+        )
+    finally:
+        os.unlink(name)

@@ -1,0 +1,1 @@
+"""Image tools: one module per tool, on libvips (pillow-heif for HEIC)."""

@@ -1,0 +1,37 @@
+"""Rotate & flip."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
+from satchel.tools.image._common import Format, load, out_format, parse_color, save, with_alpha
+
+
+class Settings(ToolSettings):
+    angle: float = Field(0, ge=-360, le=360, description="Degrees clockwise.")
+    horizontal: bool = Field(False, description="Mirror left to right.")
+    vertical: bool = Field(False, description="Mirror top to bottom.")
+    background: str = Field("#00000000", description="Fill of the corners for free angles.")
+    format: Format | None = None
+    quality: int | None = Field(None, ge=1, le=100)
+
+
+@tool("image", "rotate", name="Rotate & Flip", settings=Settings)
+def rotate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
+    """Rotate an image by any angle (right angles are lossless in pixels) and flip it
+    horizontally or vertically."""
+    inp = inputs.first
+    image = load(inp)
+    angle = settings.angle % 360
+    if angle in (90, 180, 270):
+        image = image.rot(f"d{int(angle)}")
+    elif angle:
+        image = with_alpha(image)
+        image = image.rotate(angle, background=parse_color(settings.background))
+    if settings.horizontal:
+        image = image.fliphor()
+    if settings.vertical:
+        image = image.flipver()
+    fmt = out_format(settings.format, inp)
+    return ToolResult([save(image, ctx, inp.name, fmt, quality=settings.quality)])

@@ -1,0 +1,197 @@
+"""Multipart uploads (the Khaos shape): announce, one presigned PUT per part, complete.
+
+`POST /assets` with a size above `multipart_threshold_bytes` starts one (`start`); the
+client asks `POST /assets/{id}/parts` for a URL per part and attempt (`presign_part`),
+PUTs each part there, and finishes with `POST /assets/{id}/complete` (`complete`) or
+gives up with `POST /assets/{id}/abort` (`abort`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from satchel.assets import service as assets
+from satchel.assets.models import Asset
+from satchel.assets.schemas import AssetFields
+from satchel.blobs.multipart import clean_etag
+from satchel.db import utcnow
+from satchel.errors import Conflict, Invalid
+from satchel.uploads import common
+from satchel.uploads.models import ResumableUpload
+
+if TYPE_CHECKING:
+    from satchel.runtime import Runtime
+
+MAX_PARTS = 10_000  # S3's limit; the part size grows so no upload needs more
+
+
+def part_size_for(size: int, preferred: int) -> int:
+    return max(preferred, math.ceil(size / MAX_PARTS))
+
+
+def expected_part_size(upload: ResumableUpload, number: int) -> int:
+    assert upload.part_size is not None and upload.part_count is not None
+    if number < 1 or number > upload.part_count:
+        raise Invalid(
+            f"Part numbers run from 1 to {upload.part_count}.",
+            code="upload_part_number_invalid",
+            fields=[{"field": "part_number", "message": f"1 to {upload.part_count}"}],
+        )
+    if number < upload.part_count:
+        return upload.part_size
+    return upload.total_size - upload.part_size * (upload.part_count - 1)
+
+
+def start(
+    runtime: Runtime,
+    *,
+    owner_id: str,
+    filename: str,
+    declared_type: str | None,
+    size: int,
+    fields: AssetFields,
+    dedupe: bool,
+    sha256: str | None,
+) -> tuple[Asset, ResumableUpload]:
+    """The pending asset and its multipart upload (the staging is opened here)."""
+    settings = runtime.settings
+    asset, upload = assets.create_pending(
+        db=runtime.db,
+        owner_id=owner_id,
+        filename=filename,
+        declared_type=declared_type,
+        size=size,
+        fields=fields,
+        dedupe=dedupe,
+        max_bytes=settings.max_upload_bytes,
+        ttl_seconds=settings.resumable_upload_seconds,
+    )
+    part_size = part_size_for(size, settings.multipart_part_bytes)
+    row = ResumableUpload(
+        id=upload.id,
+        protocol="multipart",
+        owner_id=owner_id,
+        asset_id=asset.id,
+        total_size=size,
+        part_size=part_size,
+        part_count=math.ceil(size / part_size),
+        offset=0,
+        client_sha256=sha256,
+        upload_metadata={},
+        state="open",
+        expires_at=upload.expires_at,
+    )
+    try:
+        row.backend_ref = common.staging(runtime).start(upload.id, size=size, part_size=part_size)
+        with runtime.db.write_session() as session:
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+            session.expunge(row)
+    except BaseException:
+        common.end(runtime.db, runtime.blobs, row)
+        raise
+    return asset, row
+
+
+def _for_asset(
+    runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str
+) -> ResumableUpload:
+    upload = common.load(runtime.db, upload_id=upload_id, owner_id=owner_id, protocol="multipart")
+    if upload.asset_id != asset_id:
+        raise common.upload_not_found(upload_id)
+    return upload
+
+
+@dataclass(frozen=True)
+class PartUrl:
+    part_number: int
+    url: str
+    size: int
+    expires_at: datetime
+    direct: bool  # True: straight to storage; False: the signed Satchel endpoint
+
+
+def presign_part(
+    runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str, number: int, base: str
+) -> PartUrl:
+    upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
+    if upload.state != "open":
+        raise Conflict("The upload is already complete.", code="upload_already_completed")
+    size = expected_part_size(upload, number)
+    seconds = runtime.settings.multipart_part_url_seconds
+    expires = utcnow() + timedelta(seconds=seconds)
+    direct = common.staging(runtime).part_target(
+        upload.id, upload.backend_ref, number=number, expires_in=seconds
+    )
+    if direct is not None:
+        return PartUrl(number, direct, size, expires, True)
+    stamp = int(expires.timestamp())
+    sig = runtime.signer.sign(f"PUT /uploads/{upload.id}/parts/{number}", expires=stamp)
+    url = f"{base}/api/v1/uploads/{upload.id}/parts/{number}?expires={stamp}&sig={sig}"
+    return PartUrl(number, url, size, expires, False)
+
+
+def check_parts(upload: ResumableUpload, parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Every part exactly once, in order; a clear error naming what is wrong."""
+    assert upload.part_count is not None
+    numbers = [n for n, _ in parts]
+    bad = sorted({n for n in numbers if n < 1 or n > upload.part_count})
+    if bad:
+        raise Invalid(
+            f"Part numbers run from 1 to {upload.part_count}; got {bad[:10]}.",
+            code="upload_part_number_invalid",
+        )
+    if len(set(numbers)) != len(numbers):
+        raise Invalid("A part is listed twice.", code="upload_parts_duplicated")
+    missing = sorted(set(range(1, upload.part_count + 1)) - set(numbers))
+    if missing:
+        raise Invalid(
+            f"{len(missing)} of {upload.part_count} parts are not listed "
+            f"(first missing: {missing[:10]}).",
+            code="upload_parts_incomplete",
+            fields=[{"field": "parts", "message": f"missing {missing[:10]}"}],
+        )
+    return sorted((n, clean_etag(e)) for n, e in parts)
+
+
+def complete(
+    runtime: Runtime,
+    *,
+    owner_id: str,
+    asset_id: str,
+    upload_id: str,
+    parts: list[tuple[int, str]],
+    sha256: str | None,
+) -> assets.Ingested:
+    upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
+    if upload.state == "done":
+        with runtime.db.session() as session:
+            done = session.query(Asset).filter(Asset.id == upload.result_asset_id).first()
+        if done is not None:
+            return assets.Ingested(done, False)  # completing twice is harmless
+        raise common.upload_not_found(upload_id)
+    ordered = check_parts(upload, parts)
+    if not common.claim(runtime.db, upload.id, seconds=3600):
+        raise common.Locked("The upload is being completed already.")
+    try:
+        writer = common.staging(runtime).complete(
+            upload.id, upload.backend_ref, parts=ordered, writer=runtime.blobs.writer()
+        )
+        return common.finish(runtime, upload, writer, sha256=sha256 or upload.client_sha256)
+    finally:
+        common.release(runtime.db, upload.id)
+
+
+def abort(runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str) -> None:
+    upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
+    if upload.state == "done":
+        raise Conflict(
+            "The upload is complete; delete the asset instead.", code="upload_already_completed"
+        )
+    if not common.claim(runtime.db, upload.id):
+        raise common.Locked("The upload is being completed; try again.")
+    common.end(runtime.db, runtime.blobs, upload)

@@ -1,0 +1,315 @@
+"""tus 1.0.0 resumable uploads at `/uploads/tus`, finishing as an asset.
+
+An upload is announced (POST, with Upload-Length and Upload-Metadata: `filename`,
+`filetype`, and the asset fields `description`, `alt_text`, `tags`, `attributes`,
+`is_public`, `dedupe`), which reserves its pending asset. PATCHes append at the offset the
+database records; a PATCH cut off by the network keeps what arrived (unless it carried
+an Upload-Checksum, which can then not be verified). The PATCH that brings the last byte
+assembles the file and ingests it like a single PUT (sniff, dedup, processing); its
+answer, the HEAD and the GET of the upload name the asset in `Satchel-Asset-Id`.
+
+One PATCH at a time per upload: a second, concurrent one is answered `423 Locked`
+(`upload_locked`), not 409: 409 means "your offset is wrong, HEAD and resync", while the
+offset of a busy upload is still moving; 423 says "busy, retry", as tusd does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Annotated, BinaryIO
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+
+from satchel.api.deps import PUBLIC, RuntimeDep, WriteFiles
+from satchel.api.envelope import Envelope, envelope
+from satchel.assets import service as assets
+from satchel.assets.uploads import form_fields, validation_failed
+from satchel.assets.views import base_url
+from satchel.auth.service import Principal
+from satchel.db import utcnow
+from satchel.errors import SatchelError, TooLarge
+from satchel.runtime import Runtime
+from satchel.uploads import common
+from satchel.uploads import tus_protocol as tus
+from satchel.uploads.models import ResumableUpload
+from satchel.uploads.schemas import TusUploadOut
+
+router = APIRouter(prefix="/uploads/tus", tags=["uploads"])
+_FLUSH = 1 << 20
+_RENEW_EVERY = 15.0
+
+
+def _answer(status: int, upload: ResumableUpload | None = None, **extra: str) -> Response:
+    headers = dict(tus.BASE_HEADERS)
+    if upload is not None:
+        headers["Upload-Offset"] = str(upload.offset)
+        headers["Upload-Expires"] = tus.http_date(upload.expires_at)
+        if upload.state == "done" and upload.result_asset_id:
+            headers[tus.ASSET_HEADER] = upload.result_asset_id
+    headers.update(extra)
+    return Response(status_code=status, headers=headers)
+
+
+@router.options("", summary="tus discovery: version, extensions, limits, checksums")
+def tus_options(runtime: RuntimeDep, _: Annotated[None, Depends(PUBLIC)] = None) -> Response:
+    return Response(
+        status_code=204,
+        headers={
+            "Tus-Resumable": tus.VERSION,
+            "Tus-Version": tus.VERSION,
+            "Tus-Extension": tus.EXTENSIONS,
+            "Tus-Max-Size": str(runtime.settings.max_upload_bytes),
+            "Tus-Checksum-Algorithm": ",".join(tus.CHECKSUMS),
+        },
+    )
+
+
+def _create(
+    runtime: Runtime, owner_id: str, length: int, metadata: dict[str, str]
+) -> ResumableUpload:
+    try:
+        fields, dedupe = form_fields(metadata)
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+    assets.check_fields(fields, max_chars=runtime.settings.max_description_chars)
+    asset, upload = assets.create_pending(
+        db=runtime.db,
+        owner_id=owner_id,
+        filename=metadata.get("filename") or metadata.get("name") or "upload.bin",
+        declared_type=metadata.get("filetype") or metadata.get("type") or None,
+        size=length,
+        fields=fields,
+        dedupe=dedupe,
+        max_bytes=runtime.settings.max_upload_bytes,
+        ttl_seconds=runtime.settings.resumable_upload_seconds,
+    )
+    row = ResumableUpload(
+        id=upload.id,
+        protocol="tus",
+        owner_id=owner_id,
+        asset_id=asset.id,
+        total_size=length,
+        offset=0,
+        upload_metadata=metadata,
+        state="open",
+        expires_at=upload.expires_at,
+    )
+    with runtime.db.write_session() as session:
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+        session.expunge(row)
+    return row
+
+
+@router.post("", status_code=201, summary="tus creation (and creation-with-upload)")
+async def tus_create(request: Request, runtime: RuntimeDep, principal: WriteFiles) -> Response:
+    tus.check_version(request)
+    if "upload-defer-length" in request.headers:
+        raise tus.bad("Upload-Defer-Length is not supported; send Upload-Length.")
+    length = tus.int_header(request, "Upload-Length")
+    if length > runtime.settings.max_upload_bytes:
+        raise tus.with_tus(
+            TooLarge(f"Uploads may have at most {runtime.settings.max_upload_bytes} bytes.")
+        )
+    metadata = tus.parse_metadata(request.headers.get("upload-metadata"))
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != tus.CONTENT_TYPE and request.headers.get("content-length", "0") != "0":
+        tus.check_patch(request)  # a body of another type: 415, before anything is made
+    try:
+        upload = await run_in_threadpool(
+            lambda: _create(runtime, principal.user_id, length, metadata)
+        )
+    except SatchelError as exc:
+        raise tus.with_tus(exc) from exc
+    location = f"{base_url(request, runtime)}{request.url.path.rstrip('/')}/{upload.id}"
+    if ctype == tus.CONTENT_TYPE:
+        if not await run_in_threadpool(lambda: common.claim(runtime.db, upload.id)):
+            raise tus.with_tus(common.Locked("The upload is busy."))
+        upload = await _patch(request, runtime, upload)
+    return _answer(201, upload, Location=location)
+
+
+def _mine(runtime: Runtime, principal: Principal, upload_id: str) -> ResumableUpload:
+    try:
+        return common.load(
+            runtime.db, upload_id=upload_id, owner_id=principal.user_id, protocol="tus"
+        )
+    except SatchelError as exc:
+        raise tus.with_tus(exc) from exc
+
+
+@router.head("/{upload_id}", summary="tus: the upload's offset and length")
+def tus_head(
+    upload_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
+) -> Response:
+    tus.check_version(request)
+    upload = _mine(runtime, principal, upload_id)
+    extra = {"Upload-Length": str(upload.total_size)}
+    if upload.upload_metadata:
+        extra["Upload-Metadata"] = tus.encode_metadata(upload.upload_metadata)
+    return _answer(200, upload, **extra)
+
+
+@router.get(
+    "/{upload_id}",
+    summary="An upload's progress, and the asset it became",
+    response_model=Envelope[TusUploadOut],
+)
+def tus_get(upload_id: str, runtime: RuntimeDep, principal: WriteFiles) -> Response:
+    upload = _mine(runtime, principal, upload_id)
+    body = envelope(
+        TusUploadOut(
+            id=upload.id,
+            offset=upload.offset,
+            length=upload.total_size,
+            state=upload.state,
+            asset_id=upload.result_asset_id,
+            expires_at=upload.expires_at,
+            metadata=upload.upload_metadata,
+            busy=upload.busy_until is not None and upload.busy_until > utcnow(),
+        )
+    )
+    headers = dict(tus.BASE_HEADERS)
+    if upload.result_asset_id:
+        headers[tus.ASSET_HEADER] = upload.result_asset_id
+    return Response(body.model_dump_json(), media_type="application/json", headers=headers)
+
+
+@router.patch("/{upload_id}", status_code=204, summary="tus: append bytes at Upload-Offset")
+async def tus_patch(
+    upload_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
+) -> Response:
+    tus.check_version(request)
+    tus.check_patch(request)
+    sent = tus.int_header(request, "Upload-Offset")
+    upload = await run_in_threadpool(lambda: _mine(runtime, principal, upload_id))
+    if upload.state == "done":
+        if sent != upload.total_size:
+            raise tus.offset_mismatch(upload.total_size, sent)
+        return _answer(204, upload)
+    if sent != upload.offset:
+        raise tus.offset_mismatch(upload.offset, sent)
+    if not await run_in_threadpool(lambda: common.claim(runtime.db, upload.id)):
+        raise tus.with_tus(common.Locked("Another PATCH of this upload is in progress; retry."))
+    # Re-read under the lease: a PATCH that just ended may have moved the offset.
+    upload = await run_in_threadpool(lambda: _mine(runtime, principal, upload_id))
+    if sent != upload.offset:
+        await run_in_threadpool(lambda: common.release(runtime.db, upload.id))
+        raise tus.offset_mismatch(upload.offset, sent)
+    return _answer(204, await _patch(request, runtime, upload))
+
+
+async def _patch(request: Request, runtime: Runtime, upload: ResumableUpload) -> ResumableUpload:
+    """Append the body (the caller holds the lease; it is released here)."""
+    try:
+        checksum = tus.parse_checksum(request.headers.get("upload-checksum"))
+        received = await _append(request, runtime, upload, checksum)
+        upload.offset += received
+        await run_in_threadpool(lambda: common.save(runtime.db, upload.id, offset=upload.offset))
+        if upload.offset == upload.total_size:
+            # Hold the lease through assembling (no other PATCH may finish it twice).
+            await run_in_threadpool(lambda: common.renew(runtime.db, upload.id, seconds=3600))
+            return await run_in_threadpool(lambda: _finish(runtime, upload))
+        return upload
+    except SatchelError as exc:
+        raise tus.with_tus(exc) from exc
+    finally:
+        await run_in_threadpool(lambda: common.release(runtime.db, upload.id))
+
+
+def _finish(runtime: Runtime, upload: ResumableUpload) -> ResumableUpload:
+    store = common.local_staging(runtime)
+    writer = store.assemble_appended(
+        upload.id, size=upload.total_size, writer=runtime.blobs.writer()
+    )
+    result = common.finish(runtime, upload, writer, sha256=None)
+    upload.state, upload.result_asset_id = "done", result.asset.id
+    if result.job_id is not None:
+        try:
+            runtime.queue.enqueue(result.job_id)
+        except Exception:  # the recovery sweep queues jobs that never reached the queue
+            common.log.exception("could not queue job %s", result.job_id)
+    return upload
+
+
+async def _append(
+    request: Request,
+    runtime: Runtime,
+    upload: ResumableUpload,
+    checksum: tuple[str, bytes] | None,
+) -> int:
+    """Stream the body onto the staged file; returns how many bytes to keep."""
+    store = common.local_staging(runtime)
+    limit = upload.total_size - upload.offset
+    hasher = hashlib.new(checksum[0]) if checksum else None
+    loop = asyncio.get_running_loop()
+    fh: BinaryIO = await run_in_threadpool(
+        lambda: store.open_append(upload.id, offset=upload.offset)
+    )
+    received, buffer, cut_off = 0, bytearray(), False
+    pending: asyncio.Future[None] | None = None
+    renewed = time.monotonic()
+
+    def write(chunk: bytes) -> None:
+        if hasher is not None:
+            hasher.update(chunk)
+        fh.write(chunk)
+
+    try:
+        try:
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise TooLarge(
+                        f"The upload has {limit} bytes left; the PATCH sent more.",
+                        code="upload_length_exceeded",
+                    )
+                buffer += chunk
+                if len(buffer) >= _FLUSH:
+                    if pending is not None:
+                        await pending
+                    data, buffer = bytes(buffer), bytearray()
+                    pending = loop.run_in_executor(None, write, data)
+                if time.monotonic() - renewed > _RENEW_EVERY:
+                    renewed = time.monotonic()
+                    await run_in_threadpool(lambda: common.renew(runtime.db, upload.id))
+        except ClientDisconnect:
+            cut_off = True  # keep what arrived: the client resumes from the new offset
+        if pending is not None:
+            await pending
+        if buffer:
+            await run_in_threadpool(write, bytes(buffer))
+    except BaseException:
+        if pending is not None and not pending.done():
+            await asyncio.wait([pending])
+        await run_in_threadpool(store.close_append, fh)
+        raise  # the offset stays; the next PATCH drops the bytes after it
+    await run_in_threadpool(store.close_append, fh)
+    if hasher is not None:
+        if cut_off:
+            return 0  # bytes a checksum was to vouch for, but it cannot: drop them
+        if hasher.digest() != checksum[1]:  # type: ignore[index]
+            raise tus.ChecksumMismatch("The PATCH body does not match Upload-Checksum.")
+    return received
+
+
+@router.delete("/{upload_id}", status_code=204, summary="tus termination: remove the upload")
+def tus_delete(
+    upload_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
+) -> Response:
+    tus.check_version(request)
+    upload = _mine(runtime, principal, upload_id)
+    if not common.claim(runtime.db, upload.id):
+        raise tus.with_tus(common.Locked("A PATCH of this upload is in progress."))
+    if upload.state == "done":
+        common.forget(runtime.db, upload.id)  # the asset stays; delete it as an asset
+    else:
+        common.end(runtime.db, runtime.blobs, upload)
+    return Response(status_code=204, headers=dict(tus.BASE_HEADERS))

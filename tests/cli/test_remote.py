@@ -1,0 +1,206 @@
+"""The remote commands as a user runs them, against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+from satchel_client import Client, FileResumeStore
+
+from tests.cli.remote_helpers import Cli
+from tests.client.live import LiveServer
+from tests.conftest import make_png
+from tests.servers import free_port
+
+MiB = 1 << 20
+
+
+@pytest.fixture
+def cli(tmp_path: Path, live: LiveServer) -> Cli:
+    work = tmp_path / "work"
+    work.mkdir()
+    c = Cli(home=tmp_path / "config", cwd=work)
+    c.ok("login", "--server", live.base, "--token", live.key)
+    return c
+
+
+def _png(folder: Path, name: str, seed: int, width: int = 6) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make_png(width, 4, seed=seed))
+    return path
+
+
+def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -> None:
+    c = Cli(home=tmp_path / "xdg", cwd=tmp_path)
+    missing = c.run("ls")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines() == [
+        "error: Not signed in: run `satchel login` (or set SATCHEL_URL and SATCHEL_TOKEN). "
+        "(not_signed_in)"
+    ]
+    out = c.json("login", "--server", live.base + "/", "--token", live.key)
+    assert out["url"] == live.base and out["username"] == "admin"
+    assert stat.S_IMODE(c.config_file.stat().st_mode) == 0o600
+    saved = json.loads(c.config_file.read_text())
+    assert saved["url"] == live.base and saved["token"] == live.key
+    assert c.json("whoami")["user"]["username"] == "admin"
+    # With a password (prompted for): a key is minted for this machine and saved instead.
+    again = c.run("login", input=f"{live.base}\nadmin\n{live.password}\n")
+    assert again.returncode == 0, again.stderr
+    assert "Signed in to" in again.stdout and "as admin" in again.stdout
+    token = json.loads(c.config_file.read_text())["token"]
+    assert token.startswith("sat_") and token != live.key
+    assert stat.S_IMODE(c.config_file.stat().st_mode) == 0o600
+    assert any(k["name"].startswith("satchel-cli on ") for k in c.json("keys", "ls"))
+    wrong = c.run("login", "--server", live.base, "--username", "admin", "--password", "nope")
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip().splitlines() == [
+        "error: The username or password is wrong. (invalid_credentials)"
+    ]
+    assert c.ok("logout").strip() == "Signed out."
+    assert not c.config_file.exists()
+
+
+def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveServer) -> None:
+    work = cli.cwd
+    _png(work, "one.png", 1)
+    _png(work, "album/two.png", 2)
+    _png(work, "album/deep/three.png", 3)
+    _png(work, "album/.hidden.png", 4)
+    _png(work, "shot-a.png", 5)
+    _png(work, "shot-b.png", 6)
+    out = cli.json("upload", "one.png", "album", "shot-*.png", "--tag", "cli-upload")
+    paths = sorted(Path(u["path"]).name for u in out["uploads"])
+    assert paths == ["one.png", "shot-a.png", "shot-b.png", "three.png", "two.png"]
+    ids = {Path(u["path"]).name: u["asset"]["id"] for u in out["uploads"]}
+    listed = cli.json("ls", "--tag", "cli-upload")
+    assert {a["id"] for a in listed} == set(ids.values())
+    table = cli.ok("ls", "--tag", "cli-upload")
+    assert "one.png" in table and "three.png" in table
+    details = cli.ok("get", ids["one.png"])
+    assert "one.png" in details and "image/png" in details
+    shown = cli.json("get", ids["one.png"])
+    assert shown["filename"] == "one.png" and shown["size"] == (work / "one.png").stat().st_size
+    (work / "out").mkdir()
+    cli.ok("get", ids["one.png"], "-o", "out")
+    assert (work / "out" / "one.png").read_bytes() == (work / "one.png").read_bytes()
+    link = cli.ok("url", ids["two.png"], "--expires-in", "120").strip()
+    assert httpx.get(link).content == (work / "album" / "two.png").read_bytes()
+    plan = cli.json("rm", ids["one.png"], "--dry-run")
+    assert plan[0]["asset_id"] == ids["one.png"] and plan[0]["meta"]["dry_run"]
+    assert cli.ok("rm", ids["one.png"]).strip() == f"Deleted {ids['one.png']}."
+    assert cli.ok("rm", ids["one.png"]).strip() == f"{ids['one.png']}: already deleted."
+    # A failed call: exit 1, one line on stderr with the message and the code.
+    failed = cli.run("get", ids["one.png"])
+    assert failed.returncode == 1 and failed.stdout == ""
+    [line] = failed.stderr.strip().splitlines()
+    assert line.startswith("error: ") and line.endswith("(asset_not_found)")
+    as_json = cli.run("get", ids["one.png"], "--json")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stderr)["error"]["code"] == "asset_not_found"
+
+
+def test_upload_with_no_arguments_picks_interactively(cli: Cli) -> None:
+    for i, name in enumerate(["a.png", "b.png", "c.png"]):
+        _png(cli.cwd, name, 20 + i)
+    out = cli.json("upload", input="1,3\n")
+    assert sorted(Path(u["path"]).name for u in out["uploads"]) == ["a.png", "c.png"]
+    bad = cli.run("upload", input="7\n")
+    assert bad.returncode == 1 and "(bad_choice)" in bad.stderr
+
+
+def test_upload_into_a_space_and_the_spaces_commands(cli: Cli, live: LiveServer) -> None:
+    _png(cli.cwd, "pub.png", 30)
+    out = cli.json("upload", "pub.png", "--space", "CLI Highlights")
+    asset_id = out["uploads"][0]["asset"]["id"]
+    space = out["space"]
+    assert space["name"] == "CLI Highlights" and space["visibility"] == "public"
+    assert space["created"] is True
+    share = cli.ok("spaces", "url", "cli highlights").strip()
+    assert share == space["share_url"]
+    manifest = httpx.get(f"{live.base}/api/v1/public/spaces/{space['short_id']}").json()
+    assert [a["id"] for a in manifest["data"]["assets"]] == [asset_id]
+    made = cli.json("spaces", "create", "CLI Private")
+    assert made["visibility"] == "private"
+    published = cli.json("spaces", "publish", "CLI Private", asset_id)
+    assert published["results"] == [{"asset_id": asset_id, "ok": True}]
+    partly = cli.run("spaces", "publish", "CLI Private", "ast_missing")
+    assert partly.returncode == 1 and "ast_missing: asset_not_found" in partly.stdout
+    names = {s["name"]: s["asset_count"] for s in cli.json("spaces", "ls")}
+    assert names["CLI Private"] == 1 and names["CLI Highlights"] == 1
+    assert "CLI Private" in cli.ok("spaces", "ls")
+    # Uploading again into the existing space reuses it.
+    again = cli.json("upload", "pub.png", "--space", "CLI Highlights")
+    assert again["space"]["created"] is False and again["space"]["id"] == space["id"]
+    missing = cli.run("spaces", "url", "No Such Space")
+    assert missing.returncode == 1 and "(space_not_found)" in missing.stderr
+
+
+def test_keys_usage_and_reprocess(cli: Cli, live: LiveServer) -> None:
+    made = cli.json("keys", "create", "cli-reader", "--scope", "read")
+    assert made["key"].startswith("sat_") and made["scopes"] == ["read"]
+    assert any(k["id"] == made["id"] for k in cli.json("keys", "ls"))
+    raw = cli.ok("keys", "create", "cli-writer").splitlines()[-1]
+    assert raw.startswith("sat_")
+    cli.ok("keys", "revoke", made["id"])
+    assert (
+        httpx.get(
+            f"{live.base}/api/v1/usage", headers={"Authorization": f"Bearer {made['key']}"}
+        ).status_code
+        == 401
+    )
+    _png(cli.cwd, "r.png", 40)
+    asset_id = cli.json("upload", "r.png")["uploads"][0]["asset"]["id"]
+    used = cli.json("usage")
+    assert used["total_assets"] >= 1 and used["total_bytes"] > 0
+    assert "assets" in cli.ok("usage")
+    with Client(live.base, live.key) as sdk:
+        sdk.jobs.wait(cli.json("reprocess", asset_id)["job_ids"][0])
+        everything = cli.json("reprocess", "--all", "--kind", "image", "--limit", "1")
+        assert everything["processed"] >= 1 and everything["batches"] >= everything["processed"]
+        for job_id in everything["job_ids"]:
+            sdk.jobs.wait(job_id, raise_on_failure=False)
+    neither = cli.run("reprocess")
+    assert neither.returncode != 0
+
+
+def test_an_interrupted_upload_resumes_from_the_cli(cli: Cli, live: LiveServer) -> None:
+    path = cli.cwd / "film.txt"
+    path.write_bytes(
+        b"".join(b"%08d satchel resume test line\n" % i for i in range(13 * MiB // 32))
+    )
+
+    class Stop(Exception):
+        pass
+
+    def stop(sent: int, _total: int) -> None:
+        if sent > 6 * MiB:
+            raise Stop
+
+    # The CLI keeps upload state in its config folder; interrupt one there mid-way.
+    store = FileResumeStore(cli.home / "satchel" / "uploads")
+    with Client(live.base, live.key) as sdk, pytest.raises(Stop):
+        sdk.assets.upload(path, resume=store, part_concurrency=1, progress=stop)
+    [state] = store.pending()
+    assert state["mode"] == "multipart" and list(state["parts"]) == ["1"]
+    out = cli.json("upload", "film.txt")
+    [done] = out["uploads"]
+    assert done["resumed"] is True and done["parts_sent"] == 2
+    assert done["asset"]["id"] == state["asset_id"]
+    assert store.pending() == []
+    back = cli.cwd / "back.txt"
+    cli.ok("get", state["asset_id"], "-o", str(back), "--raw")
+    assert back.read_bytes() == path.read_bytes()
+
+
+def test_unreachable_server_fails_with_one_line(tmp_path: Path) -> None:
+    c = Cli(home=tmp_path / "xdg", cwd=tmp_path)
+    dead = f"http://127.0.0.1:{free_port()}"
+    done = c.run("login", "--server", dead, "--token", "sat_x")
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: ") and line.endswith("(connection_failed)")

@@ -1,0 +1,71 @@
+"""`satchel tools ls`, `tools run` and `pipeline run` against a real server."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.cli.remote_helpers import Cli
+from tests.client.live import LiveServer
+from tests.conftest import make_png
+
+
+@pytest.fixture
+def cli(tmp_path: Path, live: LiveServer) -> Cli:
+    c = Cli(home=tmp_path / "config", cwd=tmp_path)
+    c.ok("login", "--server", live.base, "--token", live.key)
+    (tmp_path / "in.png").write_bytes(make_png(40, 20, seed=7))
+    (tmp_path / "in2.png").write_bytes(make_png(30, 30, seed=8))
+    return c
+
+
+def test_tools_ls_and_run(cli: Cli) -> None:
+    tools = cli.json("tools", "ls")
+    ids = {f"{t['section']}/{t['id']}" for t in tools}
+    assert {"image/resize", "image/rotate"} <= ids
+    assert "image/resize" in cli.ok("tools", "ls")
+    out = cli.json("tools", "run", "image/resize", "in.png", "--set", "width=10", "-o", "small.png")
+    assert out["job_id"] and out["saved_to"] == "small.png"
+    with Image.open(cli.cwd / "small.png") as img:
+        assert img.size == (10, 5)
+    said = cli.ok("tools", "run", "image/rotate", "in.png", "--set", "angle=90", "-o", "r.png")
+    assert said.startswith("Saved r.png")
+    with Image.open(cli.cwd / "r.png") as img:
+        assert img.size == (20, 40)
+    # Several files: a batch, answered as a ZIP.
+    cli.ok("tools", "run", "image/resize", "in.png", "in2.png", "--set", "width=5", "-o", "b.zip")
+    with zipfile.ZipFile(cli.cwd / "b.zip") as archive:
+        names = [n for n in archive.namelist() if n.endswith(".png")]
+        assert len(names) == 2
+        for name in names:
+            with Image.open(io.BytesIO(archive.read(name))) as img:
+                assert img.size[0] == 5
+    bad = cli.run("tools", "run", "image/resize", "in.png", "--set", "width=-3", "-o", "x.png")
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.stderr.startswith("error: ") and not (cli.cwd / "x.png").exists()
+    unknown = cli.run("tools", "run", "image/nope", "in.png")
+    assert unknown.returncode == 1 and "not_found" in unknown.stderr
+    malformed = cli.run("tools", "run", "resize", "in.png")
+    assert malformed.returncode == 1 and "(bad_tool)" in malformed.stderr
+
+
+def test_pipeline_run(cli: Cli) -> None:
+    steps = {
+        "steps": [
+            {"toolId": "resize", "settings": {"width": 20}},
+            {"toolId": "rotate", "settings": {"angle": 90}},
+        ]
+    }
+    (cli.cwd / "p.json").write_text(json.dumps(steps))
+    out = cli.json("pipeline", "run", "p.json", "in.png", "-o", "out.png")
+    assert out["saved_to"] == "out.png"
+    with Image.open(cli.cwd / "out.png") as img:
+        assert img.size == (10, 20)
+    (cli.cwd / "empty.json").write_text('{"steps": []}')
+    empty = cli.run("pipeline", "run", "empty.json", "in.png")
+    assert empty.returncode == 1 and "(bad_pipeline)" in empty.stderr

@@ -1,0 +1,42 @@
+"""Buckets on the session's SeaweedFS for storage-connection tests."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import boto3
+import pytest
+
+
+def admin_s3(server: Any) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name=server.region,
+    )
+
+
+@pytest.fixture
+def byo_bucket(s3_server: Any) -> str:
+    """A fresh, empty bucket (the user's own)."""
+    name = f"byo-{secrets.token_hex(6)}"
+    admin_s3(s3_server).create_bucket(Bucket=name)
+    return name
+
+
+def connection_body(server: Any, bucket: str, /, **changes: Any) -> dict[str, Any]:
+    body = {
+        "name": "my bucket",
+        "provider": "seaweedfs",
+        "endpoint_url": server.endpoint_url,
+        "region": server.region,
+        "bucket": bucket,
+        "prefix": "satchel",
+        "access_key_id": server.access_key,
+        "secret_access_key": server.secret_key,
+    }
+    body.update(changes)
+    return body
