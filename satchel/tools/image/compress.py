@@ -1,0 +1,111 @@
+"""Compress: re-encode at a quality, or find the best quality under a target size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import pyvips
+from pydantic import Field, model_validator
+
+from satchel.tools.base import (
+    InputFile,
+    Inputs,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    ToolSettings,
+    tool,
+)
+from satchel.tools.image import _metadata as meta
+from satchel.tools.image._common import FORMAT_OF, load
+
+LOSSLESS_HINT = "Resize it first, or convert it to a lossy format (JPEG, WebP, AVIF)."
+
+
+class Settings(ToolSettings):
+    mode: Literal["quality", "targetSize"] = Field(
+        "quality",
+        description="`quality`: encode at `quality`; `targetSize`: the highest quality "
+        "whose file fits in `targetSizeKb`.",
+    )
+    quality: int = Field(80, ge=1, le=100, description="Encoder quality (mode `quality`).")
+    target_size_kb: float | None = Field(
+        None,
+        gt=0,
+        le=1_048_576,
+        description="Largest result in KB of 1024 bytes (mode `targetSize`).",
+    )
+
+    @model_validator(mode="after")
+    def _target_given(self) -> Settings:
+        if self.mode == "targetSize" and self.target_size_kb is None:
+            raise ValueError("mode targetSize needs targetSizeKb")
+        return self
+
+
+def load_all(inp: InputFile) -> pyvips.Image:
+    """The decoded image, every frame of an animation; upright; decoded once into memory
+    since it may be encoded several times."""
+    if inp.media_type in ("image/gif", "image/webp"):
+        header = pyvips.Image.new_from_file(str(inp.path))
+        if header.get_typeof("n-pages") and header.get("n-pages") > 1:
+            return pyvips.Image.new_from_file(str(inp.path), n=-1).copy_memory()
+    return load(inp).copy_memory()
+
+
+def smallest_fit(
+    encode: Callable[[int], bytes], target: int
+) -> tuple[int, bytes] | tuple[None, bytes]:
+    """Binary search for the highest quality (1–100) whose encoding is at most `target`
+    bytes: (quality, bytes), or (None, the quality-1 bytes) when even that is too big."""
+    lo, hi, best = 1, 100, None
+    smallest = b""
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        data = encode(mid)
+        if len(data) <= target:
+            best, lo = (mid, data), mid + 1
+        else:
+            hi = mid - 1
+            if mid == 1:
+                smallest = data
+    if best is None:
+        return None, smallest or encode(1)
+    return best
+
+
+@tool("image", "compress", name="Compress", settings=Settings)
+def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
+    """Compress an image in its own format (JPEG, WebP, AVIF, HEIC, PNG as a palette, TIFF as
+    JPEG, GIF with fewer colours) at a quality, or at the highest quality that fits a target
+    size. Orientation is applied; metadata other than the colour profile is removed."""
+    inp = inputs.first
+    fmt = FORMAT_OF.get(inp.media_type, "png")
+    image = load_all(inp)
+
+    def encode(quality: int) -> bytes:
+        return meta.encode(image, fmt, quality=quality, keep="icc")
+
+    if settings.mode == "quality":
+        quality, data = settings.quality, encode(settings.quality)
+    else:
+        assert settings.target_size_kb is not None
+        target = int(settings.target_size_kb * 1024)
+        found, data = smallest_fit(encode, target)
+        if found is None:
+            raise ToolError(
+                f"{inp.name} cannot be made {settings.target_size_kb:g} KB as {fmt}: at the "
+                f"lowest quality it is {len(data) / 1024:.1f} KB. "
+                + ("Resize it first." if fmt not in ("png", "gif") else LOSSLESS_HINT),
+                code="tool_target_size_unreachable",
+            )
+        quality = found
+    out = meta.write(ctx, inp.name, fmt, data)
+    facts = {
+        "format": fmt,
+        "quality": quality,
+        "original_size": inp.path.stat().st_size,
+        "size": len(data),
+    }
+    return ToolResult([out], data=facts)
