@@ -1,0 +1,83 @@
+"""Composition: layer a second image on top of the first, with a blend mode."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from satchel.tools.base import (
+    Extra,
+    Inputs,
+    InputSpec,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    ToolSettings,
+    tool,
+)
+from satchel.tools.image._common import Format, load, out_format, save, with_alpha
+from satchel.tools.image._text import OPACITY, opacity_field, overlay, second_file
+
+# libvips' composite blend modes (the PDF/Cairo set); "color-…" spellings are accepted.
+Blend = Literal[
+    "over", "multiply", "screen", "overlay", "darken", "lighten", "colour-dodge",
+    "colour-burn", "hard-light", "soft-light", "difference", "exclusion", "add", "saturate",
+    "atop", "in", "out", "dest-over", "dest-in", "dest-out", "dest-atop", "xor", "source",
+    "clear",
+]  # fmt: skip
+
+
+def blend_name(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().lower().replace("_", "-").replace("color", "colour")
+    return value
+
+
+class Settings(ToolSettings):
+    x: int = Field(0, ge=-16384, le=16384, description="Left edge of the top layer (px).")
+    y: int = Field(0, ge=-16384, le=16384, description="Top edge of the top layer (px).")
+    opacity: float = Field(1.0, ge=0, le=1, description=OPACITY)
+    blend: Blend = Field("over", description="libvips composite blend mode.")
+    format: Format | None = Field(None, description="Output format; default: the input's.")
+    quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
+
+    _blend = field_validator("blend", mode="before")(blend_name)
+    _opacity = field_validator("opacity", mode="before")(opacity_field)
+
+
+INPUTS = InputSpec(
+    min_files=1,
+    max_files=2,
+    extras=(
+        Extra(
+            "overlay",
+            required=False,
+            description="The image layered on top (or send it as the second `file` part).",
+        ),
+    ),
+)
+
+
+@tool(
+    "image", "compose", name="Image Composition", settings=Settings, inputs=INPUTS, pipeline=False
+)
+def compose(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
+    """Layer a second image on top of the first at (x, y) with an opacity and a libvips
+    blend mode (over, multiply, screen, overlay, darken, lighten, colour-dodge, …). The
+    second file is the top layer (a second `file` part, or an `overlay` part, which also
+    works for batches); the result has the first image's size."""
+    inp = inputs.first
+    s = settings
+    base = load(inp)
+    top = with_alpha(load(second_file(inputs, "overlay")))
+    if s.x >= base.width or s.y >= base.height or s.x + top.width <= 0 or s.y + top.height <= 0:
+        raise ToolError(
+            f"The top layer ({top.width}×{top.height} at {s.x},{s.y}) does not touch the "
+            f"image ({base.width}×{base.height}).",
+            code="tool_layer_outside",
+        )
+    if s.opacity < 1:
+        top = top[:3].bandjoin((top[3] * s.opacity).cast("uchar")).copy(interpretation="srgb")
+    out = overlay(base, top, s.x, s.y, mode=s.blend)
+    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
