@@ -136,6 +136,13 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(
         None, description="redis://… to queue jobs in Redis; default: SQLite in the data folder."
     )
+    api_processes: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="HTTP server processes of `satchel serve` (more use more cores for "
+        "Python work such as tools; each is a separate process of about 100 MiB).",
+    )
     workers: int = Field(2, ge=0, description="Job worker threads started by `satchel serve`.")
     job_stale_seconds: float = Field(
         60.0, gt=0, description="A running job without a heartbeat this long is re-run."

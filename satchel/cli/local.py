@@ -69,6 +69,28 @@ def serve(
         supervisor = WorkerProcesses(
             count=settings.workers, hard_timeout=settings.processing_seconds * 2 + 30
         )
+    if settings.api_processes > 1:
+        # Several HTTP processes on one socket, each with its own runtime (built by
+        # `create_app` from the same SATCHEL_* settings); the job workers stay one set,
+        # supervised here.
+        runtime.close()
+        if supervisor is not None:
+            supervisor.start()
+        try:
+            uvicorn.run(
+                "satchel.api.app:create_app",
+                factory=True,
+                workers=settings.api_processes,
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+                http="httptools",
+                loop="uvloop",
+            )
+        finally:
+            if supervisor is not None:
+                supervisor.stop()
+        return
     uvicorn.run(
         create_app(settings, runtime, background=supervisor),
         host=settings.host,

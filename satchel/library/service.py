@@ -16,7 +16,6 @@ from satchel.ids import looks_like
 from satchel.runtime import Runtime
 from satchel.tools import service as tools
 from satchel.tools.base import InputFile, ToolError
-from satchel.tools.image._common import load
 
 
 def latest(
@@ -85,6 +84,8 @@ def store_uploads(runtime: Runtime, *, owner_id: str, parts: Sequence[Any]) -> l
 
 
 def preview_webp(runtime: Runtime, path: Path, filename: str, declared: str | None) -> bytes:
+    from satchel.tools.image._common import load  # codecs load on first use
+
     inp: InputFile = tools.identify(runtime, path, name=filename, declared=declared)
     if not inp.media_type.startswith("image/"):
         raise Invalid(f"{inp.media_type} is not an image.", code="tool_input_type_not_supported")

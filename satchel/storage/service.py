@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset
-from satchel.blobs.s3 import S3Location, make_client
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, SatchelError
 from satchel.ids import looks_like, new_id
 from satchel.storage.crypto import CredentialBox, mask_access_key
 from satchel.storage.models import StorageConnection
-from satchel.storage.probes import Probe, explain, run_probes
 from satchel.storage.schemas import (
     BucketTarget,
     ConnectionIn,
@@ -36,7 +34,14 @@ class StorageRefused(SatchelError):
     code = "storage_request_failed"
 
 
+if TYPE_CHECKING:  # boto3 loads when a bucket is first used, not in every process
+    from satchel.blobs.s3 import S3Location
+    from satchel.storage.probes import Probe
+
+
 def location_of(body: Credentials, *, bucket: str = "", prefix: str = "") -> S3Location:
+    from satchel.blobs.s3 import S3Location
+
     return S3Location(
         bucket=bucket,
         prefix=prefix.strip("/"),
@@ -48,6 +53,8 @@ def location_of(body: Credentials, *, bucket: str = "", prefix: str = "") -> S3L
 
 
 def preview(body: BucketTarget) -> list[Probe]:
+    from satchel.storage.probes import run_probes
+
     return run_probes(location_of(body, bucket=body.bucket, prefix=body.prefix))
 
 
@@ -148,6 +155,9 @@ def patch(
                 "Replace both keys together.",
                 fields=[{"field": "secret_access_key", "message": "send both keys"}],
             )
+        from satchel.blobs.s3 import S3Location
+        from satchel.storage.probes import run_probes
+
         where = S3Location(
             bucket=current.bucket,
             prefix=current.prefix,
@@ -192,6 +202,8 @@ def delete(*, db: Database, stores: Stores, owner_id: str, connection_id: str) -
 
 
 def _refused(exc: Exception, action: str) -> StorageRefused:
+    from satchel.storage.probes import explain
+
     code, reason = explain(exc, action)
     return StorageRefused(
         reason, fields=[{"field": "credentials", "message": reason, "code": code}]
@@ -199,6 +211,8 @@ def _refused(exc: Exception, action: str) -> StorageRefused:
 
 
 def list_buckets(body: Credentials) -> list[dict[str, Any]]:
+    from satchel.blobs.s3 import make_client
+
     client = make_client(location_of(body), timeout=10.0, retries=1)
     try:
         answer = client.list_buckets()
@@ -210,6 +224,8 @@ def list_buckets(body: Credentials) -> list[dict[str, Any]]:
 
 
 def create_bucket(body: BucketTarget) -> None:
+    from satchel.blobs.s3 import make_client
+
     client = make_client(location_of(body), timeout=10.0, retries=1)
     args: dict[str, Any] = {"Bucket": body.bucket}
     if body.region and body.region != "us-east-1":

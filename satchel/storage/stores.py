@@ -15,18 +15,21 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from satchel.blobs.base import BlobEntry, BlobStore, BlobWriter
 from satchel.blobs.local import LocalBlobStore
 from satchel.blobs.multipart import MultipartStore
-from satchel.blobs.s3 import S3BlobStore, S3Location
 from satchel.db import Database
 from satchel.errors import NotFound
 from satchel.storage.crypto import CredentialBox
 from satchel.storage.locations import held_at, locations_of
 from satchel.storage.models import StorageConnection
+
+if TYPE_CHECKING:  # boto3 loads when a bucket is first used, not in every process
+    from satchel.blobs.s3 import S3BlobStore, S3Location
 
 log = logging.getLogger("satchel.storage")
 
@@ -36,6 +39,8 @@ def connection_not_found(connection_id: str) -> NotFound:
 
 
 def connection_location(row: StorageConnection, box: CredentialBox) -> S3Location:
+    from satchel.blobs.s3 import S3Location
+
     creds = box.open(row.credentials, bound_to=row.id)
     return S3Location(
         bucket=row.bucket,
@@ -91,6 +96,8 @@ class Stores:
             if row is None:
                 raise connection_not_found(location)
             where = connection_location(row, self.box)
+        from satchel.blobs.s3 import S3BlobStore
+
         store = S3BlobStore(where, scratch_dir=self.scratch_dir, presign=self.presign)
         with self._guard:
             return self._connections.setdefault(location, store)
@@ -160,4 +167,4 @@ class Stores:
         """Multipart staging in managed storage's bucket (presigned parts), when it is S3;
         None: uploads stage on local disk (satchel.uploads.common.staging_of)."""
         managed = self.managed
-        return managed.multipart_store if isinstance(managed, S3BlobStore) else None
+        return getattr(managed, "multipart_store", None)  # S3 stores have one

@@ -191,3 +191,35 @@ def test_config_lists_settings_with_secrets_masked(tmp_path: Path) -> None:
         [*SATCHEL, "config"], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
     ).stdout
     assert "SATCHEL_DATA_DIR" in table and "sat_secret_value" not in table
+
+
+def test_several_http_processes_share_the_port_and_one_set_of_workers(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    key = "sat_p" + "0" * 40
+    server = start(tmp_path / "data", SATCHEL_ADMIN_API_KEY=key, SATCHEL_API_PROCESSES="2")
+    servers.append(server)
+    auth = {"Authorization": f"Bearer {key}"}
+    png = make_png(5, 4, seed=3)
+    made = httpx.post(
+        f"{server.base}/api/v1/assets", headers=auth, files={"file": ("a.png", png)}, timeout=30
+    )
+    assert made.status_code == 202, made.text
+    asset_id = made.json()["data"]["id"]
+    deadline = time.monotonic() + 60
+    while (
+        httpx.get(f"{server.base}/api/v1/assets/{asset_id}", headers=auth).json()["data"]["status"]
+        != "ready"
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    # Every request, whichever process takes it, sees the same store.
+    for _ in range(10):
+        got = httpx.get(f"{server.base}/api/v1/assets/{asset_id}/content", headers=auth)
+        assert got.status_code == 200 and got.content == png
+    tree = psutil.Process(server.proc.pid).children(recursive=True)
+    commands = [" ".join(p.cmdline()) for p in tree]
+    assert sum("worker" in c for c in commands) == 2  # one set of job workers
+    assert len(tree) >= 4  # two HTTP processes besides them
+    server.stop()
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree)

@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 import pyvips
 
 from satchel.tools.base import InputFile, OutputFile, ToolContext, ToolError
+from satchel.tools.image._formats import FORMAT_OF, FORMATS, HEIF_TYPES, MEDIA_TYPES, Format
 
-Format = Literal["jpg", "jpeg", "png", "webp", "avif", "tiff", "gif", "heic", "heif"]
-FORMATS: tuple[str, ...] = ("jpg", "jpeg", "png", "webp", "avif", "tiff", "gif", "heic", "heif")
-
-MEDIA_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "avif": "image/avif",
-    "tiff": "image/tiff",
-    "gif": "image/gif",
-    "heic": "image/heic",
-    "heif": "image/heif",
-    "svg": "image/svg+xml",
-}
-FORMAT_OF = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/avif": "avif",
-    "image/tiff": "tiff",
-    "image/gif": "gif",
-    "image/heic": "heic",
-    "image/heif": "heif",
-}
-HEIF_TYPES = frozenset({"image/heic", "image/heif"})
+__all__ = ["FORMATS", "FORMAT_OF", "HEIF_TYPES", "MEDIA_TYPES", "Format"]
 
 
 def load(inp: InputFile, *, autorotate: bool = True, all_frames: bool = False) -> pyvips.Image:

@@ -29,8 +29,7 @@ from satchel.tools.image._common import (
     to_srgb8,
     with_alpha,
 )
-
-Fit = Literal["cover", "contain", "fill", "inside", "outside"]
+from satchel.tools.image._formats import Fit
 
 PRESETS: dict[str, tuple[int, int]] = {
     "instagram-square": (1080, 1080),
