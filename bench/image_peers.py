@@ -209,7 +209,8 @@ def run() -> None:
             "ipx",
             _peer(ipx_cmd, port, "/s_300x200,fit_inside/photo.jpg", work / "ipx.log", work / "ipx"),
         )
-        with Satchel(work / "data") as server:
+        # Two HTTP processes, as thumbor runs with `--processes 2` (one per core).
+        with Satchel(work / "data", env={"SATCHEL_API_PROCESSES": "2"}) as server:
             tool_line, tool_rate = _figures(
                 "satchel resize tool", _load(server.port, _tool_requests(server))
             )

@@ -57,8 +57,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 class Satchel:
     """`satchel serve` over `data_dir`, with a fresh admin key; a context manager."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.extra_env = env or {}
         self.port = free_port()
         self.key = "sat_bench_" + secrets.token_urlsafe(24)
         self.log = data_dir.parent / f"{data_dir.name}.log"
@@ -77,6 +78,7 @@ class Satchel:
             SATCHEL_HOST="127.0.0.1",
             SATCHEL_LOG_LEVEL="warning",
         )
+        env.update(self.extra_env)
         # The console script of this environment, so psutil sees satchel itself (not `uv`).
         script = Path(sys.executable).with_name("satchel")
         with self.log.open("wb") as log:

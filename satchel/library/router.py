@@ -201,7 +201,7 @@ async def file_thumbnail(
             return asset
 
     asset = await run_in_threadpool(load)
-    cached = await run_in_threadpool(renditions.cached, runtime, asset, params)
+    cached = renditions.cached(asset, params)
     if cached is not None:
         return await content.send_derivative(
             request, asset=asset, derivative=cached, blobs=runtime.blobs

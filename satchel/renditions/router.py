@@ -10,13 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from starlette.responses import Response
 
 from satchel.api.deps import FilesOrSigned, ReadFiles, RuntimeDep
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import content
 from satchel.assets import service as assets
-from satchel.assets.models import Asset
+from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import SignedUrl
 from satchel.assets.views import base_url
 from satchel.errors import Invalid, Unauthorized
@@ -25,6 +26,14 @@ from satchel.renditions.service import RenderParams
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
+_LEAN = (
+    defer(Asset.info),
+    defer(Asset.raw_metadata),
+    defer(Asset.attributes),
+    defer(Asset.description),
+    defer(Asset.alt_text),
+    defer(Asset.tags),
+)
 Params = Annotated[RenderParams, Depends()]
 
 
@@ -38,11 +47,18 @@ def _load(
 ) -> Asset:
     """The asset the caller may render: theirs, a public one, or one a signature names."""
     with runtime.db.session() as session:
+        # Only what a rendition needs: the metadata JSON is large and parsed on load.
+        stmt = select(Asset).where(Asset.id == asset_id).options(*_LEAN)
         if principal is not None:
             owner = principal.owner_filter("files:all")
-            asset = assets.get(session=session, owner_id=owner, asset_id=asset_id)
+            if owner is not None:
+                stmt = stmt.where(Asset.owner_id == owner)
+            found = session.scalars(stmt).first()
+            if found is None:
+                raise assets.not_found(asset_id)
+            asset = found
         else:
-            asset_row = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+            asset_row = session.scalars(stmt).first()
             if asset_row is None or not asset_row.is_public:
                 if sig is None and expires is None:
                     raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
@@ -72,14 +88,20 @@ async def render(
     expires: str | None = None,
     sig: str | None = None,
 ) -> Response:
-    asset = await run_in_threadpool(_load, runtime, principal, asset_id, params, expires, sig)
-    derivative = await run_in_threadpool(service.cached, runtime, asset, params)
+
+    def load_or_make() -> tuple[Asset, Derivative | None, service.Rendition | None]:
+        asset = _load(runtime, principal, asset_id, params, expires, sig)
+        derivative = service.cached(asset, params)
+        if derivative is not None:
+            return asset, derivative, None
+        return asset, None, service.render(runtime, asset, params)
+
+    asset, derivative, made = await run_in_threadpool(load_or_make)
     if derivative is not None:
         return await content.send_derivative(
             request, asset=asset, derivative=derivative, blobs=runtime.blobs
         )
-    made = await run_in_threadpool(service.render, runtime, asset, params)
-    assert made.data is not None
+    assert made is not None and made.data is not None
     etag = '"' + hashlib.sha256(made.data).hexdigest() + '"'
     headers = {
         "ETag": etag,

@@ -10,13 +10,15 @@ and a JPEG that libjpeg decodes at 1/2–1/8 scale), else from the original.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pyvips
 from pydantic import BaseModel, Field
 
 from satchel.assets.models import Asset, Derivative
@@ -24,12 +26,15 @@ from satchel.blobs.verify import check_size, read_verified
 from satchel.errors import Invalid, NotFound
 from satchel.runtime import Runtime
 from satchel.tools.base import ToolError
-from satchel.tools.image._common import FORMAT_OF, MEDIA_TYPES, flatten, to_srgb8
-from satchel.tools.image.resize import Fit, fit_image
+from satchel.tools.image._formats import FORMAT_OF, MEDIA_TYPES, Fit
+
+if TYPE_CHECKING:
+    pass
 
 RenderFormat = Literal["jpg", "jpeg", "png", "webp", "avif"]
 MAX_SOURCE_BYTES = 256 << 20  # larger originals are not rendered on request
 KIND_PREFIX = "r:"
+log = logging.getLogger("satchel.renditions")
 
 
 class RenderParams(BaseModel):
@@ -82,11 +87,11 @@ def _preview(asset: Asset) -> Derivative | None:
     return next((d for d in asset.derivatives if d.kind == "preview"), None)
 
 
-def cached(runtime: Runtime, asset: Asset, params: RenderParams) -> Derivative | None:
+def cached(asset: Asset, params: RenderParams) -> Derivative | None:
+    """The cached rendition, from the asset's derivatives (loaded with it)."""
     _check(params, asset)
     kind = kind_for(params.canonical(asset.media_type))
-    with runtime.db.session() as session:
-        return session.get(Derivative, (asset.id, kind))
+    return next((d for d in asset.derivatives if d.kind == kind), None)
 
 
 def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
@@ -114,6 +119,11 @@ def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
 
 def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
     """Make the rendition (the asset was loaded with its derivatives) and cache it."""
+    import pyvips  # codecs load on first use, not in every API process at start
+
+    from satchel.tools.image._common import flatten, to_srgb8
+    from satchel.tools.image.resize import fit_image
+
     _check(params, asset)
     fmt = params.out_format(asset.media_type)
     media_type = MEDIA_TYPES[fmt]
@@ -134,30 +144,79 @@ def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
             data = image.pngsave_buffer(keep="none", compression=6)
     except pyvips.Error as exc:
         raise ToolError("The image could not be rendered.", code="render_failed") from exc
-    _store(runtime, asset, kind_for(params.canonical(asset.media_type)), data, media_type, image)
+    kind = kind_for(params.canonical(asset.media_type))
+    store_later(runtime, asset, kind, data, media_type, image.width, image.height)
     return Rendition(data, None, media_type, filename)
 
 
+# Storing a rendition is caching: it happens after the answer, one at a time per process,
+# so a burst of new renditions is bound by the CPU, not by fsync and the write lock. When
+# too many wait, the newest are not cached (they are made again when asked again).
+_MAX_WAITING = 64
+_waiting: set[tuple[str, str]] = set()
+_waiting_lock = threading.Lock()
+_cache_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rendition-cache")
+
+
+def store_later(
+    runtime: Runtime,
+    asset: Asset,
+    kind: str,
+    data: bytes,
+    media_type: str,
+    width: int,
+    height: int,
+) -> None:
+    key = (asset.id, kind)
+    with _waiting_lock:
+        if key in _waiting or len(_waiting) >= _MAX_WAITING:
+            return
+        _waiting.add(key)
+    location = getattr(asset, "store", None)
+
+    def store() -> None:
+        try:
+            _store(runtime, asset.id, location, kind, data, media_type, width, height)
+        except Exception:
+            log.warning("a rendition of %s was not cached", asset.id, exc_info=True)
+        finally:
+            with _waiting_lock:
+                _waiting.discard(key)
+
+    _cache_writer.submit(store)
+
+
+def wait_for_cache() -> None:
+    """Block until every rendition waiting to be cached is stored (tests, shutdown)."""
+    _cache_writer.submit(lambda: None).result()
+
+
 def _store(
-    runtime: Runtime, asset: Asset, kind: str, data: bytes, media_type: str, image: pyvips.Image
+    runtime: Runtime,
+    asset_id: str,
+    location: str | None,
+    kind: str,
+    data: bytes,
+    media_type: str,
+    width: int,
+    height: int,
 ) -> None:
     from satchel.processing.service import _store_derivative
 
-    scratch = runtime.blobs.scratch_dir
-    fd, name = tempfile.mkstemp(dir=scratch, prefix="render-")
+    fd, name = tempfile.mkstemp(dir=runtime.blobs.scratch_dir, prefix="render-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         _store_derivative(
             db=runtime.db,
             blobs=runtime.blobs,
-            asset_id=asset.id,
+            asset_id=asset_id,
             kind=kind,
             path=Path(name),
             media_type=media_type,
-            width=image.width,
-            height=image.height,
-            location=getattr(asset, "store", None),
+            width=width,
+            height=height,
+            location=location,
         )
     finally:
         os.unlink(name)

@@ -7,7 +7,10 @@ import io
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from satchel.assets.models import Derivative
+from satchel.renditions.service import wait_for_cache
 from satchel.runtime import Runtime
 from tests.conftest import make_png, upload
 from tests.jobs.helpers import wait_for_asset
@@ -119,8 +122,13 @@ async def test_render_is_cached_signed_and_hidden_from_the_view(
     assert first.headers["content-type"] == "image/jpeg"
     shown = image(first.content)
     assert (shown.width, shown.height) == (300, 129)
+    wait_for_cache()  # renditions are cached after the answer
+    with workers.db.session() as session:
+        cached = session.scalars(select(Derivative).where(Derivative.asset_id == asset["id"])).all()
+    assert [d.kind[:2] for d in cached if d.kind.startswith("r:")] == ["r:"]
     again = await client.get(url, params=params)
     assert again.content == first.content  # the same parameters give the same cached bytes
+    assert again.headers["etag"].strip('"') in {d.sha256 for d in cached}  # from the cache
     # Made from the preview, yet close to a render of the original itself.
     direct = await call_tool(
         client, "resize", PHOTO, {"width": 300, "height": 200, "fit": "inside"}
