@@ -77,6 +77,8 @@ class Satchel:
             SATCHEL_PORT=str(self.port),
             SATCHEL_HOST="127.0.0.1",
             SATCHEL_LOG_LEVEL="warning",
+            # The bench client's Host header has no port: links must still point here.
+            SATCHEL_BASE_URL=f"http://127.0.0.1:{self.port}",
         )
         env.update(self.extra_env)
         # The console script of this environment, so psutil sees satchel itself (not `uv`).
