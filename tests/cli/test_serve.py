@@ -222,4 +222,11 @@ def test_several_http_processes_share_the_port_and_one_set_of_workers(
     assert sum("worker" in c for c in commands) == 2  # one set of job workers
     assert len(tree) >= 4  # two HTTP processes besides them
     server.stop()
-    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree)
+
+    def alive() -> list[psutil.Process]:
+        return [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    deadline = time.monotonic() + 20  # helpers (the spawn resource tracker) exit just after
+    while alive():
+        assert time.monotonic() < deadline, [" ".join(p.cmdline()) for p in alive()]
+        time.sleep(0.1)
