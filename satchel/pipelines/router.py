@@ -16,7 +16,6 @@ from satchel.api.envelope import Envelope, envelope
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal
 from satchel.errors import Invalid
-from satchel.jobs import service as jobs
 from satchel.pipelines import service
 from satchel.pipelines.models import SavedPipeline
 from satchel.runtime import Runtime
@@ -25,7 +24,6 @@ from satchel.tools import registry, runner
 from satchel.tools import service as tools
 from satchel.tools import workspace as workspaces
 from satchel.tools.base import Inputs
-from satchel.tools.jobs import RUN_TOOL, request_params
 from satchel.tools.router import receive_request, run_limited
 
 router = APIRouter(tags=["pipelines"])
@@ -121,8 +119,17 @@ async def execute(request: Request, runtime: RuntimeDep, principal: RunPipelines
             raise Invalid("A pipeline runs on exactly one `file`.", code="tool_input_missing")
         runner.check_inputs(steps[0].tool, Inputs(built.inputs.files))
         if built.force_async or any(s.tool.slow for s in steps):
-            job_id = await run_in_threadpool(_enqueue, runtime, principal, ws, built, raw_steps)
-            body = envelope({"job_id": job_id, "async": True})
+            job_id = await run_in_threadpool(
+                lambda: tools.enqueue(
+                    runtime,
+                    ws,
+                    owner_id=principal.user_id,
+                    tool_id="pipeline",
+                    request=built,
+                    pipeline=raw_steps,
+                )
+            )
+            body = envelope(tools.accepted(job_id, base=base_url(request, runtime)))
             return JSONResponse(body.model_dump(mode="json"), status_code=202)
         limits = tools.limits_of(runtime)
         manifest = await run_limited(
@@ -153,27 +160,6 @@ async def execute(request: Request, runtime: RuntimeDep, principal: RunPipelines
         raise
     view = tools.view(ws, manifest, base=base_url(request, runtime))
     return JSONResponse(envelope(view).model_dump(mode="json"))
-
-
-def _enqueue(
-    runtime: Runtime,
-    principal: Principal,
-    ws: workspaces.Workspace,
-    built: tools.Request,
-    raw_steps: list[Any],
-) -> str:
-    with runtime.db.write_session() as session:
-        job = jobs.create(
-            session,
-            kind=RUN_TOOL,
-            owner_id=principal.user_id,
-            params=request_params(ws, "pipeline", built, pipeline=raw_steps),
-        )
-        job.id = ws.id
-        session.commit()
-    ws.write_manifest(status="queued")
-    runtime.queue.enqueue(ws.id)
-    return ws.id
 
 
 @router.post("/pipeline/batch", summary="Run a pipeline on many files; a ZIP streams back")

@@ -18,13 +18,11 @@ from satchel.api.receive import receive_files
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal, require
 from satchel.errors import BadRequest, Invalid, NotFound
-from satchel.jobs import service as jobs
 from satchel.runtime import Runtime
 from satchel.tools import batch as batches
 from satchel.tools import runner, service
 from satchel.tools import workspace as workspaces
 from satchel.tools.base import Inputs, Tool
-from satchel.tools.jobs import RUN_TOOL, request_params
 
 router = APIRouter(tags=["tools"])
 T = TypeVar("T")
@@ -139,14 +137,12 @@ async def run_tool(
         runner.parse_settings(tool, built.raw_settings)  # refuse bad settings before queueing
         runner.check_inputs(tool, built.inputs)
         if tool.slow or built.force_async:
-            job_id = await run_in_threadpool(_enqueue, runtime, principal, ws, tool, built)
-            body = envelope(
-                {
-                    "job_id": job_id,
-                    "async": True,
-                    "progress_url": f"{base_url(request, runtime)}/api/v1/jobs/{job_id}/progress",
-                }
+            job_id = await run_in_threadpool(
+                lambda: service.enqueue(
+                    runtime, ws, owner_id=principal.user_id, tool_id=tool.id, request=built
+                )
             )
+            body = envelope(service.accepted(job_id, base=base_url(request, runtime)))
             return JSONResponse(body.model_dump(mode="json"), status_code=202)
         manifest = await run_limited(
             runtime, lambda: service.run_tool(runtime, ws, tool=tool, request=built)
@@ -170,28 +166,6 @@ async def run_tool(
             mode="json"
         )
     )
-
-
-def _enqueue(
-    runtime: Runtime,
-    principal: Principal,
-    ws: workspaces.Workspace,
-    tool: Tool[Any],
-    built: service.Request,
-) -> str:
-    with runtime.db.write_session() as session:
-        job = jobs.create(
-            session,
-            kind=RUN_TOOL,
-            owner_id=principal.user_id,
-            params=request_params(ws, tool.id, built, pipeline=None),
-        )
-        job.id = ws.id
-        session.commit()
-        job_id = job.id
-    ws.write_manifest(status="queued")
-    runtime.queue.enqueue(job_id)
-    return job_id
 
 
 @router.post(

@@ -342,3 +342,40 @@ def view(ws: Workspace, manifest: dict[str, Any], *, base: str) -> dict[str, Any
         "saved_asset_ids": manifest.get("saved_asset_ids", []),
         "not_saved": manifest.get("not_saved", []),
     }
+
+
+def enqueue(
+    runtime: Runtime,
+    ws: Workspace,
+    *,
+    owner_id: str,
+    tool_id: str,
+    request: Request,
+    pipeline: list[Any] | None = None,
+) -> str:
+    """Queue the run (a tool, or a pipeline's steps) on a worker; the job id is the
+    workspace's, so downloads and progress use one id."""
+    from satchel.jobs import service as jobs
+    from satchel.tools.jobs import RUN_TOOL, request_params
+
+    with runtime.db.write_session() as session:
+        job = jobs.create(
+            session,
+            kind=RUN_TOOL,
+            owner_id=owner_id,
+            params=request_params(ws, tool_id, request, pipeline=pipeline),
+        )
+        job.id = ws.id
+        session.commit()
+    ws.write_manifest(status="queued")
+    runtime.queue.enqueue(ws.id)
+    return ws.id
+
+
+def accepted(job_id: str, *, base: str) -> dict[str, Any]:
+    """The 202 answer of a queued run."""
+    return {
+        "job_id": job_id,
+        "async": True,
+        "progress_url": f"{base}/api/v1/jobs/{job_id}/progress",
+    }

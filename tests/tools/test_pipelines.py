@@ -131,3 +131,24 @@ async def test_disabled_tools_are_hidden_and_refused(client: httpx.AsyncClient) 
     assert response.status_code == 404
     response = await _execute(client, STEPS, ("a.png", make_png(20, 20)))
     assert response.status_code == 422
+
+
+async def test_a_pipeline_can_run_on_a_worker(client: httpx.AsyncClient, workers: Runtime) -> None:
+    import asyncio
+
+    response = await client.post(
+        "/api/v1/pipeline/execute",
+        files={"file": ("a.png", make_png(40, 20))},
+        data={"pipeline": json.dumps({"steps": STEPS[:2]}), "async": "true"},
+    )
+    assert response.status_code == 202, response.text
+    data = response.json()["data"]
+    assert data["progress_url"].endswith(f"/jobs/{data['job_id']}/progress")
+    for _ in range(200):
+        job = (await client.get(f"/api/v1/jobs/{data['job_id']}")).json()["data"]
+        if job["status"] in ("completed", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    assert job["status"] == "completed", job
+    content = (await client.get(job["result"]["download_url"])).content
+    assert (image(content).width, image(content).height) == (400, 800)  # 800 wide, turned
