@@ -144,16 +144,14 @@ async def execute(request: Request, runtime: RuntimeDep, principal: RunPipelines
                 inputs=built.inputs,
             ),
         )
-        if built.save is not None:
-            await run_in_threadpool(
-                tools.save_results,
-                runtime,
-                ws,
-                owner_id=principal.user_id,
-                request=built,
-                manifest=manifest,
-            )
-            manifest = ws.manifest()
+        manifest = await run_in_threadpool(
+            tools.save_results,
+            runtime,
+            ws,
+            owner_id=principal.user_id,
+            request=built,
+            manifest=manifest,
+        )
     except BaseException:
         if ws.manifest().get("status") != "failed":
             ws.discard()

@@ -86,9 +86,10 @@ def run_tool(ctx: JobContext) -> JobStatus:
         else:
             tool = registry.get(params["tool_id"])
             manifest = service.run_tool(runtime, ws, tool=tool, request=built, report=ctx.progress)
-        if built.save is not None and owner:
-            service.save_results(runtime, ws, owner_id=owner, request=built, manifest=manifest)
-            manifest = ws.manifest()
+        if owner:
+            manifest = service.save_results(
+                runtime, ws, owner_id=owner, request=built, manifest=manifest
+            )
     except SatchelError as exc:
         return _fail(ctx, ws, exc)
     ctx.result = service.view(ws, manifest, base="")

@@ -147,16 +147,14 @@ async def run_tool(
         manifest = await run_limited(
             runtime, lambda: service.run_tool(runtime, ws, tool=tool, request=built)
         )
-        if built.save is not None:
-            await run_in_threadpool(
-                service.save_results,
-                runtime,
-                ws,
-                owner_id=principal.user_id,
-                request=built,
-                manifest=manifest,
-            )
-            manifest = ws.manifest()
+        manifest = await run_in_threadpool(
+            service.save_results,
+            runtime,
+            ws,
+            owner_id=principal.user_id,
+            request=built,
+            manifest=manifest,
+        )
     except BaseException:
         if ws.manifest().get("status") != "failed":
             ws.discard()

@@ -288,10 +288,11 @@ def run_tool(
 
 def save_results(
     runtime: Runtime, ws: Workspace, *, owner_id: str, request: Request, manifest: dict[str, Any]
-) -> list[str]:
-    """Store the main outputs as assets (or as a version of the input); their ids."""
+) -> dict[str, Any]:
+    """Store the main outputs as assets (or as a version of the input) when the request
+    asks to; returns the manifest with the saved ids."""
     if request.save is None:
-        return []
+        return manifest
     files = [
         f
         for f in manifest.get("files", [])
@@ -319,8 +320,7 @@ def save_results(
             skipped.append({"name": f["name"], "code": exc.code, "message": exc.message})
     ids = [s.asset.id for s in saved]
     runtime.queue.enqueue(*[s.job_id for s in saved if s.job_id])
-    ws.write_manifest(saved_asset_ids=ids, not_saved=skipped)
-    return ids
+    return ws.write_manifest(saved_asset_ids=ids, not_saved=skipped)
 
 
 def view(ws: Workspace, manifest: dict[str, Any], *, base: str) -> dict[str, Any]:
