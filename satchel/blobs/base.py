@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -66,6 +67,46 @@ class Digests:
 
 def chunk_sum(data: bytes) -> bytes:
     return xxhash.xxh3_64(data).digest()
+
+
+class HashingTempFile:
+    """What every writer shares: the bytes go to a local temporary file (where sniffing
+    reads them) while their digests are computed. Subclasses place them on `commit`."""
+
+    def __init__(self, fd: int, name: str) -> None:
+        self._digests = Digests()
+        self._info: BlobInfo | None = None
+        self._tmp = Path(name)
+        self._file = os.fdopen(fd, "wb", buffering=0)
+
+    def _storage_error(self, exc: OSError) -> Exception:
+        """The error to raise when the temporary file cannot be written."""
+        return exc
+
+    @property
+    def size(self) -> int:
+        return self._digests.size
+
+    @property
+    def temp_path(self) -> Path:
+        """Where the bytes are until commit (media sniffing reads them here)."""
+        return self._tmp
+
+    def write(self, data: bytes) -> None:
+        self._digests.update(data)
+        try:
+            view = memoryview(data)
+            while view:
+                written = self._file.write(view)
+                view = view[written or 0 :]
+        except OSError as exc:
+            self.abort()
+            raise self._storage_error(exc) from exc
+
+    def abort(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self._tmp.unlink(missing_ok=True)
 
 
 class BlobWriter(Protocol):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from satchel.blobs.base import BlobEntry, BlobInfo, Digests
+from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile
 from satchel.errors import InsufficientStorage, SatchelError
 
 _READ_SIZE = 1 << 20
@@ -30,36 +30,15 @@ def _storage_error(exc: OSError) -> SatchelError:
     return SatchelError("The storage failed to write the upload; nothing was stored.")
 
 
-class LocalWriter:
+class LocalWriter(HashingTempFile):
     """Hashes while writing to `tmp/`; `commit` renames into place and fsyncs the folder."""
 
     def __init__(self, store: LocalBlobStore) -> None:
         self._store = store
-        self._digests = Digests()
-        self._info: BlobInfo | None = None
-        fd, name = _mkstemp(store.tmp_dir)
-        self._tmp = Path(name)
-        self._file = os.fdopen(fd, "wb", buffering=0)
+        super().__init__(*_mkstemp(store.tmp_dir))
 
-    @property
-    def size(self) -> int:
-        return self._digests.size
-
-    @property
-    def temp_path(self) -> Path:
-        """Where the bytes are until commit (media sniffing reads them here)."""
-        return self._tmp
-
-    def write(self, data: bytes) -> None:
-        self._digests.update(data)
-        try:
-            view = memoryview(data)
-            while view:
-                written = self._file.write(view)
-                view = view[written or 0 :]
-        except OSError as exc:
-            self.abort()
-            raise _storage_error(exc) from exc
+    def _storage_error(self, exc: OSError) -> Exception:
+        return _storage_error(exc)
 
     def finish(self) -> BlobInfo:
         if self._info is None:
@@ -86,11 +65,6 @@ class LocalWriter:
             self.abort()
             raise _storage_error(exc) from exc
         return info
-
-    def abort(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-        self._tmp.unlink(missing_ok=True)
 
 
 def _mkstemp(folder: Path) -> tuple[int, str]:

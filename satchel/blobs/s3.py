@@ -36,7 +36,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from satchel.blobs.base import BlobEntry, BlobInfo, Digests
+from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile
 from satchel.errors import InsufficientStorage, SatchelError
 
 if TYPE_CHECKING:
@@ -122,37 +122,15 @@ def is_missing(exc: ClientError) -> bool:
     return error_code(exc) in ("404", "NoSuchKey", "NotFound")
 
 
-class S3Writer:
+class S3Writer(HashingTempFile):
     """Hashes while writing to a local temporary file; `commit` uploads it to its address."""
 
     def __init__(self, store: S3BlobStore) -> None:
         self._store = store
-        self._digests = Digests()
-        self._info: BlobInfo | None = None
-        fd, name = tempfile.mkstemp(dir=store.scratch_dir, prefix="s3put-", suffix=".tmp")
-        self._tmp = Path(name)
-        self._file = os.fdopen(fd, "wb", buffering=0)
+        super().__init__(*tempfile.mkstemp(dir=store.scratch_dir, prefix="s3put-", suffix=".tmp"))
 
-    @property
-    def size(self) -> int:
-        return self._digests.size
-
-    @property
-    def temp_path(self) -> Path:
-        return self._tmp
-
-    def write(self, data: bytes) -> None:
-        self._digests.update(data)
-        try:
-            view = memoryview(data)
-            while view:
-                written = self._file.write(view)
-                view = view[written or 0 :]
-        except OSError as exc:
-            self.abort()
-            raise InsufficientStorage(
-                "The server's scratch space is full; nothing was stored."
-            ) from exc
+    def _storage_error(self, exc: OSError) -> Exception:
+        return InsufficientStorage("The server's scratch space is full; nothing was stored.")
 
     def finish(self) -> BlobInfo:
         if self._info is None:
@@ -169,11 +147,6 @@ class S3Writer:
             raise
         self._tmp.unlink(missing_ok=True)
         return info
-
-    def abort(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-        self._tmp.unlink(missing_ok=True)
 
 
 class S3BlobStore:
