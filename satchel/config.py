@@ -159,7 +159,25 @@ class Settings(BaseSettings):
     tool_concurrency: int = Field(
         default_factory=lambda: os.cpu_count() or 2,
         ge=1,
-        description="Tool runs at once in one batch (the seed's CONCURRENT_JOBS).",
+        description="Sandbox processes per API process: tool runs, batch items, pipelines "
+        "and renditions at once (the seed's CONCURRENT_JOBS).",
+    )
+    tool_seconds: float = Field(
+        60.0, gt=0, description="Wall-clock limit of one tool run, batch item or rendition."
+    )
+    tool_job_seconds: float = Field(
+        1800.0, gt=0, description="Wall-clock limit of one queued (slow or async) tool run."
+    )
+    tool_memory_mb: int = Field(
+        1536,
+        ge=0,
+        description="Address space one tool run may add to its sandbox process, in MiB "
+        "(0: no limit).",
+    )
+    tool_modules: list[str] = Field(
+        default_factory=list,
+        description="Python modules whose tools are added to the catalog (JSON list), "
+        "besides those registered through the `satchel.tools` entry points.",
     )
     max_batch_size: int = Field(
         500, ge=0, description="Most files in one tool batch (MAX_BATCH_SIZE); 0: no limit."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from satchel.jobs.queue import Queue, Workers
 from satchel.media import MediaLimits
 from satchel.storage.crypto import CredentialBox
 from satchel.storage.stores import Stores
+from satchel.tools import registry
 
 
 @dataclass
@@ -105,7 +107,6 @@ def start(settings: Settings) -> Runtime:
         generated_admin_key=generated,
     )
     holder.append(runtime)
-    import satchel.processing.jobs
-    import satchel.tools.jobs  # noqa: F401  (registers the tool job handler)
-
+    for name in settings.tool_modules:
+        registry.add_module(importlib.import_module(name))
     return runtime

@@ -24,15 +24,16 @@ from satchel.config import Settings, get_settings
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
-from satchel.pipelines.router import router as pipelines_router
 from satchel.preferences.router import router as settings_router
 from satchel.renditions.router import router as renditions_router
+from satchel.runs import service as runs
+from satchel.runs.pipeline_router import router as pipelines_router
+from satchel.runs.router import router as tools_router
 from satchel.runtime import Runtime, start
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
 from satchel.storage.router import router as storage_router
-from satchel.tools.router import router as tools_router
 from satchel.uploads.router import router as multipart_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
@@ -92,6 +93,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         app.state.runtime = runtime or start(settings)
+        runs.pool(app.state.runtime).prestart()  # so a first tool run is as fast as the rest
         if background is not None:
             background.start()
         try:

@@ -66,9 +66,9 @@ def serve(
 
         # Worker processes, not threads: a decoder that crashes or hangs on a hostile file
         # takes one worker down, never the API.
-        supervisor = WorkerProcesses(
-            count=settings.workers, hard_timeout=settings.processing_seconds * 2 + 30
-        )
+        # The sandbox stops a tool run at its own limit first; this is the last resort.
+        longest = max(settings.processing_seconds * 2, settings.tool_job_seconds)
+        supervisor = WorkerProcesses(count=settings.workers, hard_timeout=longest + 30)
     if settings.api_processes > 1:
         # Several HTTP processes on one socket, each with its own runtime (built by
         # `create_app` from the same SATCHEL_* settings); the job workers stay one set,

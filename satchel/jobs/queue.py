@@ -20,7 +20,7 @@ from huey.api import Huey
 
 from satchel.config import Settings
 from satchel.db import Database
-from satchel.jobs import service
+from satchel.jobs import registry, service
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
 
 log = logging.getLogger("satchel.jobs")
@@ -88,6 +88,7 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     many seconds is failed and the process exits, since a call stuck in C cannot be
     interrupted; its supervisor starts a fresh one.
     """
+    registry.load()
     db: Database = runtime.db
     stale_seconds = runtime.settings.job_stale_seconds
     job = service.claim(db, job_id=job_id, stale_before=_now_minus(stale_seconds))
@@ -173,6 +174,7 @@ class Workers:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        registry.load()
         self.recover()
         for i in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"satchel-worker-{i}", daemon=True)

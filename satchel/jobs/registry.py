@@ -1,10 +1,16 @@
-"""Job handlers by kind; a handler gets ids only and re-reads what it needs."""
+"""Job handlers by kind; a handler gets ids only and re-reads what it needs.
+
+Capabilities declare their handler modules as entry points of the `satchel.jobs` group
+(as plugins would); `load()` imports them, so the queue never imports the capabilities.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,3 +59,13 @@ def job(kind: str, *, on_give_up: GiveUp | None = None) -> Callable[[Handler], H
         return fn
 
     return register
+
+
+GROUP = "satchel.jobs"
+
+
+@cache
+def load() -> None:
+    """Import every module that registers handlers (and recovery hooks)."""
+    for ep in entry_points(group=GROUP):
+        ep.load()

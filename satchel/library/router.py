@@ -25,8 +25,9 @@ from satchel.errors import Invalid, NotFound
 from satchel.library import service
 from satchel.renditions import service as renditions
 from satchel.renditions.service import RenderParams
-from satchel.tools import service as tools
-from satchel.tools import workspace as workspaces
+from satchel.runs import sandbox, workspaces
+from satchel.runs import service as runs
+from satchel.runs.requests import identify
 from satchel.tools.base import safe_name
 
 router = APIRouter(tags=["files"])
@@ -206,7 +207,7 @@ async def file_thumbnail(
         return await content.send_derivative(
             request, asset=asset, derivative=cached, blobs=runtime.blobs
         )
-    made = await run_in_threadpool(renditions.render, runtime, asset, params)
+    made = await sandbox.waiting(lambda: renditions.render(runtime, asset, params))
     return Response(
         made.data, media_type=made.media_type, headers={"Cache-Control": "private, max-age=3600"}
     )
@@ -245,9 +246,7 @@ async def upload_workspace(
             names: set[str] = set()
             files = []
             for part in received.files:
-                inp = tools.identify(
-                    runtime, part.path, name=part.filename, declared=part.content_type
-                )
+                inp = identify(runtime, part.path, name=part.filename, declared=part.content_type)
                 name = safe_name(inp.name)
                 while name in names:
                     name = f"_{name}"
@@ -268,7 +267,7 @@ async def upload_workspace(
     except BaseException:
         ws.discard()
         raise
-    return envelope(tools.view(ws, manifest, base=base_url(request, runtime)))
+    return envelope(runs.view(ws, manifest, base=base_url(request, runtime)))
 
 
 @router.post(
@@ -286,8 +285,8 @@ async def preview(request: Request, runtime: RuntimeDep, principal: UseTools) ->
         if not received.files:
             raise Invalid("Send the image as a `file` part.", code="asset_file_required")
         part = received.files[0]
-        data = await run_in_threadpool(
-            service.preview_webp, runtime, part.path, part.filename, part.content_type
+        data = await sandbox.waiting(
+            lambda: service.preview_webp(runtime, part.path, part.filename, part.content_type)
         )
     finally:
         ws.discard()

@@ -13,9 +13,9 @@ from satchel.assets.models import Asset
 from satchel.assets.versions import save_output
 from satchel.errors import Invalid
 from satchel.ids import looks_like
+from satchel.runs import service as runs
+from satchel.runs.requests import identify
 from satchel.runtime import Runtime
-from satchel.tools import service as tools
-from satchel.tools.base import InputFile, ToolError
 
 
 def latest(
@@ -65,7 +65,7 @@ def chain_ids(runtime: Runtime, *, owner_id: str | None, ids: list[str]) -> dict
 def store_uploads(runtime: Runtime, *, owner_id: str, parts: Sequence[Any]) -> list[Asset]:
     """Each uploaded part as a new file (sniffed, deduplicated, processed)."""
     for part in parts:  # check every file before storing any
-        tools.identify(runtime, part.path, name=part.filename, declared=part.content_type)
+        identify(runtime, part.path, name=part.filename, declared=part.content_type)
     stored = []
     for part in parts:
         saved = save_output(
@@ -84,17 +84,10 @@ def store_uploads(runtime: Runtime, *, owner_id: str, parts: Sequence[Any]) -> l
 
 
 def preview_webp(runtime: Runtime, path: Path, filename: str, declared: str | None) -> bytes:
-    from satchel.tools.image._common import load  # codecs load on first use
-
-    inp: InputFile = tools.identify(runtime, path, name=filename, declared=declared)
+    """A WebP of an uploaded image, made in the sandbox (the upload is untrusted)."""
+    inp = identify(runtime, path, name=filename, declared=declared)
     if not inp.media_type.startswith("image/"):
         raise Invalid(f"{inp.media_type} is not an image.", code="tool_input_type_not_supported")
-    image = load(inp)
-    image = image.thumbnail_image(2048, height=2048, size="down")
-    if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
-        image = image.colourspace("srgb").cast("uchar")
-    try:
-        data: bytes = image.webpsave_buffer(Q=82, keep="none", effort=2)
-    except Exception as exc:
-        raise ToolError(f"{inp.name} could not be previewed.") from exc
+    args = {"path": str(inp.path), "name": inp.name, "media_type": inp.media_type}
+    _, data = runs.call(runtime, "preview", args)
     return data

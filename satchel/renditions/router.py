@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 from starlette.responses import Response
@@ -23,6 +22,7 @@ from satchel.assets.views import base_url
 from satchel.errors import Invalid, Unauthorized
 from satchel.renditions import service
 from satchel.renditions.service import RenderParams
+from satchel.runs import sandbox
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
@@ -96,7 +96,7 @@ async def render(
             return asset, derivative, None
         return asset, None, service.render(runtime, asset, params)
 
-    asset, derivative, made = await run_in_threadpool(load_or_make)
+    asset, derivative, made = await sandbox.waiting(load_or_make)
     if derivative is not None:
         return await content.send_derivative(
             request, asset=asset, derivative=derivative, blobs=runtime.blobs

@@ -17,19 +17,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
 from satchel.errors import Invalid, NotFound
+from satchel.runs import service as runs
 from satchel.runtime import Runtime
-from satchel.tools.base import ToolError
 from satchel.tools.image._formats import FORMAT_OF, MEDIA_TYPES, Fit
-
-if TYPE_CHECKING:
-    pass
 
 RenderFormat = Literal["jpg", "jpeg", "png", "webp", "avif"]
 MAX_SOURCE_BYTES = 256 << 20  # larger originals are not rendered on request
@@ -118,35 +115,25 @@ def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
 
 
 def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
-    """Make the rendition (the asset was loaded with its derivatives) and cache it."""
-    import pyvips  # codecs load on first use, not in every API process at start
-
-    from satchel.tools.image._common import flatten, to_srgb8
-    from satchel.tools.image.resize import fit_image
-
+    """Make the rendition in the sandbox (the asset was loaded with its derivatives) and
+    cache it."""
     _check(params, asset)
     fmt = params.out_format(asset.media_type)
-    media_type = MEDIA_TYPES[fmt]
     stem = asset.filename.rsplit(".", 1)[0] or "image"
-    filename = f"{stem}-{params.w or 0}x{params.h or 0}.{fmt}"
     source = _source(runtime, asset, params)
-    width, height = params.w or 4096, params.h or 4096
-    fit: Fit = params.fit if params.w and params.h else "inside"
-    try:
-        image = to_srgb8(fit_image(source, width, height, fit))
-        if fmt == "jpg":
-            data = flatten(image).jpegsave_buffer(Q=params.q, keep="none", optimize_coding=True)
-        elif fmt == "webp":
-            data = image.webpsave_buffer(Q=params.q, keep="none", effort=2)
-        elif fmt == "avif":
-            data = image.heifsave_buffer(Q=params.q, keep="none", compression="av1", effort=2)
-        else:
-            data = image.pngsave_buffer(keep="none", compression=6)
-    except pyvips.Error as exc:
-        raise ToolError("The image could not be rendered.", code="render_failed") from exc
+    fit = params.fit if params.w and params.h else "inside"
+    args = {
+        "width": params.w or 4096,
+        "height": params.h or 4096,
+        "fit": fit,
+        "format": fmt,
+        "quality": params.q,
+    }
+    made, data = runs.call(runtime, "render", args, payload=source)
     kind = kind_for(params.canonical(asset.media_type))
-    store_later(runtime, asset, kind, data, media_type, image.width, image.height)
-    return Rendition(data, None, media_type, filename)
+    media_type = MEDIA_TYPES[fmt]
+    store_later(runtime, asset, kind, data, media_type, made["width"], made["height"])
+    return Rendition(data, None, media_type, f"{stem}-{params.w or 0}x{params.h or 0}.{fmt}")
 
 
 # Storing a rendition is caching: it happens after the answer, one at a time per process,

@@ -188,6 +188,9 @@ class Tool(Generic[S]):
     experimental: bool = False
     availability: Callable[[], str | None] | None = None  # why it cannot run here, or None
     actions: Mapping[str, Action] = field(default_factory=dict)
+    # False for a tool whose engine runs in processes of its own (Chromium), which reserve
+    # far more address space than they use: the sandbox then sets no address-space limit.
+    memory_limit: bool = True
 
     def unavailable(self) -> str | None:
         return self.availability() if self.availability is not None else None
@@ -209,6 +212,7 @@ def tool(
     experimental: bool = False,
     availability: Callable[[], str | None] | None = None,
     actions: tuple[Action, ...] = (),
+    memory_limit: bool = True,
 ) -> Callable[[RunFn], Tool[Any]]:
     """Declare a tool; its description is the decorated function's docstring."""
     if section not in SECTIONS:
@@ -233,6 +237,7 @@ def tool(
             experimental=experimental,
             availability=availability,
             actions={a.name: a for a in actions},
+            memory_limit=memory_limit,
         )
 
     return declare

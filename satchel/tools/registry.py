@@ -31,17 +31,28 @@ def _from_module(module: ModuleType) -> list[Tool[Any]]:
     return found
 
 
+_EXTRA: list[ModuleType] = []
+
+
+def add_module(module: ModuleType) -> None:
+    """Register the tools of a module that no entry point names (`SATCHEL_TOOL_MODULES`)."""
+    if module not in _EXTRA:
+        _EXTRA.append(module)
+        tools.cache_clear()
+
+
 @cache
 def tools() -> dict[str, Tool[Any]]:
     """Every registered tool by id (ids are unique across sections: pipelines use them)."""
     registry: dict[str, Tool[Any]] = {}
-    for ep in entry_points(group=GROUP):
-        loaded = ep.load()
+    sources: list[tuple[str, Any]] = [(ep.value, ep.load()) for ep in entry_points(group=GROUP)]
+    sources += [(m.__name__, m) for m in _EXTRA]
+    for where, loaded in sources:
         found = [loaded] if isinstance(loaded, Tool) else _from_module(loaded)
         for item in found:
             other = registry.get(item.id)
             if other is not None and other is not item:
-                raise RuntimeError(f"two tools are called {item.id!r} ({ep.value})")
+                raise RuntimeError(f"two tools are called {item.id!r} ({where})")
             registry[item.id] = item
     return dict(sorted(registry.items(), key=lambda kv: (kv[1].section, kv[0])))
 

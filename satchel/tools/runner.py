@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from satchel.errors import Invalid, SatchelError, Unavailable
+from satchel.errors import Invalid, NotFound, SatchelError, Unavailable
 from satchel.tools import registry
 from satchel.tools.base import (
     InputFile,
@@ -99,6 +99,23 @@ def check_inputs(tool: Tool[Any], inputs: Inputs) -> None:
                 f"The {extra.name!r} part of {tool.id} cannot be {part.media_type}.",
                 code="tool_input_type_not_supported",
             )
+
+
+def action_tool(tool: Tool[Any], name: str) -> Tool[Any]:
+    """A tool's sub-route as a tool of its own (checked and run like one)."""
+    found = tool.actions.get(name)
+    if found is None:
+        raise NotFound(f"{tool.id} has no sub-route {name!r}.", code="tool_action_not_found")
+    return Tool(
+        section=tool.section,
+        id=f"{tool.id}/{name}",
+        name=tool.name,
+        description=found.description,
+        settings=found.settings,
+        run=found.run,
+        inputs=tool.inputs,
+        memory_limit=tool.memory_limit,
+    )
 
 
 def run(

@@ -143,8 +143,8 @@ async def test_results_expire(client: httpx.AsyncClient, runtime: Runtime) -> No
     import os
     import time
 
-    from satchel.tools.jobs import sweep_workspaces
-    from satchel.tools.workspace import root
+    from satchel.runs.jobs import sweep_workspaces
+    from satchel.runs.workspaces import root
 
     data, _ = await run_tool(client, "resize", PHOTO, {"width": 20})
     sweep_workspaces(runtime)

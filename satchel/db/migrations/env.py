@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from satchel.db.models import Base
+from satchel.db.metadata import collect
 
 config = context.config
 
@@ -18,7 +18,7 @@ def include_object(
 def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=collect(),
         render_as_batch=connection.dialect.name == "sqlite",
         include_object=include_object,
     )

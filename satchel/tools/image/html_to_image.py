@@ -212,6 +212,7 @@ def capture(settings: Settings, ctx: ToolContext) -> tuple[bytes, dict[str, Any]
     slow=True,
     pipeline=False,
     availability=available,
+    memory_limit=False,  # Chromium reserves gigabytes of address space it never uses
 )
 def html_to_image(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Capture a public web page as PNG, JPEG or WebP (JSON body with `url`; runs in the

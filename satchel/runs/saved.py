@@ -1,4 +1,4 @@
-"""Saving, listing and deleting pipelines; running them is `satchel.tools.runner`."""
+"""Saved pipelines: saving, listing and deleting them (running them is `service`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from satchel.db import utcnow
 from satchel.errors import Invalid, NotFound
 from satchel.ids import new_id
-from satchel.pipelines.models import SavedPipeline
+from satchel.runs.models import SavedPipeline
 from satchel.tools import runner
 
 

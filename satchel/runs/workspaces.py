@@ -24,6 +24,11 @@ _ID = re.compile(r"^job_[0-9A-Za-z]{10,40}$")
 MANIFEST = "manifest.json"
 
 
+def result_not_found(job_id: str, *, expired: bool = False) -> NotFound:
+    hint = " (it may have expired)" if expired else ""
+    return NotFound(f"No tool result {job_id}{hint}.", code="tool_result_not_found")
+
+
 def root(data_dir: Path) -> Path:
     return data_dir / "workspace"
 
@@ -78,12 +83,10 @@ def create(data_dir: Path, *, owner_id: str, tool: str, job_id: str | None = Non
 
 def open_workspace(data_dir: Path, job_id: str) -> Workspace:
     if not _ID.match(job_id):
-        raise NotFound(f"No tool result {job_id}.", code="tool_result_not_found")
+        raise result_not_found(job_id)
     ws = Workspace(job_id, root(data_dir) / job_id)
     if not ws.path.is_dir():
-        raise NotFound(
-            f"No tool result {job_id} (it may have expired).", code="tool_result_not_found"
-        )
+        raise result_not_found(job_id, expired=True)
     return ws
 
 

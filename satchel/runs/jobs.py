@@ -1,0 +1,47 @@
+"""Queued runs on workers: the job handler (found through the `satchel.jobs` entry
+points), and the sweep that expires old workspaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from satchel.errors import SatchelError
+from satchel.jobs.queue import RECOVERY
+from satchel.jobs.registry import JobContext, JobStatus, job
+from satchel.runs import service, workspaces
+from satchel.runs.service import RUN_TOOL
+
+
+@job(RUN_TOOL)
+def run_tool(ctx: JobContext) -> JobStatus:
+    runtime = ctx.runtime
+    try:
+        ws = workspaces.open_workspace(runtime.settings.data_dir, ctx.params["workspace"])
+    except SatchelError as exc:
+        ctx.error = exc.message
+        return JobStatus.FAILED
+    owner = ws.manifest().get("owner_id")
+    try:
+        plan, request = service.from_params(runtime, ctx.params)
+        manifest = service.execute(
+            runtime, ws, plan=plan, request=request, queued=True, report=ctx.progress
+        )
+        if owner:
+            manifest = service.save_results(
+                runtime, ws, owner_id=owner, request=request, manifest=manifest
+            )
+    except SatchelError as exc:
+        ws.write_manifest(status="failed", error={"code": exc.code, "message": exc.message})
+        ctx.error = f"{exc.code}: {exc.message}"
+        return JobStatus.FAILED
+    ctx.result = service.view(ws, manifest, base="")
+    return JobStatus.COMPLETED
+
+
+def sweep_workspaces(runtime: Any) -> None:
+    """Tool results expire: remove workspaces untouched for `tool_workspace_seconds`
+    (run by the workers' recovery sweep, at their start and then every half minute)."""
+    workspaces.sweep(runtime.settings.data_dir, older_than=runtime.settings.tool_workspace_seconds)
+
+
+RECOVERY.append(sweep_workspaces)
