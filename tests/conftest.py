@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,22 @@ from satchel.runtime import Runtime, start
 ADMIN_KEY = "sat_test-admin-key-000000000000000000000000"
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated to head (with the admin) once per test process; each test
+    starts from a copy instead of running every migration again."""
+    data_dir = tmp_path_factory.mktemp("template") / "data"
+    start(Settings(data_dir=data_dir, admin_api_key=ADMIN_KEY)).close()  # type: ignore[arg-type]
+    return data_dir / "satchel.db"
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copyfile(migrated_db, data_dir / "satchel.db")
     return Settings(
-        data_dir=tmp_path / "data",
+        data_dir=data_dir,
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
     )

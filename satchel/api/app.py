@@ -18,6 +18,7 @@ from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
 from satchel.assets.uploads import router as uploads_router
 from satchel.audit.router import router as audit_router
+from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
@@ -56,6 +57,7 @@ def api_router() -> APIRouter:
         public_router,
         jobs_router,
         keys_router,
+        roles_router,
         accounts_router,
         settings_router,
         audit_router,

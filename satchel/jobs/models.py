@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
@@ -10,7 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from satchel.db import Base, utcnow
 
-TERMINAL = frozenset({"completed", "failed", "cancelled", "skipped"})
+
+class JobState(StrEnum):
+    """Where a job is; also the status of a tool run's workspace."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+TERMINAL = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.SKIPPED})
 
 
 class Job(Base):
@@ -26,7 +39,7 @@ class Job(Base):
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     subject_id: Mapped[str | None] = mapped_column(String(40))  # e.g. the asset it works on
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

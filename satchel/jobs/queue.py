@@ -21,6 +21,7 @@ from huey.api import Huey
 from satchel.config import Settings
 from satchel.db import Database
 from satchel.jobs import registry, service
+from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
 
 log = logging.getLogger("satchel.jobs")
@@ -78,7 +79,7 @@ def give_up(runtime: Any, *, job_id: str, kind: str, subject_id: str | None, why
     hook = GIVE_UP.get(kind)
     if hook is not None:
         hook(runtime, subject_id, why)
-    service.finish(runtime.db, job_id=job_id, status="failed", error=why)
+    service.finish(runtime.db, job_id=job_id, status=JobState.FAILED, error=why)
 
 
 def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> None:
@@ -100,7 +101,9 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
         return
     handler = HANDLERS.get(job.kind)
     if handler is None:
-        service.finish(db, job_id=job_id, status="failed", error=f"no handler for {job.kind}")
+        service.finish(
+            db, job_id=job_id, status=JobState.FAILED, error=f"no handler for {job.kind}"
+        )
         return
     last = [0.0]
 
@@ -146,11 +149,14 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     except JobCancelled:
         if (hook := GIVE_UP.get(job.kind)) is not None:
             hook(runtime, job.subject_id, "cancelled")
-        service.finish(db, job_id=job_id, status="cancelled", error="cancelled")
+        service.finish(db, job_id=job_id, status=JobState.CANCELLED, error="cancelled")
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
         service.finish(
-            db, job_id=job_id, status="failed", error=f"unexpected error: {type(exc).__name__}"
+            db,
+            job_id=job_id,
+            status=JobState.FAILED,
+            error=f"unexpected error: {type(exc).__name__}",
         )
     finally:
         stop.set()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, NotFound
 from satchel.ids import new_id
-from satchel.jobs.models import TERMINAL, Job
+from satchel.jobs.models import TERMINAL, Job, JobState
 
 
 def create(
@@ -29,7 +29,7 @@ def create(
         owner_id=owner_id,
         subject_id=subject_id,
         params=params or {},
-        status="queued",
+        status=JobState.QUEUED,
         created_at=utcnow(),
     )
     session.add(job)
@@ -82,17 +82,19 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
             .where(
                 Job.id == job_id,
                 or_(
-                    Job.status == "queued",
-                    (Job.status == "running") & (Job.heartbeat_at < stale_before),
+                    Job.status == JobState.QUEUED,
+                    (Job.status == JobState.RUNNING) & (Job.heartbeat_at < stale_before),
                 ),
                 Job.cancel_requested.is_(False),
             )
-            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
+            .values(
+                status=JobState.RUNNING, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1
+            )
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             job = session.get(Job, job_id)
-            if job is not None and job.status == "queued" and job.cancel_requested:
-                job.status, job.finished_at = "cancelled", now
+            if job is not None and job.status == JobState.QUEUED and job.cancel_requested:
+                job.status, job.finished_at = JobState.CANCELLED, now
             session.commit()
             return None
         session.commit()
@@ -103,7 +105,7 @@ def heartbeat(db: Database, *, job_id: str) -> None:
     with db.write_session() as session:
         session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status == "running")
+            .where(Job.id == job_id, Job.status == JobState.RUNNING)
             .values(heartbeat_at=utcnow())
         )
         session.commit()
@@ -114,7 +116,7 @@ def report(db: Database, *, job_id: str, percent: int, message: str | None) -> b
     with db.write_session() as session:
         session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status == "running")
+            .where(Job.id == job_id, Job.status == JobState.RUNNING)
             .values(progress=percent, message=message, heartbeat_at=utcnow())
         )
         session.commit()
@@ -136,7 +138,7 @@ def finish(
             "result": result,
             "error": error,
         }
-        if status == "completed":
+        if status == JobState.COMPLETED:
             values["progress"] = 100
         session.execute(update(Job).where(Job.id == job_id).values(**values))
         session.commit()
@@ -150,13 +152,13 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
     with db.write_session() as session:
         job = get(session, owner_id=owner_id, job_id=job_id)
         if job.status in TERMINAL:
-            if job.status == "cancelled":
+            if job.status == JobState.CANCELLED:
                 return job, False
             raise Conflict(f"The job already {job.status}.", code="job_not_cancellable")
         job.cancel_requested = True
-        now_cancelled = job.status == "queued"
+        now_cancelled = job.status == JobState.QUEUED
         if now_cancelled:
-            job.status, job.finished_at = "cancelled", utcnow()
+            job.status, job.finished_at = JobState.CANCELLED, utcnow()
             job.message = "Cancelled before it started."
         session.commit()
         return job, now_cancelled
@@ -172,9 +174,9 @@ def stale(db: Database, *, older_than: timedelta) -> list[str]:
     """Jobs that should be running but are not: lost with a dead worker, or lost before
     they reached the queue (a crash between commit and enqueue)."""
     limit = utcnow() - older_than
-    lost_worker = (Job.status == "running") & (Job.heartbeat_at < limit)
+    lost_worker = (Job.status == JobState.RUNNING) & (Job.heartbeat_at < limit)
     never_queued = (
-        (Job.status == "queued")
+        (Job.status == JobState.QUEUED)
         & (Job.created_at < limit)
         & or_(Job.enqueued_at.is_(None), Job.enqueued_at < limit)
     )

@@ -22,6 +22,7 @@ from satchel.assets.versions import chain, save_output
 from satchel.assets.views import base_url, to_out
 from satchel.auth.service import Principal
 from satchel.errors import Invalid, NotFound
+from satchel.jobs.models import JobState
 from satchel.library import service
 from satchel.renditions import service as renditions
 from satchel.renditions.service import RenderParams
@@ -260,7 +261,7 @@ async def upload_workspace(
                     }
                 )
             return ws.write_manifest(
-                status="completed", files=files, original_size=0, processed_size=0
+                status=JobState.COMPLETED, files=files, original_size=0, processed_size=0
             )
 
         manifest = await run_in_threadpool(place)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from satchel.errors import SatchelError
+from satchel.jobs.models import JobState
 from satchel.tools.base import InputFile, ToolResult
 
 
@@ -69,7 +70,7 @@ def stream_batch(
                         result = future.result()
                         entry: dict[str, Any] = {
                             "input": inp.name,
-                            "status": "completed",
+                            "status": JobState.COMPLETED,
                             "files": [],
                         }
                         for f in result.files:
@@ -84,7 +85,7 @@ def stream_batch(
                         error = {"input": inp.name, "code": exc.code, "message": exc.message}
                         arc = _unique(names, f"{inp.name}.error.json")
                         zf.writestr(arc, json.dumps(error, indent=2))
-                        entry = {**error, "status": "failed", "files": [arc]}
+                        entry = {**error, "status": JobState.FAILED, "files": [arc]}
                     outcome.append(entry)
                     if on_progress is not None:
                         on_progress(i + 1, len(inputs))

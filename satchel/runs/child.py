@@ -19,10 +19,9 @@ from typing import Any
 
 from satchel.errors import SatchelError
 from satchel.runs import protocol
+from satchel.tools.runner import OUT_OF_MEMORY_WORDS
 
 _PROGRESS_EVERY = 0.1  # seconds between progress messages
-# Phrases libvips, Pillow and C++ code use when an allocation fails.
-_OOM_WORDS = ("out of memory", "memory allocation", "cannot allocate", "bad_alloc")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -59,7 +58,7 @@ def _error(exc: BaseException) -> dict[str, Any]:
         }
     text = str(exc).strip().splitlines()
     message = (text[-1] if text else type(exc).__name__)[:300]
-    if isinstance(exc, MemoryError) or any(w in message.lower() for w in _OOM_WORDS):
+    if isinstance(exc, MemoryError) or any(w in message.lower() for w in OUT_OF_MEMORY_WORDS):
         return {
             "status": 422,
             "code": "tool_out_of_memory",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from satchel.errors import SatchelError
+from satchel.jobs.models import JobState
 from satchel.jobs.queue import RECOVERY
 from satchel.jobs.registry import JobContext, JobStatus, job
 from satchel.runs import service, workspaces
@@ -31,7 +32,7 @@ def run_tool(ctx: JobContext) -> JobStatus:
                 runtime, ws, owner_id=owner, request=request, manifest=manifest
             )
     except SatchelError as exc:
-        ws.write_manifest(status="failed", error={"code": exc.code, "message": exc.message})
+        ws.write_manifest(status=JobState.FAILED, error={"code": exc.code, "message": exc.message})
         ctx.error = f"{exc.code}: {exc.message}"
         return JobStatus.FAILED
     ctx.result = service.view(ws, manifest, base="")

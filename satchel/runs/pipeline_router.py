@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from satchel.api.deps import RuntimeDep, SessionDep, WriteSessionDep, caller
 from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
+from satchel.jobs.models import JobState
 from satchel.runs import saved, service, workspaces
 from satchel.runs.http import answer_batch, answer_run, pipeline_steps, receive_run
 from satchel.runs.models import SavedPipeline
@@ -59,7 +60,7 @@ async def execute(request: Request, runtime: RuntimeDep, principal: RunPipelines
         plan = service.pipeline_plan(runtime, pipeline_steps(runtime, principal, fields))
         return await answer_run(request, runtime, principal, ws, plan=plan, built=built)
     except BaseException:
-        if ws.manifest().get("status") != "failed":
+        if ws.manifest().get("status") != JobState.FAILED:
             ws.discard()
         raise
 

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from satchel.api.deps import RuntimeDep, caller
 from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
+from satchel.jobs.models import JobState
 from satchel.runs import sandbox, service, workspaces
 from satchel.runs.http import answer_batch, answer_run, receive_run
 from satchel.tools import runner
@@ -50,7 +51,7 @@ async def run_tool(
         plan = service.Plan(tool=tool)
         return await answer_run(request, runtime, principal, ws, plan=plan, built=built)
     except BaseException:
-        if ws.manifest().get("status") != "failed":
+        if ws.manifest().get("status") != JobState.FAILED:
             ws.discard()
         raise
 

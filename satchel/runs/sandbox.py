@@ -46,13 +46,13 @@ from satchel.errors import (
 )
 from satchel.runs import protocol
 from satchel.tools.base import ToolError
+from satchel.tools.runner import OUT_OF_MEMORY_WORDS
 
 log = logging.getLogger("satchel.sandbox")
 
 BOOT_SECONDS = 120.0  # importing the engines on a busy machine
 RUN_ENV_PREFIX = "SATCHEL_TOOLS_"
 RECYCLE_RSS = 1 << 30  # a process that kept this much after a run is replaced
-_OOM_WORDS = ("bad_alloc", "out of memory", "cannot allocate memory")
 _BY_STATUS: dict[int, type[SatchelError]] = {
     cls.status: cls for cls in (Invalid, BadRequest, Forbidden, NotFound, Conflict, TooLarge)
 }
@@ -95,11 +95,12 @@ class _Child:
 
     def _drain(self) -> None:
         assert self.proc.stderr is not None
-        for raw in self.proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line:
-                self.tail.append(line)
-                log.info("sandbox %s: %s", self.proc.pid, line)
+        with self.proc.stderr:  # ends when the process (and any child of it) has exited
+            for raw in self.proc.stderr:
+                line = raw.decode("utf-8", "replace").rstrip()
+                if line:
+                    self.tail.append(line)
+                    log.info("sandbox %s: %s", self.proc.pid, line)
 
     def wait_ready(self) -> None:
         try:
@@ -165,6 +166,7 @@ class Sandbox:
                 child = _Child(self.env)
             if not child.ready:
                 child.wait_ready()
+            child.tail.clear()  # what it says from now on is about this run
             message = {"op": op, "args": args, "memory": budget.memory, "env": _run_env()}
             protocol.send(child.to_child, message, payload)
             deadline = time.monotonic() + budget.seconds
@@ -247,7 +249,7 @@ def _death(child: _Child) -> SatchelError:
         child.proc.wait(5)
     code = child.proc.returncode
     said = " ".join(child.tail).lower()
-    if code == -signal.SIGKILL or any(word in said for word in _OOM_WORDS):
+    if code == -signal.SIGKILL or any(word in said for word in OUT_OF_MEMORY_WORDS):
         # SIGKILL that we did not send: the kernel's out-of-memory killer.
         return ToolError(
             "The run needed more memory than a tool run may use.", code="tool_out_of_memory"

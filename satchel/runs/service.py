@@ -14,6 +14,7 @@ from typing import Any
 from satchel.assets.versions import save_output
 from satchel.errors import Invalid, SatchelError
 from satchel.jobs import service as jobs
+from satchel.jobs.models import JobState
 from satchel.preferences import service as preferences
 from satchel.runs import sandbox
 from satchel.runs.batch import stream_batch
@@ -209,13 +210,13 @@ def execute(
             report=report,
         )
     except SatchelError as exc:
-        ws.write_manifest(status="failed", error={"code": exc.code, "message": exc.message})
+        ws.write_manifest(status=JobState.FAILED, error={"code": exc.code, "message": exc.message})
         raise
     files = result.files
     if len(files) > 1:
         files = [*files, _zip_outputs(ws, files, plan.label)]
     return ws.write_manifest(
-        status="completed",
+        status=JobState.COMPLETED,
         files=[{"name": f.name, "media_type": f.media_type, "size": f.size} for f in files],
         data=result.data,
         original_size=sum(f.path.stat().st_size for f in request.inputs.files),
@@ -247,7 +248,7 @@ def batch(runtime: Runtime, ws: Workspace, *, plan: Plan, request: Request) -> I
         workdir=ws.outputs,
         concurrency=runtime.settings.tool_concurrency,
         rejected=request.rejected,
-        on_done=lambda outcome: ws.write_manifest(status="completed", results=outcome),
+        on_done=lambda outcome: ws.write_manifest(status=JobState.COMPLETED, results=outcome),
     )
 
 
@@ -317,7 +318,7 @@ def enqueue(runtime: Runtime, ws: Workspace, *, owner_id: str, plan: Plan, reque
         )
         job.id = ws.id
         session.commit()
-    ws.write_manifest(status="queued")
+    ws.write_manifest(status=JobState.QUEUED)
     runtime.queue.enqueue(ws.id)
     return ws.id
 

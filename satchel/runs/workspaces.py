@@ -19,6 +19,7 @@ from typing import Any
 
 from satchel.errors import NotFound
 from satchel.ids import new_id
+from satchel.jobs.models import JobState
 
 _ID = re.compile(r"^job_[0-9A-Za-z]{10,40}$")
 MANIFEST = "manifest.json"
@@ -77,7 +78,7 @@ def create(data_dir: Path, *, owner_id: str, tool: str, job_id: str | None = Non
     ws = Workspace(job_id, root(data_dir) / job_id)
     ws.inputs.mkdir(parents=True)
     ws.outputs.mkdir()
-    ws.write_manifest(owner_id=owner_id, tool=tool, status="running", created_at=time.time())
+    ws.write_manifest(owner_id=owner_id, tool=tool, status=JobState.RUNNING, created_at=time.time())
     return ws
 
 

@@ -25,6 +25,8 @@ from satchel.tools.base import (
     matches,
 )
 
+# How libvips, Pillow and C++ engines say that an allocation failed.
+OUT_OF_MEMORY_WORDS = ("out of memory", "memory allocation", "cannot allocate", "bad_alloc")
 # Keys the API reads off `settings` itself rather than passing to the tool.
 RESERVED_SETTINGS = frozenset({"fileId", "file_id"})
 
@@ -141,6 +143,11 @@ def run(
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # a decoder's or encoder's complaint about this input
+        if any(word in str(exc).lower() for word in OUT_OF_MEMORY_WORDS):
+            raise ToolError(
+                f"{tool.id} needed more memory for this input than a run may use.",
+                code="tool_out_of_memory",
+            ) from exc
         raise ToolError(f"{tool.id} failed on this input: {_short(exc)}") from exc
     if not result.files and result.data is None:
         raise ToolError(f"{tool.id} produced nothing.")
@@ -259,6 +266,7 @@ def run_pipeline(
             )
         out = result.files[0]
         current = InputFile(out.path, out.name, out.media_type)
+        step_report(100, f"step {i + 1} of {len(steps)} done")
     final = result.files[0]
     target = workdir / final.name
     shutil.move(str(final.path), target)

@@ -1,4 +1,4 @@
-"""API keys and scopes, custom roles, teams, settings, the account, and admin health."""
+"""API keys and scopes, custom roles, teams, users, and admin health."""
 
 from __future__ import annotations
 
@@ -51,12 +51,15 @@ async def test_bad_key_requests(
 
 
 async def test_key_expiry(client: httpx.AsyncClient, anon: httpx.AsyncClient) -> None:
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    key = (await client.post("/api/v1/api-keys", json={"name": "t", "expires_at": soon})).json()
-    assert (await anon.get("/api/v1/assets", headers=bearer(key["data"]["key"]))).status_code == 200
     import asyncio
 
-    await asyncio.sleep(2.1)
+    # Far enough ahead that a busy machine still creates and uses the key before it ends.
+    ends = datetime.now(UTC) + timedelta(seconds=6)
+    made = await client.post("/api/v1/api-keys", json={"name": "t", "expires_at": ends.isoformat()})
+    key = made.json()
+    assert made.status_code == 201, key
+    assert (await anon.get("/api/v1/assets", headers=bearer(key["data"]["key"]))).status_code == 200
+    await asyncio.sleep(max((ends - datetime.now(UTC)).total_seconds(), 0) + 0.2)
     assert (await anon.get("/api/v1/assets", headers=bearer(key["data"]["key"]))).status_code == 401
 
 
@@ -173,60 +176,6 @@ async def test_user_admin(client: httpx.AsyncClient, anon: httpx.AsyncClient) ->
     assert (await anon.get("/api/v1/auth/session", headers=bearer(token))).status_code == 401
     last = await client.put(f"/api/v1/auth/users/{me['id']}", json={"role": "user"})
     assert last.status_code == 409 and last.json()["error"]["code"] == "last_admin"
-
-
-async def test_settings(client: httpx.AsyncClient, other: httpx.AsyncClient) -> None:
-    values = (await client.get("/api/v1/settings")).json()["data"]
-    assert values == {"disabledTools": [], "enableExperimentalTools": False, "loginAttemptLimit": 5}
-    changed = await client.put(
-        "/api/v1/settings", json={"disabledTools": ["image/resize"], "loginAttemptLimit": 9}
-    )
-    assert changed.json()["data"]["loginAttemptLimit"] == 9
-    one = await client.get("/api/v1/settings/disabledTools")
-    assert one.json()["data"] == {"key": "disabledTools", "value": ["image/resize"]}
-    assert (await client.get("/api/v1/settings/nope")).status_code == 404
-    unknown = await client.put("/api/v1/settings", json={"colour": "red"})
-    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "setting_unknown"
-    bad = await client.put("/api/v1/settings", json={"loginAttemptLimit": 0})
-    assert (
-        bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "loginAttemptLimit"
-    )
-    assert (await other.get("/api/v1/settings")).status_code == 200
-    denied = await other.put("/api/v1/settings", json={"loginAttemptLimit": 3})
-    assert denied.status_code == 403
-
-
-async def test_account_handle_profile_and_onboarding(
-    client: httpx.AsyncClient, anon: httpx.AsyncClient
-) -> None:
-    await register(client, "rita1", email="Rita.Smith@example.com")
-    await register(client, "rita2", email="rita.smith@other.org")
-    first = await login(anon, "rita1")
-    second = await login(anon, "rita2")
-    a = (await anon.get("/api/v1/account", headers=bearer(first))).json()["data"]
-    b = (await anon.get("/api/v1/account", headers=bearer(second))).json()["data"]
-    assert a["handle"] == "rita-smith" and b["handle"] == "rita-smith-2"
-    assert a["onboarded_at"] is None and a["plan"] == "self-hosted"
-    again = (await anon.get("/api/v1/account", headers=bearer(first))).json()["data"]
-    assert again["handle"] == "rita-smith"
-    patched = await anon.patch(
-        "/api/v1/account", headers=bearer(first), json={"display_name": "Rita"}
-    )
-    assert patched.json()["data"]["display_name"] == "Rita"
-    taken = await anon.patch(
-        "/api/v1/account", headers=bearer(first), json={"email": "rita.smith@other.org"}
-    )
-    assert taken.status_code == 409
-    bad = await anon.patch("/api/v1/account", headers=bearer(first), json={"email": "nope"})
-    assert bad.status_code == 422
-    stamped = (await anon.post("/api/v1/account/onboard", headers=bearer(first))).json()["data"]
-    restamped = (
-        await anon.post(
-            "/api/v1/account/onboard", headers=bearer(first), json={"display_name": "R."}
-        )
-    ).json()["data"]
-    assert stamped["onboarded_at"] == restamped["onboarded_at"] is not None
-    assert restamped["display_name"] == "R."
 
 
 async def test_admin_health_and_public_config(

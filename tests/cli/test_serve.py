@@ -88,6 +88,12 @@ def start(data_dir: Path, **env: str) -> Server:
     raise AssertionError("server did not start: " + "".join(server.lines))
 
 
+def _workers(server: Server) -> list[psutil.Process]:
+    """serve's job worker processes (its other children are the tool sandbox)."""
+    children = psutil.Process(server.proc.pid).children()
+    return [c for c in children if "worker" in c.cmdline()]
+
+
 @pytest.fixture
 def servers() -> Iterator[list[Server]]:
     started: list[Server] = []
@@ -116,11 +122,11 @@ def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Se
         assert time.monotonic() < deadline, got
         time.sleep(0.1)
     # A worker that dies (a decoder crash, say) is replaced; the API never notices.
-    workers = psutil.Process(first.proc.pid).children()
+    workers = _workers(first)
     assert len(workers) == 2
     workers[0].kill()
     deadline = time.monotonic() + 30
-    while {c.pid for c in psutil.Process(first.proc.pid).children()} in (
+    while {c.pid for c in _workers(first)} in (
         {workers[1].pid},
         {w.pid for w in workers},
     ):
