@@ -90,8 +90,14 @@ def start(data_dir: Path, **env: str) -> Server:
 
 def _workers(server: Server) -> list[psutil.Process]:
     """serve's job worker processes (its other children are the tool sandbox)."""
-    children = psutil.Process(server.proc.pid).children()
-    return [c for c in children if "worker" in c.cmdline()]
+    found = []
+    for child in psutil.Process(server.proc.pid).children():
+        try:
+            if "worker" in child.cmdline():
+                found.append(child)
+        except psutil.Error:  # exited (a zombie until serve reaps it)
+            continue
+    return found
 
 
 @pytest.fixture
