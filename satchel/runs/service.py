@@ -144,7 +144,9 @@ def budget(
 
 
 def pool(runtime: Runtime) -> sandbox.Sandbox:
-    return sandbox.shared(size=runtime.settings.tool_concurrency)
+    """This process's sandbox pool: `tool_concurrency` shared by the API processes."""
+    s = runtime.settings
+    return sandbox.shared(size=max(1, -(-s.tool_concurrency // s.api_processes)))
 
 
 def call(
