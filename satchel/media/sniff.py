@@ -8,7 +8,7 @@ from pathlib import Path
 import magic
 
 from satchel.errors import Invalid
-from satchel.media import audio, documents, images, isobmff, matroska, ogg, text
+from satchel.media import audio, documents, images, isobmff, jpeg, matroska, ogg, text
 from satchel.media.source import Found, Source, corrupt
 from satchel.media.types import (
     EXTENSIONS,
@@ -98,7 +98,7 @@ def _identify(src: Source, declared: str, extension: str, limits: MediaLimits) -
     if images.looks_like_png(head):
         return images.parse_png(src, limits)
     if head.startswith(b"\xff\xd8\xff"):
-        return images.parse_jpeg(src, limits)
+        return jpeg.parse_jpeg(src, limits)
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return images.parse_gif(src, limits)
     if head[:4] == b"RIFF" and len(head) >= 12:
