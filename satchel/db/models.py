@@ -1,6 +1,6 @@
 """Imports every capability's models so that metadata (and Alembic) sees all tables."""
 
-from satchel.assets.models import Asset, AssetTag, Blob, Derivative, Tombstone, Upload
+from satchel.assets.models import Asset, AssetTag, Blob, Derivative, Tombstone
 from satchel.audit.models import AuditEntry
 from satchel.auth.models import ApiKey, LoginFailure, LoginSession, Role, Team, User
 from satchel.db.base import Base
@@ -10,7 +10,7 @@ from satchel.pipelines.models import SavedPipeline
 from satchel.preferences.models import Preference
 from satchel.spaces.models import Publication, Space
 from satchel.storage.models import StorageConnection
-from satchel.uploads.models import ResumableUpload
+from satchel.uploads.models import Upload
 
 __all__ = [
     "ApiKey",
@@ -26,7 +26,6 @@ __all__ = [
     "LoginSession",
     "Preference",
     "Publication",
-    "ResumableUpload",
     "Role",
     "SavedPipeline",
     "Space",

@@ -10,12 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from satchel.assets.models import Asset
-from satchel.assets.versions import save_output
 from satchel.errors import Invalid
 from satchel.ids import looks_like
 from satchel.runtime import Runtime
 from satchel.tools import service as tools
 from satchel.tools.base import InputFile, ToolError
+from satchel.uploads.outputs import save_output
 
 
 def latest(

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from satchel.assets import service as assets
-from satchel.assets.versions import save_output
 from satchel.blobs.verify import check_size, read_verified
 from satchel.errors import Invalid, SatchelError
 from satchel.media.sniff import sniff_file
@@ -29,6 +28,7 @@ from satchel.tools.base import (
     safe_name,
 )
 from satchel.tools.workspace import Workspace
+from satchel.uploads.outputs import save_output
 
 
 class Part(Protocol):

@@ -111,8 +111,8 @@ async def test_gc_reclaims_only_old_unreferenced_things(
     with runtime.db.session() as s:  # the announced upload's link expired long ago
         from sqlalchemy import update
 
-        from satchel.assets.models import Upload
         from satchel.db import utcnow
+        from satchel.uploads.models import Upload
 
         s.execute(update(Upload).values(expires_at=utcnow().replace(year=2001)))
         s.commit()
@@ -186,6 +186,7 @@ async def test_startup_repair(client: httpx.AsyncClient, workers: Runtime) -> No
     assert status["storage"]["asset_repair"]["quarantined_assets"] == [broken]
     quarantined = (await client.get(f"/api/v1/assets/{broken}")).json()["data"]
     assert quarantined["status"] == "quarantined" and quarantined["failure_reason"]
+    assert quarantined["failure_code"] == "asset_integrity_mismatch"
     assert (await client.get(f"/api/v1/assets/{broken}/raw")).status_code == 409
     regenerated = await wait_for_asset(client, healthy)
     assert regenerated["status"] == "ready" and regenerated["thumb_url"]

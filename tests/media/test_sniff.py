@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from satchel.config import DEFAULT_ALLOWED_TYPES
 from satchel.errors import Invalid, SatchelError, TooLarge
-from satchel.media import MediaInfo, MediaLimits, sniff_file
+from satchel.media import MediaInfo, MediaLimits, check_declared_type, sniff_file
 from tests.media import synth
 
 LIMITS = MediaLimits(
@@ -515,3 +515,63 @@ def test_image_data_must_lie_within_the_file(
     with pytest.raises(Invalid) as caught:
         sniff(data, limits=limits)
     assert caught.value.code == CORRUPT, caught.value.message
+
+
+# --- refusing at announcement: the declared type alone -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "kept"),
+    [
+        (None, None),
+        ("", None),
+        ("application/octet-stream", None),
+        ("image/PNG; x=1", "image/png"),
+        ("image/jpg", "image/jpeg"),
+        ("text/x-python", "text/x-python"),  # any text/* but HTML: plain text may take it
+        ("application/xml", "application/xml"),  # an SVG may be declared so
+        ("application/zip", "application/zip"),  # a DOCX may be declared so
+        ("audio/x-matroska", "audio/x-matroska"),  # a Matroska video may be declared so
+        ("text/html", NOT_ALLOWED),
+        ("application/x-msdownload", NOT_ALLOWED),
+        ("image/jp2", NOT_ALLOWED),
+        ("audio/x-ms-wma", NOT_ALLOWED),
+    ],
+)
+def test_check_declared_type(declared: str | None, kept: str | None) -> None:
+    if kept == NOT_ALLOWED:
+        with pytest.raises(Invalid) as caught:
+            check_declared_type(declared, LIMITS)
+        assert caught.value.code == NOT_ALLOWED
+    else:
+        assert check_declared_type(declared, LIMITS) == kept
+
+
+def _one_file_per_type() -> list[Path]:
+    from tests.corpus import CORPUS, EXPECTED, Accepted
+
+    seen: dict[str, Path] = {}
+    for key, verdict in sorted(EXPECTED.items()):
+        if isinstance(verdict, Accepted):
+            seen.setdefault(verdict.media_type, CORPUS / key)
+    return list(seen.values())
+
+
+# Declarations to try on every kind of file: the allow-list, the hint-only types, and some
+# that are never allowed.
+_DECLARATIONS = sorted(
+    set(DEFAULT_ALLOWED_TYPES)
+    | {"text/xml", "application/xml", "audio/x-matroska", "text/x-python", "text/html"}
+    | {"application/x-msdownload", "image/jp2", "video/3gpp", "audio/3gpp", "image/bmp"}
+)
+
+
+@pytest.mark.parametrize("path", _one_file_per_type(), ids=lambda p: p.name)
+def test_announcement_never_refuses_what_the_bytes_would_pass(path: Path) -> None:
+    """Whatever a declaration lets the sniffer accept, the announcement lets through."""
+    for declared in _DECLARATIONS:
+        try:
+            sniff_file(path, declared_type=declared, filename=None, limits=LIMITS)
+        except SatchelError:
+            continue
+        assert check_declared_type(declared, LIMITS) is not None, declared
