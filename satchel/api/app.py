@@ -16,7 +16,6 @@ from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
-from satchel.assets.uploads import router as uploads_router
 from satchel.audit.router import router as audit_router
 from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
@@ -35,7 +34,7 @@ from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
 from satchel.storage.router import router as storage_router
-from satchel.uploads.router import router as multipart_router
+from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
 
@@ -49,7 +48,6 @@ def api_router() -> APIRouter:
     for capability in (
         lifecycle_router,
         uploads_router,
-        multipart_router,
         tus_router,
         assets_router,
         delivery_router,

@@ -1,1 +1,1 @@
-"""Assets: uploads, listing, metadata, content delivery and deletion."""
+"""Assets: reading, listing, editing, delivering and deleting stored files (uploads make them)."""

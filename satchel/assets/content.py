@@ -78,7 +78,7 @@ async def send(
     request: Request, *, asset: Asset, blob: Blob | None, blobs: BlobStore, full_check: bool
 ) -> Response:
     """Answer GET/HEAD for an asset's original bytes."""
-    if blob is None or asset.sha256 is None or asset.status == "uploading":
+    if blob is None or asset.sha256 is None:
         raise NotFound("The asset has no content yet.", code="asset_not_found")
     payload = Payload(blob, asset.media_type, asset.filename, asset.created_at)
     return await send_payload(request, payload=payload, blobs=blobs, full_check=full_check)

@@ -103,7 +103,7 @@ async def get_content(
 
 def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
     """A presigned GET for S3-stored content (`SATCHEL_S3_PRESIGN_DOWNLOADS`), else None."""
-    if blob is None or asset.status == "uploading" or not runtime.settings.s3_presign_downloads:
+    if blob is None or not runtime.settings.s3_presign_downloads:
         return None
     return runtime.blobs.presign_get(
         blob.sha256,
@@ -117,7 +117,7 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
 def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
     with runtime.db.session() as session:
         asset = session.scalar(select(Asset).where(Asset.id == asset_id, Asset.is_public))
-        return asset if asset is not None and asset.status != "uploading" else None
+        return asset
 
 
 @router.head("/assets/{asset_id}/raw", include_in_schema=False)
@@ -152,8 +152,6 @@ def signed_url(
 ) -> Envelope[SignedUrl]:
     owner = principal.owner_filter("files:all")
     asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
-    if asset.status == "uploading":
-        raise NotFound("The asset has no content yet.", code="asset_not_found")
     max_seconds = runtime.settings.signed_url_max_seconds
     if expires_in > max_seconds:
         raise Invalid(

@@ -1,8 +1,9 @@
-"""Assets, the blobs they point at, their tags, and two-step uploads in progress."""
+"""Assets, the blobs they point at, their derivatives, tags and tombstones, and their statuses."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +23,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from satchel.db import Base, utcnow
 
 
+class AssetStatus(StrEnum):
+    """Where an asset is in its life. Stored as the plain string (a StrEnum equals it)."""
+
+    # Only the view of an announced upload shows it (an id reserved, bytes not accepted
+    # yet, see `satchel.uploads`); no asset row ever has it.
+    UPLOADING = "uploading"
+    PENDING = "pending"  # stored; processing is queued
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"  # processing failed: `failure_code`, `failure_reason`
+    QUARANTINED = "quarantined"  # startup repair found the stored bytes missing or damaged
+
+
+class FailureCode(StrEnum):
+    """Why an asset is failed or quarantined: stable codes beside the free-text reason."""
+
+    FILE_CORRUPT = "asset_file_corrupt"  # a decoder could not read the stored bytes
+    PROCESSING_FAILED = "processing_failed"
+    PROCESSING_TIMED_OUT = "processing_timed_out"
+    PROCESSING_CANCELLED = "processing_cancelled"
+    PROCESSING_ABANDONED = "processing_abandoned"  # its worker died, or it never ended
+    INTEGRITY_MISMATCH = "asset_integrity_mismatch"  # quarantined
+
+
 class Blob(Base):
     """One stored byte string; any number of assets may point at it."""
 
@@ -34,6 +59,8 @@ class Blob(Base):
 
 
 class Asset(Base):
+    """One stored file of one owner; `status` is an `AssetStatus`."""
+
     __tablename__ = "assets"
     __table_args__ = (
         Index("ix_assets_owner_created", "owner_id", "created_at", "id"),
@@ -70,6 +97,7 @@ class Asset(Base):
     # What processing found: normalized keys, and the raw metadata as extracted.
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     raw_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failure_code: Mapped[str | None] = mapped_column(String(40))  # a FailureCode
     failure_reason: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
     # Versions: every version of a file is an asset of its own. `root_id` is the first
@@ -117,21 +145,6 @@ class AssetTag(Base):
         ForeignKey("assets.seq", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
-
-
-class Upload(Base):
-    """A two-step upload: the asset row exists, its bytes are expected by signed PUT."""
-
-    __tablename__ = "uploads"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), unique=True)
-    expected_size: Mapped[int] = mapped_column(BigInteger)
-    declared_type: Mapped[str | None] = mapped_column(String(255))
-    dedupe: Mapped[bool] = mapped_column(Boolean, default=True)
-    sha256: Mapped[str | None] = mapped_column(String(64))  # set once the PUT has landed
-    expires_at: Mapped[datetime]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Tombstone(Base):

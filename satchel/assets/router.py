@@ -15,7 +15,7 @@ from satchel.api.deps import (
     client_ip,
 )
 from satchel.api.envelope import Envelope, envelope
-from satchel.assets import service
+from satchel.assets import deletion, service
 from satchel.assets.listing import ListQuery, list_assets
 from satchel.assets.schemas import (
     AssetOut,
@@ -26,10 +26,11 @@ from satchel.assets.schemas import (
     Usage,
     UsageStats,
 )
+from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
-from satchel.storage.usage import usage as storage_usage
+from satchel.uploads import service as uploads
 
 router = APIRouter(tags=["assets"])
 
@@ -80,7 +81,7 @@ def list_route(
 
 @router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
 def usage_stats(session: SessionDep, principal: ReadFiles) -> Envelope[UsageStats]:
-    data = storage_usage(session=session, owner_id=principal.user_id)
+    data = owner_usage(session=session, owner_id=principal.user_id)
     return envelope(
         UsageStats(
             total_assets=data["total_assets"],
@@ -93,7 +94,7 @@ def usage_stats(session: SessionDep, principal: ReadFiles) -> Envelope[UsageStat
 
 @router.get("/usage", summary="Storage used by the caller", tags=["usage"])
 def usage(session: SessionDep, principal: ReadFiles) -> Envelope[Usage]:
-    data = storage_usage(session=session, owner_id=principal.user_id)
+    data = owner_usage(session=session, owner_id=principal.user_id)
     return envelope(Usage.model_validate(data))
 
 
@@ -102,7 +103,7 @@ def batch_delete(
     body: BatchDelete | list[str], request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[BatchDeleteResult]:
     ids = body if isinstance(body, list) else body.ids
-    deleted, missing, blocked = service.batch_delete(
+    deleted, missing, blocked = deletion.batch_delete(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),
@@ -117,12 +118,15 @@ def batch_delete(
     )
 
 
-@router.get("/assets/{asset_id}", summary="Get one asset")
+@router.get(
+    "/assets/{asset_id}",
+    summary="Get one asset (or, for an id an announced upload reserved, its `uploading` view)",
+)
 def get_asset(
     asset_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, principal: ReadFiles
 ) -> Envelope[AssetOut]:
     owner = principal.owner_filter("files:all")
-    asset = service.get(session=session, owner_id=owner, asset_id=asset_id)
+    asset = uploads.asset_or_reservation(session=session, owner_id=owner, asset_id=asset_id)
     return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 
@@ -145,7 +149,8 @@ def patch_asset(
     "/assets/{asset_id}",
     summary="Delete an asset and its derivatives (its bytes too when nothing else uses them)",
     description="With `dry_run=true`, answer the delete plan and change nothing. A delete "
-    "blocked by hard references is `409 asset_delete_blocked`.",
+    "blocked by hard references is `409 asset_delete_blocked`. The id of an upload still in "
+    "progress cancels that upload.",
 )
 def delete_asset(
     asset_id: str,
@@ -154,7 +159,7 @@ def delete_asset(
     principal: WriteFiles,
     dry_run: bool = False,
 ) -> Envelope[dict[str, Any]]:
-    result = service.delete_asset(
+    result = uploads.delete_or_cancel(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -34,28 +34,6 @@ class AssetFields(Request):
     tags: list[str] | None = Field(None, max_length=MAX_TAGS)
     attributes: dict[str, Any] | None = None
     is_public: bool | None = None
-
-
-class InlineUpload(AssetFields):
-    """An upload whose bytes travel inside the JSON body, base64-encoded."""
-
-    file_name: str = Field(validation_alias=AliasChoices("file_name", "fileName", "filename"))
-    media_type: str | None = Field(
-        None, validation_alias=AliasChoices("media_type", "mediaType", "content_type")
-    )
-    content_base64: str = Field(validation_alias=AliasChoices("content_base64", "contentBase64"))
-    dedupe: bool = True
-
-
-class UploadIntent(AssetFields):
-    """Announces an upload whose bytes follow in one signed PUT."""
-
-    filename: str = Field(validation_alias=AliasChoices("filename", "file_name", "fileName"))
-    content_type: str | None = Field(
-        None, validation_alias=AliasChoices("content_type", "contentType", "media_type")
-    )
-    size: int = Field(ge=0)
-    dedupe: bool = True
 
 
 class AssetPatch(AssetFields):
@@ -103,6 +81,12 @@ class AssetOut(BaseModel):
     metadata: dict[str, Any] = Field(
         default_factory=dict, description="Normalized metadata found by processing."
     )
+    failure_code: str | None = Field(
+        None,
+        description="Why the asset is failed or quarantined, as a stable code "
+        "(asset_file_corrupt, processing_failed, processing_timed_out, processing_cancelled, "
+        "processing_abandoned, asset_integrity_mismatch).",
+    )
     failure_reason: str | None = None
     derivatives: list[DerivativeOut] = Field(default_factory=list)
     thumb_url: str | None = None
@@ -114,18 +98,6 @@ class AssetOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     urls: AssetUrls
-
-
-class UploadDescriptor(BaseModel):
-    method: Literal["PUT"] = "PUT"
-    url: str
-    headers: dict[str, str]
-    expires_at: datetime
-    complete_url: str
-
-
-class PendingAsset(AssetOut):
-    upload: UploadDescriptor
 
 
 class BatchDeleteResult(BaseModel):

@@ -1,19 +1,14 @@
 """Versions: each version of a file is an asset; `root_id`, `parent_id` and `version`
-chain them. A tool's result saved "as a version" continues its input's chain."""
+chain them. A tool's result saved "as a version" continues its input's chain
+(`satchel.uploads.outputs.save_output`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from satchel.assets import service
 from satchel.assets.models import Asset
-from satchel.assets.schemas import AssetFields
-from satchel.blobs import BlobStore, write_file
-from satchel.db import Database, utcnow
-from satchel.media import MediaLimits
 
 
 def chain(session: Session, *, owner_id: str | None, asset_id: str) -> list[Asset]:
@@ -22,48 +17,3 @@ def chain(session: Session, *, owner_id: str | None, asset_id: str) -> list[Asse
     root = asset.root_id or asset.id
     stmt = select(Asset).where(or_(Asset.id == root, Asset.root_id == root))
     return list(session.scalars(stmt.order_by(Asset.version, Asset.seq)))
-
-
-def save_output(
-    *,
-    db: Database,
-    blobs: BlobStore,
-    limits: MediaLimits,
-    owner_id: str,
-    path: Path,
-    filename: str,
-    media_type: str,
-    parent_id: str | None = None,
-) -> service.Ingested:
-    """Store a produced file as a new asset, or as the next version of `parent_id`."""
-    if parent_id is not None:
-        with db.session() as session:  # refuse before storing anything
-            service.get(session=session, owner_id=owner_id, asset_id=parent_id)
-    writer = write_file(blobs, path)
-    ingested = service.ingest(
-        db=db,
-        blobs=blobs,
-        limits=limits,
-        owner_id=owner_id,
-        writer=writer,
-        filename=filename,
-        declared_type=media_type,
-        fields=AssetFields(),
-        dedupe=parent_id is None,
-    )
-    if parent_id is None:
-        return ingested
-    with db.write_session() as session:
-        asset = session.get(Asset, ingested.asset.seq)
-        parent = service.get(session=session, owner_id=owner_id, asset_id=parent_id)
-        assert asset is not None
-        root = parent.root_id or parent.id
-        latest = session.scalar(
-            select(func.max(Asset.version)).where(or_(Asset.id == root, Asset.root_id == root))
-        )
-        asset.root_id, asset.parent_id = root, parent.id
-        asset.version = (latest or 1) + 1
-        asset.updated_at = utcnow()
-        session.commit()
-        session.refresh(asset)
-        return service.Ingested(asset, False, ingested.job_id)

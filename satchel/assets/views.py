@@ -76,6 +76,7 @@ def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
         duration=asset.duration,
         pages=asset.pages,
         metadata=dict(asset.info or {}),
+        failure_code=asset.failure_code,
         failure_reason=asset.failure_reason,
         derivatives=derivatives,
         thumb_url=by_kind.get("thumbnail"),

@@ -22,7 +22,7 @@ from satchel.api.deps import (
     csrf_token,
 )
 from satchel.api.envelope import Envelope, envelope
-from satchel.assets import service as assets
+from satchel.assets import deletion
 from satchel.audit.service import record
 from satchel.auth import service, sessions, users
 from satchel.auth.models import ApiKey, LoginSession, User
@@ -242,7 +242,7 @@ async def delete_user(
     def run() -> int:
         with runtime.db.session() as session:
             users.check_deletable(session, actor_id=principal.user_id, user_id=user_id)
-        removed = assets.delete_all_for_owner(
+        removed = deletion.delete_all_for_owner(
             db=runtime.db, blobs=runtime.blobs, owner_id=user_id, actor_id=principal.user_id
         )
         with runtime.db.write_session() as session:

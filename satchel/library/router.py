@@ -15,10 +15,10 @@ from starlette.responses import Response
 from satchel.api.deps import ReadFiles, RuntimeDep, SessionDep, WriteFiles, caller
 from satchel.api.envelope import Envelope, envelope
 from satchel.api.receive import receive_files
-from satchel.assets import content
+from satchel.assets import content, deletion
 from satchel.assets import service as assets
 from satchel.assets.schemas import AssetOut
-from satchel.assets.versions import chain, save_output
+from satchel.assets.versions import chain
 from satchel.assets.views import base_url, to_out
 from satchel.auth.service import Principal
 from satchel.errors import Invalid, NotFound
@@ -30,6 +30,7 @@ from satchel.runs import sandbox, workspaces
 from satchel.runs import service as runs
 from satchel.runs.requests import identify
 from satchel.tools.base import safe_name
+from satchel.uploads.outputs import save_output
 
 router = APIRouter(tags=["files"])
 UseTools = Annotated[Principal, caller("write", "tools:use")]
@@ -220,7 +221,7 @@ def delete_files(
 ) -> Envelope[dict[str, Any]]:
     owner = principal.owner_filter("files:all")
     ids = service.chain_ids(runtime, owner_id=owner, ids=body.ids)
-    deleted, missing, blocked = assets.batch_delete(
+    deleted, missing, blocked = deletion.batch_delete(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=owner,

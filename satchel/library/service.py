@@ -10,12 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from satchel.assets.models import Asset
-from satchel.assets.versions import save_output
 from satchel.errors import Invalid
 from satchel.ids import looks_like
 from satchel.runs import service as runs
 from satchel.runs.requests import identify
 from satchel.runtime import Runtime
+from satchel.uploads.outputs import save_output
 
 
 def latest(

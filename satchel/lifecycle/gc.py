@@ -17,14 +17,15 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import delete, select
 
-from satchel.assets.models import Asset, Blob, Upload
-from satchel.assets.service import blob_in_use, delete_asset
+from satchel.assets.blobrefs import blob_in_use
+from satchel.assets.models import Blob
 from satchel.blobs import BlobStore
 from satchel.blobs.base import BlobEntry
-from satchel.db import Database, utcnow
-from satchel.errors import Conflict, SatchelError
+from satchel.db import Database
+from satchel.errors import SatchelError
 from satchel.storage.locations import referenced_at
 from satchel.storage.stores import Stores
+from satchel.uploads import expiry
 
 log = logging.getLogger("satchel.gc")
 _BATCH = 500
@@ -70,38 +71,19 @@ def collect(
         "reclaimed_bytes": 0,
         "temp_files": 0,
         "temp_files_removed": 0,
-        "blocked_assets": [],
     }
 
-    # Single-PUT uploads whose URL expired without the bytes being completed.
-    with db.session() as session:
-        expired = session.execute(
-            select(Asset.id, Asset.owner_id)
-            .join(Upload, Upload.asset_id == Asset.id)
-            .where(Upload.expires_at < utcnow(), Asset.status == "uploading")
-        ).all()
-    report["expired_uploads"] = len(expired)
-    if not dry_run:
-        for asset_id, owner_id in expired:
-            try:
-                delete_asset(
-                    db=db, blobs=blobs, owner_id=owner_id, asset_id=asset_id, actor_id=owner_id
-                )
-            except Conflict:
-                report["blocked_assets"].append(asset_id)
+    # Uploads that expired unfinished (every protocol), and staging no upload owns; first,
+    # so that the bytes an expired signed PUT placed are reclaimed by this same run.
+    uploads = expiry.collect(db=db, blobs=blobs, dry_run=dry_run, grace_seconds=grace_seconds)
+    report["uploads"] = uploads
+    report["expired_uploads"] = uploads["expired"]
 
     # Bytes nothing in their location points at, store by store (listed page by page),
     # then blob rows nothing points at anywhere.
     for location in locations(blobs):
         _collect_store(db, blobs, location, cutoff=cutoff, dry_run=dry_run, report=report)
     _collect_rows(db, blobs, cutoff=cutoff, dry_run=dry_run, report=report)
-
-    # Multipart and tus uploads that expired, and staging no upload owns.
-    from satchel.uploads.expiry import collect as collect_uploads
-
-    report["resumable_uploads"] = collect_uploads(
-        db=db, blobs=blobs, dry_run=dry_run, grace_seconds=grace_seconds
-    )
 
     temps = stale_temp_files(blobs, cutoff=cutoff)
     report["temp_files"] = len(temps)

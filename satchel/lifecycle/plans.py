@@ -9,14 +9,22 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset, Blob, Derivative
+from satchel.auth.models import User
 from satchel.lifecycle import references
+from satchel.uploads.models import Upload, UploadState
 
 
 def _used_elsewhere(session: Session, sha256: str, asset_id: str) -> bool:
+    """Whether another asset, a derivative, an avatar or an open upload (a signed PUT's
+    placed bytes) points at these bytes."""
     return bool(
         session.scalar(select(exists().where(Asset.sha256 == sha256, Asset.id != asset_id)))
         or session.scalar(
             select(exists().where(Derivative.sha256 == sha256, Derivative.asset_id != asset_id))
+        )
+        or session.scalar(select(exists().where(User.avatar_sha256 == sha256)))
+        or session.scalar(
+            select(exists().where(Upload.sha256 == sha256, Upload.state == UploadState.OPEN))
         )
     )
 

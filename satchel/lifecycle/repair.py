@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from satchel.assets.models import Asset, Blob, Derivative, Tombstone
-from satchel.assets.service import blob_in_use, queue_processing
+from satchel.assets.blobrefs import blob_in_use
+from satchel.assets.models import Asset, AssetStatus, Blob, Derivative, FailureCode, Tombstone
 from satchel.blobs import BlobStore, read_verified
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict
 from satchel.lifecycle.gc import remove_temp, stale_temp_files
+from satchel.processing.service import queue_processing
+from satchel.uploads import expiry
 
 log = logging.getLogger("satchel.repair")
 
@@ -94,7 +96,7 @@ def repair(
             bad_originals += list(
                 session.scalars(
                     select(Asset.id).where(
-                        Asset.sha256 == blob.sha256, Asset.status != "quarantined"
+                        Asset.sha256 == blob.sha256, Asset.status != AssetStatus.QUARANTINED
                     )
                 )
             )
@@ -106,7 +108,8 @@ def repair(
         for asset_id in bad_originals:
             asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
             if asset is not None:
-                asset.status = "quarantined"
+                asset.status = AssetStatus.QUARANTINED
+                asset.failure_code = FailureCode.INTEGRITY_MISMATCH
                 asset.failure_reason = "the stored bytes are missing or damaged"
                 summary["quarantined_assets"].append(asset_id)
         to_regenerate = {a for a, _ in bad_derivatives} - set(bad_originals)
@@ -128,11 +131,9 @@ def repair(
 
 
 def _collect_uploads(db: Database, blobs: BlobStore, grace_seconds: float) -> dict[str, Any]:
-    """Expired multipart and tus uploads, and staging nothing owns (never stops a start)."""
-    from satchel.uploads.expiry import collect
-
+    """Expired uploads, and staging nothing owns (never stops a start)."""
     try:
-        return collect(db=db, blobs=blobs, dry_run=False, grace_seconds=grace_seconds)
+        return expiry.collect(db=db, blobs=blobs, dry_run=False, grace_seconds=grace_seconds)
     except Exception:
         log.exception("collecting abandoned uploads failed; GC will retry")
         return {"failed": True}

@@ -1,4 +1,6 @@
-"""Image header parsers: dimensions without decoding, and PNG structural validation."""
+"""Image parsers: dimensions without decoding, and a cheap structural check that the file
+is whole (PNG chunks and CRCs to IEND, GIF blocks to its trailer, the end of TIFF strips
+and BMP pixels within the file; JPEG is `satchel.media.jpeg`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import struct
 import zlib
 
 from satchel.errors import TooLarge
-from satchel.media.source import Found, Source, corrupt
+from satchel.media.source import STREAM_BLOCK, Found, Source, corrupt
 from satchel.media.types import MediaLimits
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -96,70 +98,19 @@ def parse_png(src: Source, limits: MediaLimits) -> Found:
         pos = end
 
 
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
-
-
-def parse_jpeg(src: Source, limits: MediaLimits) -> Found:
-    pos = 2
-    size: tuple[int, int] | None = None
-    while True:
-        byte = src.read_at(pos, 1)
-        if byte != b"\xff":
-            raise corrupt(f"JPEG has no marker at byte {pos}")
-        marker_bytes = src.read_at(pos + 1, 1)
-        while marker_bytes == b"\xff":  # fill bytes are allowed before any marker
-            pos += 1
-            marker_bytes = src.read_at(pos + 1, 1)
-        if not marker_bytes:
-            raise corrupt("JPEG is truncated before its image data")
-        marker = marker_bytes[0]
-        pos += 2
-        if marker in _STANDALONE:
-            continue
-        if marker in (0xD8, 0xD9, 0x00):
-            raise corrupt("JPEG ends or restarts before its image data")
-        (length,) = struct.unpack(">H", src.read_exact(pos, 2, "JPEG segment"))
-        if length < 2 or pos + length > src.size:
-            raise corrupt("JPEG segment length is invalid or truncated")
-        if marker in _SOF_MARKERS:
-            if size is not None:
-                raise corrupt("JPEG has two frame headers")
-            sof = src.read_exact(pos + 2, 6, "JPEG frame header")
-            height, width, components = struct.unpack(">HHB", sof[1:6])
-            if length != 8 + 3 * components or components == 0:
-                raise corrupt("JPEG frame header is inconsistent")
-            if width == 0 or height == 0:
-                raise corrupt("JPEG frame header declares an empty image")
-            check_image_size(width, height, limits)
-            size = (width, height)
-        elif marker == 0xDA:  # start of scan: every header the decoder needs came before it
-            if size is None:
-                raise corrupt("JPEG has image data before any frame header")
-            if pos + length >= src.size:
-                raise corrupt("JPEG is truncated at its image data")
-            return Found("image/jpeg", width=size[0], height=size[1])
-        pos += length
-
-
 def parse_gif(src: Source, limits: MediaLimits) -> Found:
+    """The logical screen and first frame give the size; every block is then walked to the
+    trailer (`;`), a length byte at a time, so a GIF cut off inside a frame is refused."""
     header = src.read_exact(0, 13, "GIF header")
     width, height, packed = struct.unpack("<HHB", header[6:11])
     pos = 13
     if packed & 0x80:
         pos += 3 << ((packed & 7) + 1)
     frame: tuple[int, int] | None = None
-    while frame is None:
+    while True:
         block = src.read_at(pos, 1)
         if block == b"!":
-            pos += 2
-            while True:
-                sub = src.read_at(pos, 1)
-                if not sub:
-                    raise corrupt("GIF is truncated inside an extension block")
-                pos += 1 + sub[0]
-                if sub[0] == 0:
-                    break
+            pos = _gif_sub_blocks(src, pos + 2)
         elif block == b",":
             desc = src.read_exact(pos + 1, 9, "GIF image descriptor")
             fw, fh, fpacked = struct.unpack("<4xHHB", desc)
@@ -167,7 +118,12 @@ def parse_gif(src: Source, limits: MediaLimits) -> Found:
             code_size = src.read_at(pos, 1)
             if not code_size or not 1 <= code_size[0] <= 11 or pos + 1 >= src.size:
                 raise corrupt("GIF image data is missing or invalid")
-            frame = (fw, fh)
+            pos = _gif_sub_blocks(src, pos + 1)
+            frame = frame or (fw, fh)
+        elif block == b";" and frame is not None:
+            break
+        elif not block and frame is not None:
+            raise corrupt("GIF is truncated: it has no trailer")
         else:
             raise corrupt("GIF has no image (unknown block or early end)")
     if width == 0 or height == 0:
@@ -176,6 +132,21 @@ def parse_gif(src: Source, limits: MediaLimits) -> Found:
         raise corrupt("GIF declares an empty image")
     check_image_size(max(width, frame[0]), max(height, frame[1]), limits)
     return Found("image/gif", width=width, height=height)
+
+
+def _gif_sub_blocks(src: Source, pos: int) -> int:
+    """The position after a chain of data sub-blocks (a length byte, that many bytes; a
+    zero length ends the chain), read a window at a time."""
+    while True:
+        window = src.read_at(pos, STREAM_BLOCK)
+        if not window:
+            raise corrupt("GIF is truncated inside a block")
+        i = 0
+        while i < len(window):
+            if window[i] == 0:
+                return pos + i + 1
+            i += window[i] + 1
+        pos += i  # the next length byte is past this window
 
 
 def parse_webp(src: Source, limits: MediaLimits) -> Found:
@@ -220,19 +191,31 @@ def _webp_size(ctype: bytes, data: bytes) -> tuple[int, int]:
     return width, height
 
 
+# BMP compressions whose pixel data has a size known from the header: none, bit fields.
+_BMP_UNCOMPRESSED = frozenset({0, 3, 6})
+
+
 def parse_bmp(src: Source, limits: MediaLimits) -> Found:
     header = src.read_exact(0, 26, "BMP header")
+    (pixels_at,) = struct.unpack("<I", header[10:14])
     (dib_size,) = struct.unpack("<I", header[14:18])
     if dib_size == 12:
         width, height = struct.unpack("<HH", header[18:22])
+        (bits,) = struct.unpack("<H", src.read_exact(24, 2, "BMP header"))
+        compression = 0
     elif dib_size in (40, 52, 56, 64, 108, 124):
         width, height = struct.unpack("<ii", header[18:26])
+        bits, compression = struct.unpack("<HI", src.read_exact(28, 6, "BMP header"))
     else:
         raise corrupt("BMP has an unknown header size")
     height = abs(height)  # negative height means top-down rows, not a smaller image
     if width <= 0 or height == 0:
         raise corrupt("BMP declares an empty image")
     check_image_size(width, height, limits)
+    if compression in _BMP_UNCOMPRESSED and bits in (1, 2, 4, 8, 16, 24, 32):
+        row = (width * bits + 31) // 32 * 4
+        if pixels_at + row * height > src.size:
+            raise corrupt("BMP is truncated: its pixel rows end past the end of the file")
     return Found("image/bmp", width=width, height=height)
 
 
@@ -252,6 +235,7 @@ def parse_tiff(src: Source, limits: MediaLimits) -> Found:
         raise corrupt("TIFF first directory has an invalid entry count")
     table = src.read_exact(offset + count_size, count * entry_size, "TIFF directory")
     dims: dict[int, int] = {}
+    arrays: dict[int, list[int]] = {}
     for i in range(count):
         entry = table[i * entry_size : (i + 1) * entry_size]
         tag, ftype = struct.unpack(order + "HH", entry[:4])
@@ -261,8 +245,42 @@ def parse_tiff(src: Source, limits: MediaLimits) -> Found:
                 dims[tag] = struct.unpack(order + "H", value[:2])[0]
             elif ftype == 4:
                 dims[tag] = struct.unpack(order + "I", value)[0]
+        elif tag in _TIFF_DATA:
+            found = _tiff_values(src, order, entry, value_at)
+            if found is not None:
+                arrays[tag] = found
     width, height = dims.get(256, 0), dims.get(257, 0)
     if width == 0 or height == 0:
         raise corrupt("TIFF first directory has no image width or length")
     check_image_size(width, height, limits)
+    for offsets_tag, counts_tag in ((273, 279), (324, 325)):
+        offsets, counts = arrays.get(offsets_tag), arrays.get(counts_tag)
+        if not offsets or not counts or len(offsets) != len(counts):
+            continue
+        if max(o + c for o, c in zip(offsets, counts, strict=True)) > src.size:
+            raise corrupt("TIFF is truncated: its image data ends past the end of the file")
     return Found("image/tiff", width=width, height=height)
+
+
+# StripOffsets, StripByteCounts, TileOffsets, TileByteCounts: where the image data lies.
+_TIFF_DATA = frozenset({273, 279, 324, 325})
+_TIFF_INTS = {3: "H", 4: "I", 16: "Q"}  # SHORT, LONG, LONG8
+_TIFF_MAX_VALUES = 1 << 20
+
+
+def _tiff_values(src: Source, order: str, entry: bytes, value_at: int) -> list[int] | None:
+    """An integer array of one directory entry, inline or where its offset points; None
+    when it is of another type or implausibly long (then it is not checked here)."""
+    (ftype,) = struct.unpack(order + "H", entry[2:4])
+    (n,) = struct.unpack(order + ("I" if value_at == 8 else "Q"), entry[4:value_at])
+    code = _TIFF_INTS.get(ftype)
+    if code is None or not 0 < n <= _TIFF_MAX_VALUES:
+        return None
+    size = struct.calcsize(code) * n
+    inline = len(entry) - value_at
+    if size <= inline:
+        data = entry[value_at : value_at + size]
+    else:
+        (at,) = struct.unpack(order + ("Q" if inline == 8 else "I"), entry[value_at:])
+        data = src.read_exact(at, size, "TIFF directory values")
+    return list(struct.unpack(f"{order}{n}{code}", data))

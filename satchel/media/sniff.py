@@ -8,7 +8,7 @@ from pathlib import Path
 import magic
 
 from satchel.errors import Invalid
-from satchel.media import audio, documents, images, isobmff, matroska, ogg, text
+from satchel.media import audio, documents, images, isobmff, jpeg, matroska, ogg, text
 from satchel.media.source import Found, Source, corrupt
 from satchel.media.types import (
     EXTENSIONS,
@@ -58,6 +58,37 @@ _FOREIGN: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# Declared types that content of another, allowed type may still be stored as, so an
+# announcement declaring them cannot be refused before the bytes are seen: the `related`
+# types the parsers name (declared audio/mp4 for a video MP4, application/zip for a DOCX,
+# text/xml for an SVG: the content's type wins). Any text/* type but HTML is also a mere
+# hint (plain text takes it, see `_reconcile`).
+_HINT_ONLY: frozenset[str] = frozenset(
+    {
+        "text/plain", "text/xml", "application/xml", "application/zip",
+        "video/mp4", "audio/mp4", "audio/m4a", "video/quicktime",
+        "video/webm", "audio/webm", "video/x-matroska", "audio/x-matroska",
+        "video/ogg", "audio/ogg",
+    }
+)  # fmt: skip
+
+
+def check_declared_type(declared_type: str | None, limits: MediaLimits) -> str | None:
+    """Refuse an announcement whose declared type already rules the file out (422
+    `asset_content_type_not_allowed`); returns the normalized declaration (None: nothing
+    declared). What it lets through is still sniffed once the bytes arrive."""
+    declared = normalize_media_type(declared_type or "")
+    if declared in UNDECLARED:
+        return None
+    if declared in limits.allowed_types or declared in _HINT_ONLY:
+        return declared
+    if declared.startswith("text/") and declared != "text/html":
+        return declared
+    raise Invalid(
+        f"files of type {declared} are not allowed", code="asset_content_type_not_allowed"
+    )
+
+
 def sniff_file(
     path: Path, *, declared_type: str | None, filename: str | None, limits: MediaLimits
 ) -> MediaInfo:
@@ -98,7 +129,7 @@ def _identify(src: Source, declared: str, extension: str, limits: MediaLimits) -
     if images.looks_like_png(head):
         return images.parse_png(src, limits)
     if head.startswith(b"\xff\xd8\xff"):
-        return images.parse_jpeg(src, limits)
+        return jpeg.parse_jpeg(src, limits)
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return images.parse_gif(src, limits)
     if head[:4] == b"RIFF" and len(head) >= 12:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from satchel.assets.service import PROCESS_ASSET, queue_processing
+from satchel.assets.models import AssetStatus, FailureCode
 from satchel.jobs.queue import RECOVERY
 from satchel.jobs.registry import JobContext, JobStatus, job
 from satchel.processing import service
 from satchel.processing.processors.base import ProcessLimits
+from satchel.processing.service import PROCESS_ASSET, queue_processing
+
+# What the job queue says when it gives a job up (`satchel.jobs`): cancelled by someone,
+# or anything else (its worker died too often, or it ran past the hard timeout).
+CANCELLED = "cancelled"
 
 
 def limits_for(runtime: Any) -> ProcessLimits:
@@ -20,7 +25,12 @@ def limits_for(runtime: Any) -> ProcessLimits:
 def mark_failed(runtime: Any, asset_id: str | None, why: str) -> None:
     """The job was abandoned (crashed, hung or cancelled): say so on the asset."""
     if asset_id is not None:
-        service.mark_failed(runtime.db, asset_id=asset_id, reason=why)
+        code = (
+            FailureCode.PROCESSING_CANCELLED
+            if why == CANCELLED
+            else FailureCode.PROCESSING_ABANDONED
+        )
+        service.mark_failed(runtime.db, asset_id=asset_id, reason=why, code=code)
 
 
 @job(PROCESS_ASSET, on_give_up=mark_failed)
@@ -38,10 +48,10 @@ def process_asset(ctx: JobContext) -> JobStatus:
         )
     finally:
         service.job_done(runtime.db, job_id=ctx.job_id)
-    if outcome.status == "gone":
+    if outcome.status == service.GONE:
         return JobStatus.SKIPPED  # deleted meanwhile: not an error
     ctx.result = {"asset_id": ctx.subject_id, "status": outcome.status}
-    if outcome.status == "failed":
+    if outcome.status == AssetStatus.FAILED:
         ctx.error = outcome.reason
         return JobStatus.FAILED
     return JobStatus.COMPLETED

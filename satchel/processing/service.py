@@ -13,18 +13,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from satchel.assets.models import Asset, Derivative
-from satchel.assets.service import (
-    PROCESS_ASSET,
-    drop_blob_if_unused,
-    ensure_blob_row,
-    get,
-    locked,
-    queue_processing,
-)
+from satchel.assets.blobrefs import drop_blob_if_unused, ensure_blob_row, locked
+from satchel.assets.models import Asset, AssetStatus, Derivative, FailureCode
+from satchel.assets.service import get
 from satchel.blobs import BlobStore, write_file
 from satchel.db import Database, utcnow
-from satchel.errors import Conflict
+from satchel.jobs import service as jobs
 from satchel.jobs.models import TERMINAL, Job
 from satchel.lifecycle import references
 from satchel.processing.processors.base import (
@@ -36,18 +30,54 @@ from satchel.processing.processors.base import (
 
 log = logging.getLogger("satchel.processing")
 
-PROCESSABLE = ("ready", "failed")  # statuses bulk reprocess picks up
+# The job kind that processes a newly stored asset (its handler is `processing.jobs`).
+PROCESS_ASSET = "assets.process"
+PROCESSABLE = (AssetStatus.READY, AssetStatus.FAILED)  # statuses bulk reprocess picks up
 _NUMERIC = ("width", "height", "duration", "pages")
+# Libraries whose failure to read a stored file means its bytes are damaged: sniffing at
+# upload checks structure cheaply, the decoders have the last word (`asset_file_corrupt`).
+_DECODERS = frozenset(
+    {
+        "pyvips", "PIL", "pillow_heif", "av", "mutagen", "pypdfium2", "pypdfium2_raw",
+        "pikepdf", "ezdxf", "zipfile", "xml", "pyexpat", "csv", "json",
+    }
+)  # fmt: skip
+
+
+def queue_processing(session: Session, *, asset: Asset, actor_id: str | None) -> Job:
+    """A processing job for the asset, with its soft reference, in the caller's transaction
+    (enqueue the job id after the commit)."""
+    asset.status = AssetStatus.PENDING
+    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id)
+    references.add(
+        session, asset_id=asset.id, domain="jobs", owner_id=job.id, role="input", hard=False
+    )
+    return job
+
+
+GONE = "gone"  # the asset was deleted meanwhile: nothing to do, and not an error
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "ready" | "failed" | "gone"
+    status: str  # AssetStatus.READY | AssetStatus.FAILED | GONE
     reason: str | None = None
+    code: str | None = None  # a FailureCode when failed
 
 
-def mark_failed(db: Database, *, asset_id: str, reason: str) -> None:
-    _set_status(db, asset_id, "failed", reason)
+def failure_code(exc: ProcessingFailed) -> str:
+    """The stable code of a processing failure: a decoder that could not read the file
+    (the processor wrapped its exception) means the file is corrupt."""
+    cause = exc.__cause__
+    library = type(cause).__module__.split(".", 1)[0] if cause is not None else None
+    if exc.code == FailureCode.PROCESSING_FAILED and library in _DECODERS:
+        return FailureCode.FILE_CORRUPT
+    return exc.code
+
+
+def mark_failed(db: Database, *, asset_id: str, reason: str, code: str) -> None:
+    """Processing was given up (cancelled, or its worker died): say so on the asset."""
+    _set_status(db, asset_id, AssetStatus.FAILED, reason, code)
     with db.write_session() as session:
         references.remove_all(session, asset_id=asset_id, domain="jobs")
         session.commit()
@@ -60,20 +90,26 @@ def job_done(db: Database, *, job_id: str) -> None:
         session.commit()
 
 
-def _set_status(db: Database, asset_id: str, status: str, reason: str | None = None) -> bool:
+def _set_status(
+    db: Database,
+    asset_id: str,
+    status: AssetStatus,
+    reason: str | None = None,
+    code: str | None = None,
+) -> bool:
     with db.write_session() as session:
         asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
         if asset is None:
             return False
-        asset.status, asset.failure_reason = status, reason
+        asset.status, asset.failure_reason, asset.failure_code = status, reason, code
         asset.updated_at = utcnow()
-        if status in ("ready", "failed"):
+        if status in (AssetStatus.READY, AssetStatus.FAILED):
             asset.processed_at = utcnow()
         session.commit()
         return True
 
 
-def _store_derivative(
+def store_derivative(
     *,
     db: Database,
     blobs: BlobStore,
@@ -117,7 +153,7 @@ def _apply(
     kinds = set()
     for d in result.derivatives:
         kinds.add(d.kind)
-        old = _store_derivative(
+        old = store_derivative(
             db=db,
             blobs=blobs,
             asset_id=asset_id,
@@ -147,7 +183,7 @@ def _apply(
         for name in _NUMERIC:
             if result.metadata.get(name) is not None:
                 setattr(asset, name, result.metadata[name])
-        asset.status, asset.failure_reason = "ready", None
+        asset.status, asset.failure_reason, asset.failure_code = AssetStatus.READY, None, None
         asset.processed_at = asset.updated_at = utcnow()
         session.commit()
     for sha in set(replaced):
@@ -169,11 +205,11 @@ def process_asset(
     """Extract metadata and make derivatives; idempotent (a rerun replaces the outputs)."""
     with db.session() as session:
         asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
-        if asset is None or asset.sha256 is None or asset.status == "uploading":
-            return Outcome("gone")
+        if asset is None or asset.sha256 is None:
+            return Outcome(GONE)
         sha, media_type, kind, location = asset.sha256, asset.media_type, asset.kind, asset.store
-    if not _set_status(db, asset_id, "processing"):
-        return Outcome("gone")
+    if not _set_status(db, asset_id, AssetStatus.PROCESSING):
+        return Outcome(GONE)
     try:
         with tempfile.TemporaryDirectory(prefix="process-", dir=blobs_tmp(blobs)) as out:
             with blobs.local_copy(sha) as source:
@@ -186,15 +222,13 @@ def process_asset(
                     progress=progress,
                 )
             if not _apply(db, blobs, asset_id, result, location):
-                return Outcome("gone")
+                return Outcome(GONE)
     except ProcessingFailed as exc:
-        reason = str(exc) or "processing failed"
-        return (
-            Outcome("failed", reason)
-            if _set_status(db, asset_id, "failed", reason)
-            else (Outcome("gone"))
-        )
-    return Outcome("ready")
+        reason, code = str(exc) or "processing failed", failure_code(exc)
+        if not _set_status(db, asset_id, AssetStatus.FAILED, reason, code):
+            return Outcome(GONE)
+        return Outcome(AssetStatus.FAILED, reason, code)
+    return Outcome(AssetStatus.READY)
 
 
 def blobs_tmp(blobs: BlobStore) -> str:
@@ -204,8 +238,6 @@ def blobs_tmp(blobs: BlobStore) -> str:
 def reprocess(session: Session, *, owner_id: str | None, asset_id: str, actor_id: str) -> Job:
     """Queue processing again for one asset (the caller enqueues after commit)."""
     asset = get(session=session, owner_id=owner_id, asset_id=asset_id)
-    if asset.status == "uploading":
-        raise Conflict("The asset's bytes have not been uploaded yet.", code="asset_not_uploaded")
     job = queue_processing(session, asset=asset, actor_id=actor_id)
     session.commit()
     return job
@@ -247,7 +279,7 @@ def stuck_assets(session: Session, *, older_than: timedelta) -> list[Asset]:
         session.scalars(
             select(Asset)
             .where(
-                Asset.status.in_(("pending", "processing")),
+                Asset.status.in_((AssetStatus.PENDING, AssetStatus.PROCESSING)),
                 Asset.updated_at < limit,
                 Asset.id.not_in(live),
             )

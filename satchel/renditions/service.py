@@ -188,13 +188,13 @@ def _store(
     width: int,
     height: int,
 ) -> None:
-    from satchel.processing.service import _store_derivative
+    from satchel.processing.service import store_derivative
 
     fd, name = tempfile.mkstemp(dir=runtime.blobs.scratch_dir, prefix="render-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        _store_derivative(
+        store_derivative(
             db=runtime.db,
             blobs=runtime.blobs,
             asset_id=asset_id,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from satchel.assets.versions import save_output
 from satchel.errors import Invalid, SatchelError
 from satchel.jobs import service as jobs
 from satchel.jobs.models import JobState
@@ -29,6 +28,7 @@ from satchel.runs.workspaces import Workspace
 from satchel.runtime import Runtime
 from satchel.tools import registry, runner
 from satchel.tools.base import InputFile, Inputs, OutputFile, Tool, ToolLimits, ToolResult
+from satchel.uploads.outputs import save_output
 
 Report = Callable[[int, str | None], None]
 RUN_TOOL = "tools.run"  # the job kind of a queued run (its handler: `satchel.runs.jobs`)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from satchel.assets.service import drop_blob_if_unused, ensure_blob_row
+from satchel.assets.blobrefs import drop_blob_if_unused, ensure_blob_row
 from satchel.auth.models import User
 from satchel.blobs import BlobStore, write_file
 from satchel.db import Database, utcnow

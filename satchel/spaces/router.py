@@ -24,7 +24,7 @@ from satchel.api.deps import (
 from satchel.api.envelope import ERROR_RESPONSES, Envelope, envelope
 from satchel.assets import service as assets
 from satchel.assets.content import Payload, send_payload
-from satchel.assets.models import Asset, Blob
+from satchel.assets.models import Asset, AssetStatus, Blob
 from satchel.assets.schemas import AssetOut
 from satchel.assets.schemas import Request as Body
 from satchel.assets.views import base_url, content_url, to_out
@@ -243,7 +243,7 @@ def manifest(session: Any, space: Space, base: str, runtime: Runtime) -> dict[st
     items = [
         public_asset(a, base, runtime)
         for a in service.published_assets(session, space.id)
-        if a.status not in ("uploading", "quarantined")
+        if a.status != AssetStatus.QUARANTINED
     ]
     return {
         "short_id": space.short_id,

@@ -162,7 +162,7 @@ def publish(
         asset = session.scalar(
             select(Asset).where(Asset.id == asset_id, Asset.owner_id == space.owner_id)
         )
-        if asset is None or asset.status == "uploading":
+        if asset is None:
             results.append({"asset_id": asset_id, "ok": False, "error": "asset_not_found"})
             continue
         if session.get(Publication, (space.id, asset_id)) is None:

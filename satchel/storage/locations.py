@@ -1,7 +1,8 @@
 """Which store holds which bytes: one query per question, shared by the router and GC.
 
 A location is None for managed storage, or a storage connection id. An asset's original
-and its derivatives live in the asset's location (`assets.store`); avatars are managed.
+and its derivatives live in the asset's location (`assets.store`); avatars are managed; the
+bytes a signed PUT placed for an upload still open live in its location (`uploads.store`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset, Derivative
 from satchel.auth.models import User
+from satchel.uploads.models import Upload, UploadState
 
 
 def _at(location: str | None) -> Any:
     return Asset.store.is_(None) if location is None else Asset.store == location
+
+
+def _upload_at(location: str | None) -> Any:
+    where = Upload.store.is_(None) if location is None else Upload.store == location
+    return where & (Upload.state == UploadState.OPEN)
 
 
 def held_at(session: Session, sha256: str, location: str | None) -> bool:
@@ -30,6 +37,8 @@ def held_at(session: Session, sha256: str, location: str | None) -> bool:
         .where(Derivative.sha256 == sha256, _at(location))
     )
     if session.scalar(select(exists(derivative))):
+        return True
+    if session.scalar(select(exists().where(Upload.sha256 == sha256, _upload_at(location)))):
         return True
     return location is None and bool(
         session.scalar(select(exists().where(User.avatar_sha256 == sha256)))
@@ -49,6 +58,10 @@ def referenced_at(session: Session, shas: Collection[str], location: str | None)
             .where(Derivative.sha256.in_(shas), _at(location))
         )
     )
+    placed = session.scalars(
+        select(Upload.sha256).where(Upload.sha256.in_(shas), _upload_at(location))
+    )
+    found |= {s for s in placed if s}
     if location is None:
         found |= {
             s
@@ -68,6 +81,13 @@ def locations_of(session: Session, sha256: str) -> set[str | None]:
             select(Asset.store)
             .join(Derivative, Derivative.asset_id == Asset.id)
             .where(Derivative.sha256 == sha256)
+            .distinct()
+        )
+    )
+    found |= set(
+        session.scalars(
+            select(Upload.store)
+            .where(Upload.sha256 == sha256, Upload.state == UploadState.OPEN)
             .distinct()
         )
     )

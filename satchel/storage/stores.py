@@ -165,6 +165,6 @@ class Stores:
     @property
     def multipart_store(self) -> Callable[[], MultipartStore] | None:
         """Multipart staging in managed storage's bucket (presigned parts), when it is S3;
-        None: uploads stage on local disk (satchel.uploads.common.staging_of)."""
+        None: uploads stage on local disk (satchel.uploads.staging.staging_of)."""
         managed = self.managed
         return getattr(managed, "multipart_store", None)  # S3 stores have one

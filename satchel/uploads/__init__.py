@@ -1,1 +1,1 @@
-"""Large and resumable uploads: multipart with presigned parts (Khaos) and tus 1.0.0."""
+"""Uploads, every mode through one ingest: form, inline base64, signed PUT, multipart, tus."""

@@ -1,10 +1,13 @@
 """Collecting uploads that were abandoned: expired rows, and staging nothing owns.
 
-Run by GC (`satchel.lifecycle.gc.collect`) and by startup repair. An expired upload loses
-its pending asset, its staged parts and its row; a finished one keeps its asset and only
-the row goes (a tus client could ask for it until then). Staging areas with no live
-upload, untouched since `cutoff`, are removed (a crash between creating the staging and
-the row, or between removing the row and the staging).
+One expiry for every protocol (a signed PUT's upload expires with its URL, multipart and
+tus after `SATCHEL_RESUMABLE_UPLOAD_SECONDS`), run by GC (`satchel.lifecycle.gc.collect`)
+and by startup repair. An expired open upload loses its row, its staged parts and any
+bytes its PUT placed that nothing else holds; a finished one keeps its asset and only the
+row goes (a client could ask for it until then). One whose lease is held (a PATCH or a
+complete running) waits for the next run. Staging areas with no upload, untouched since
+`cutoff`, are removed (a crash between creating the staging and the row, or between
+removing the row and the staging).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from satchel.blobs import BlobStore
 from satchel.blobs.multipart import LocalMultipartStore
 from satchel.db import Database, utcnow
 from satchel.errors import SatchelError
-from satchel.uploads import common
-from satchel.uploads.models import ResumableUpload
+from satchel.uploads import service
+from satchel.uploads.models import Upload, UploadProtocol, UploadState
+from satchel.uploads.staging import staging_of
 
 log = logging.getLogger("satchel.uploads")
 
@@ -30,27 +34,27 @@ def collect(
 ) -> dict[str, Any]:
     report: dict[str, Any] = {"expired": 0, "finished_forgotten": 0, "stale_staging": 0}
     with db.session() as session:
-        rows = list(
-            session.scalars(select(ResumableUpload).where(ResumableUpload.expires_at < utcnow()))
-        )
+        rows = list(session.scalars(select(Upload).where(Upload.expires_at < utcnow())))
         for row in rows:
             session.expunge(row)
     for row in rows:
-        report["finished_forgotten" if row.state == "done" else "expired"] += 1
+        report["finished_forgotten" if row.state == UploadState.DONE else "expired"] += 1
         if dry_run:
             continue
         try:
-            if row.state == "done":
-                common.forget(db, row.id)
-            else:
-                common.end(db, blobs, row)
-        except SatchelError as exc:  # blocked or busy: the next run tries again
+            if row.state == UploadState.DONE:
+                service.forget(db, upload_id=row.id)
+            elif service.claim(db, upload_id=row.id):
+                service.end(db, blobs=blobs, upload=row)
+        except SatchelError as exc:  # the next run tries again
             log.warning("could not collect upload %s: %s", row.id, exc.code)
     cutoff = time.time() - grace_seconds
     with db.session() as session:
-        live = set(session.scalars(select(ResumableUpload.id)))
-    stores = [common.staging_of(blobs, "tus")]
-    if not isinstance(multipart := common.staging_of(blobs, "multipart"), LocalMultipartStore):
+        live = set(session.scalars(select(Upload.id)))
+    stores = [staging_of(blobs, UploadProtocol.TUS)]
+    if not isinstance(
+        multipart := staging_of(blobs, UploadProtocol.MULTIPART), LocalMultipartStore
+    ):
         stores.append(multipart)  # the blob store's own staging (S3 multipart uploads)
     for store in stores:
         for upload_id, ref in store.stale(cutoff=cutoff):

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from satchel.assets import service as assets
-from satchel.assets.models import Asset
 from satchel.assets.schemas import AssetFields
-from satchel.blobs.multipart import clean_etag
+from satchel.blobs.multipart import PartSink, ReceivedPart, clean_etag
 from satchel.db import utcnow
 from satchel.errors import Conflict, Invalid
-from satchel.uploads import common
-from satchel.uploads.models import ResumableUpload
+from satchel.uploads import service
+from satchel.uploads.ingest import Ingested
+from satchel.uploads.models import Upload, UploadProtocol, UploadState
+from satchel.uploads.staging import multipart_staging
 
 if TYPE_CHECKING:
     from satchel.runtime import Runtime
@@ -32,7 +32,7 @@ def part_size_for(size: int, preferred: int) -> int:
     return max(preferred, math.ceil(size / MAX_PARTS))
 
 
-def expected_part_size(upload: ResumableUpload, number: int) -> int:
+def expected_part_size(upload: Upload, number: int) -> int:
     assert upload.part_size is not None and upload.part_count is not None
     if number < 1 or number > upload.part_count:
         raise Invalid(
@@ -46,8 +46,8 @@ def expected_part_size(upload: ResumableUpload, number: int) -> int:
 
 
 def start(
-    runtime: Runtime,
     *,
+    runtime: Runtime,
     owner_id: str,
     filename: str,
     declared_type: str | None,
@@ -55,12 +55,14 @@ def start(
     fields: AssetFields,
     dedupe: bool,
     sha256: str | None,
-) -> tuple[Asset, ResumableUpload]:
-    """The pending asset and its multipart upload (the staging is opened here)."""
+) -> Upload:
+    """Announce a multipart upload (reserving its asset id) and open its staging."""
     settings = runtime.settings
-    asset, upload = assets.create_pending(
+    upload = service.announce(
         db=runtime.db,
+        limits=runtime.limits,
         owner_id=owner_id,
+        protocol=UploadProtocol.MULTIPART,
         filename=filename,
         declared_type=declared_type,
         size=size,
@@ -68,41 +70,27 @@ def start(
         dedupe=dedupe,
         max_bytes=settings.max_upload_bytes,
         ttl_seconds=settings.resumable_upload_seconds,
-    )
-    part_size = part_size_for(size, settings.multipart_part_bytes)
-    row = ResumableUpload(
-        id=upload.id,
-        protocol="multipart",
-        owner_id=owner_id,
-        asset_id=asset.id,
-        total_size=size,
-        part_size=part_size,
-        part_count=math.ceil(size / part_size),
-        offset=0,
+        part_size=part_size_for(size, settings.multipart_part_bytes),
         client_sha256=sha256,
-        upload_metadata={},
-        state="open",
-        expires_at=upload.expires_at,
     )
+    assert upload.part_size is not None
     try:
-        row.backend_ref = common.staging(runtime).start(upload.id, size=size, part_size=part_size)
-        with runtime.db.write_session() as session:
-            session.add(row)
-            session.commit()
-            session.refresh(row)
-            session.expunge(row)
+        upload.backend_ref = multipart_staging(runtime).start(
+            upload.id, size=size, part_size=upload.part_size
+        )
+        service.save(runtime.db, upload_id=upload.id, backend_ref=upload.backend_ref)
     except BaseException:
-        common.end(runtime.db, runtime.blobs, row)
+        service.end(runtime.db, blobs=runtime.blobs, upload=upload)
         raise
-    return asset, row
+    return upload
 
 
-def _for_asset(
-    runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str
-) -> ResumableUpload:
-    upload = common.load(runtime.db, upload_id=upload_id, owner_id=owner_id, protocol="multipart")
+def _for_asset(runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str) -> Upload:
+    upload = service.load(
+        runtime.db, upload_id=upload_id, owner_id=owner_id, protocol=UploadProtocol.MULTIPART
+    )
     if upload.asset_id != asset_id:
-        raise common.upload_not_found(upload_id)
+        raise service.upload_not_found(upload_id)
     return upload
 
 
@@ -116,15 +104,15 @@ class PartUrl:
 
 
 def presign_part(
-    runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str, number: int, base: str
+    *, runtime: Runtime, owner_id: str, asset_id: str, upload_id: str, number: int, base: str
 ) -> PartUrl:
     upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
-    if upload.state != "open":
+    if upload.state != UploadState.OPEN:
         raise Conflict("The upload is already complete.", code="upload_already_completed")
     size = expected_part_size(upload, number)
     seconds = runtime.settings.multipart_part_url_seconds
     expires = utcnow() + timedelta(seconds=seconds)
-    direct = common.staging(runtime).part_target(
+    direct = multipart_staging(runtime).part_target(
         upload.id, upload.backend_ref, number=number, expires_in=seconds
     )
     if direct is not None:
@@ -135,7 +123,32 @@ def presign_part(
     return PartUrl(number, url, size, expires, False)
 
 
-def check_parts(upload: ResumableUpload, parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def open_part(*, runtime: Runtime, upload_id: str, number: int) -> tuple[PartSink, int]:
+    """Where the signed part endpoint streams one attempt at a part, and its exact size."""
+    upload = service.load(
+        runtime.db, upload_id=upload_id, owner_id=None, protocol=UploadProtocol.MULTIPART
+    )
+    if upload.state != UploadState.OPEN:
+        raise Conflict("The upload is already complete.", code="upload_already_completed")
+    if upload.busy_until is not None and upload.busy_until > utcnow():
+        raise service.Locked("The upload is being completed; its parts can no longer change.")
+    want = expected_part_size(upload, number)
+    sink = multipart_staging(runtime).receive_part(upload.id, upload.backend_ref, number=number)
+    return sink, want
+
+
+def keep_part(*, sink: PartSink, number: int, size: int) -> ReceivedPart:
+    """Keep a part that arrived whole (replacing earlier attempts), or drop it."""
+    if sink.size != size:
+        sink.abort()
+        raise Invalid(
+            f"Part {number} must have {size} bytes; {sink.size} arrived.",
+            code="upload_part_size_mismatch",
+        )
+    return sink.finish()
+
+
+def check_parts(upload: Upload, parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Every part exactly once, in order; a clear error naming what is wrong."""
     assert upload.part_count is not None
     numbers = [n for n, _ in parts]
@@ -159,39 +172,37 @@ def check_parts(upload: ResumableUpload, parts: list[tuple[int, str]]) -> list[t
 
 
 def complete(
-    runtime: Runtime,
     *,
+    runtime: Runtime,
     owner_id: str,
     asset_id: str,
     upload_id: str,
     parts: list[tuple[int, str]],
     sha256: str | None,
-) -> assets.Ingested:
+) -> Ingested:
     upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
-    if upload.state == "done":
-        with runtime.db.session() as session:
-            done = session.query(Asset).filter(Asset.id == upload.result_asset_id).first()
-        if done is not None:
-            return assets.Ingested(done, False)  # completing twice is harmless
-        raise common.upload_not_found(upload_id)
+    if upload.state == UploadState.DONE:
+        return service.result_of(runtime.db, upload=upload)  # completing twice is harmless
     ordered = check_parts(upload, parts)
-    if not common.claim(runtime.db, upload.id, seconds=3600):
-        raise common.Locked("The upload is being completed already.")
+    if not service.claim(runtime.db, upload_id=upload.id, seconds=3600):
+        raise service.Locked("The upload is being completed already.")
     try:
-        writer = common.staging(runtime).complete(
+        writer = multipart_staging(runtime).complete(
             upload.id, upload.backend_ref, parts=ordered, writer=runtime.blobs.writer()
         )
-        return common.finish(runtime, upload, writer, sha256=sha256 or upload.client_sha256)
+        return service.finish(
+            runtime, upload=upload, writer=writer, sha256=sha256 or upload.client_sha256
+        )
     finally:
-        common.release(runtime.db, upload.id)
+        service.release(runtime.db, upload_id=upload.id)
 
 
-def abort(runtime: Runtime, *, owner_id: str, asset_id: str, upload_id: str) -> None:
+def abort(*, runtime: Runtime, owner_id: str, asset_id: str, upload_id: str) -> None:
     upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
-    if upload.state == "done":
+    if upload.state == UploadState.DONE:
         raise Conflict(
             "The upload is complete; delete the asset instead.", code="upload_already_completed"
         )
-    if not common.claim(runtime.db, upload.id):
-        raise common.Locked("The upload is being completed; try again.")
-    common.end(runtime.db, runtime.blobs, upload)
+    if not service.claim(runtime.db, upload_id=upload.id):
+        raise service.Locked("The upload is being completed; try again.")
+    service.end(runtime.db, blobs=runtime.blobs, upload=upload)

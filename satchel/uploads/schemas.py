@@ -1,4 +1,4 @@
-"""Request and response shapes of multipart and tus uploads."""
+"""Request and response shapes of uploads: inline, announced (single PUT or multipart), tus."""
 
 from __future__ import annotations
 
@@ -7,7 +7,41 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field
 
-from satchel.assets.schemas import AssetOut, Request
+from satchel.assets.schemas import AssetFields, AssetOut, Request
+
+
+class InlineUpload(AssetFields):
+    """An upload whose bytes travel inside the JSON body, base64-encoded."""
+
+    file_name: str = Field(validation_alias=AliasChoices("file_name", "fileName", "filename"))
+    media_type: str | None = Field(
+        None, validation_alias=AliasChoices("media_type", "mediaType", "content_type")
+    )
+    content_base64: str = Field(validation_alias=AliasChoices("content_base64", "contentBase64"))
+    dedupe: bool = True
+
+
+class UploadIntent(AssetFields):
+    """Announces an upload whose bytes follow in one signed PUT (or in parts, when large)."""
+
+    filename: str = Field(validation_alias=AliasChoices("filename", "file_name", "fileName"))
+    content_type: str | None = Field(
+        None, validation_alias=AliasChoices("content_type", "contentType", "media_type")
+    )
+    size: int = Field(ge=0)
+    dedupe: bool = True
+
+
+class UploadDescriptor(BaseModel):
+    method: Literal["PUT"] = "PUT"
+    url: str
+    headers: dict[str, str]
+    expires_at: datetime
+    complete_url: str
+
+
+class PendingAsset(AssetOut):
+    upload: UploadDescriptor
 
 
 class MultipartDescriptor(BaseModel):

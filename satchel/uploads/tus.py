@@ -29,28 +29,29 @@ from starlette.responses import Response
 from satchel.api.deps import PUBLIC, RuntimeDep, WriteFiles
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import service as assets
-from satchel.assets.uploads import form_fields, validation_failed
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal
 from satchel.db import utcnow
 from satchel.errors import SatchelError, TooLarge
 from satchel.runtime import Runtime
-from satchel.uploads import common
+from satchel.uploads import service
 from satchel.uploads import tus_protocol as tus
-from satchel.uploads.models import ResumableUpload
+from satchel.uploads.models import Upload, UploadProtocol, UploadState
+from satchel.uploads.parsing import form_fields, validation_failed
 from satchel.uploads.schemas import TusUploadOut
+from satchel.uploads.staging import local_staging
 
 router = APIRouter(prefix="/uploads/tus", tags=["uploads"])
 _FLUSH = 1 << 20
 _RENEW_EVERY = 15.0
 
 
-def _answer(status: int, upload: ResumableUpload | None = None, **extra: str) -> Response:
+def _answer(status: int, upload: Upload | None = None, **extra: str) -> Response:
     headers = dict(tus.BASE_HEADERS)
     if upload is not None:
         headers["Upload-Offset"] = str(upload.offset)
         headers["Upload-Expires"] = tus.http_date(upload.expires_at)
-        if upload.state == "done" and upload.result_asset_id:
+        if upload.state == UploadState.DONE and upload.result_asset_id:
             headers[tus.ASSET_HEADER] = upload.result_asset_id
     headers.update(extra)
     return Response(status_code=status, headers=headers)
@@ -70,17 +71,19 @@ def tus_options(runtime: RuntimeDep, _: Annotated[None, Depends(PUBLIC)] = None)
     )
 
 
-def _create(
-    runtime: Runtime, owner_id: str, length: int, metadata: dict[str, str]
-) -> ResumableUpload:
+def _create(runtime: Runtime, owner_id: str, length: int, metadata: dict[str, str]) -> Upload:
+    """Announce the upload (reserving its asset id); a `filetype` outside the allow-list is
+    refused here, before any byte is sent."""
     try:
         fields, dedupe = form_fields(metadata)
     except ValidationError as exc:
         raise validation_failed(exc) from exc
     assets.check_fields(fields, max_chars=runtime.settings.max_description_chars)
-    asset, upload = assets.create_pending(
+    return service.announce(
         db=runtime.db,
+        limits=runtime.limits,
         owner_id=owner_id,
+        protocol=UploadProtocol.TUS,
         filename=metadata.get("filename") or metadata.get("name") or "upload.bin",
         declared_type=metadata.get("filetype") or metadata.get("type") or None,
         size=length,
@@ -88,24 +91,8 @@ def _create(
         dedupe=dedupe,
         max_bytes=runtime.settings.max_upload_bytes,
         ttl_seconds=runtime.settings.resumable_upload_seconds,
+        metadata=metadata,
     )
-    row = ResumableUpload(
-        id=upload.id,
-        protocol="tus",
-        owner_id=owner_id,
-        asset_id=asset.id,
-        total_size=length,
-        offset=0,
-        upload_metadata=metadata,
-        state="open",
-        expires_at=upload.expires_at,
-    )
-    with runtime.db.write_session() as session:
-        session.add(row)
-        session.commit()
-        session.refresh(row)
-        session.expunge(row)
-    return row
 
 
 @router.post("", status_code=201, summary="tus creation (and creation-with-upload)")
@@ -130,16 +117,16 @@ async def tus_create(request: Request, runtime: RuntimeDep, principal: WriteFile
         raise tus.with_tus(exc) from exc
     location = f"{base_url(request, runtime)}{request.url.path.rstrip('/')}/{upload.id}"
     if ctype == tus.CONTENT_TYPE:
-        if not await run_in_threadpool(lambda: common.claim(runtime.db, upload.id)):
-            raise tus.with_tus(common.Locked("The upload is busy."))
+        if not await run_in_threadpool(lambda: service.claim(runtime.db, upload_id=upload.id)):
+            raise tus.with_tus(service.Locked("The upload is busy."))
         upload = await _patch(request, runtime, upload)
     return _answer(201, upload, Location=location)
 
 
-def _mine(runtime: Runtime, principal: Principal, upload_id: str) -> ResumableUpload:
+def _mine(runtime: Runtime, principal: Principal, upload_id: str) -> Upload:
     try:
-        return common.load(
-            runtime.db, upload_id=upload_id, owner_id=principal.user_id, protocol="tus"
+        return service.load(
+            runtime.db, upload_id=upload_id, owner_id=principal.user_id, protocol=UploadProtocol.TUS
         )
     except SatchelError as exc:
         raise tus.with_tus(exc) from exc
@@ -190,63 +177,67 @@ async def tus_patch(
     tus.check_patch(request)
     sent = tus.int_header(request, "Upload-Offset")
     upload = await run_in_threadpool(lambda: _mine(runtime, principal, upload_id))
-    if upload.state == "done":
+    if upload.state == UploadState.DONE:
         if sent != upload.total_size:
             raise tus.offset_mismatch(upload.total_size, sent)
         return _answer(204, upload)
     if sent != upload.offset:
         raise tus.offset_mismatch(upload.offset, sent)
-    if not await run_in_threadpool(lambda: common.claim(runtime.db, upload.id)):
-        raise tus.with_tus(common.Locked("Another PATCH of this upload is in progress; retry."))
+    if not await run_in_threadpool(lambda: service.claim(runtime.db, upload_id=upload.id)):
+        raise tus.with_tus(service.Locked("Another PATCH of this upload is in progress; retry."))
     # Re-read under the lease: a PATCH that just ended may have moved the offset.
     upload = await run_in_threadpool(lambda: _mine(runtime, principal, upload_id))
     if sent != upload.offset:
-        await run_in_threadpool(lambda: common.release(runtime.db, upload.id))
+        await run_in_threadpool(lambda: service.release(runtime.db, upload_id=upload.id))
         raise tus.offset_mismatch(upload.offset, sent)
     return _answer(204, await _patch(request, runtime, upload))
 
 
-async def _patch(request: Request, runtime: Runtime, upload: ResumableUpload) -> ResumableUpload:
+async def _patch(request: Request, runtime: Runtime, upload: Upload) -> Upload:
     """Append the body (the caller holds the lease; it is released here)."""
     try:
         checksum = tus.parse_checksum(request.headers.get("upload-checksum"))
         received = await _append(request, runtime, upload, checksum)
         upload.offset += received
-        await run_in_threadpool(lambda: common.save(runtime.db, upload.id, offset=upload.offset))
+        await run_in_threadpool(
+            lambda: service.save(runtime.db, upload_id=upload.id, offset=upload.offset)
+        )
         if upload.offset == upload.total_size:
             # Hold the lease through assembling (no other PATCH may finish it twice).
-            await run_in_threadpool(lambda: common.renew(runtime.db, upload.id, seconds=3600))
+            await run_in_threadpool(
+                lambda: service.renew(runtime.db, upload_id=upload.id, seconds=3600)
+            )
             return await run_in_threadpool(lambda: _finish(runtime, upload))
         return upload
     except SatchelError as exc:
         raise tus.with_tus(exc) from exc
     finally:
-        await run_in_threadpool(lambda: common.release(runtime.db, upload.id))
+        await run_in_threadpool(lambda: service.release(runtime.db, upload_id=upload.id))
 
 
-def _finish(runtime: Runtime, upload: ResumableUpload) -> ResumableUpload:
-    store = common.local_staging(runtime)
+def _finish(runtime: Runtime, upload: Upload) -> Upload:
+    store = local_staging(runtime)
     writer = store.assemble_appended(
         upload.id, size=upload.total_size, writer=runtime.blobs.writer()
     )
-    result = common.finish(runtime, upload, writer, sha256=None)
-    upload.state, upload.result_asset_id = "done", result.asset.id
+    result = service.finish(runtime, upload=upload, writer=writer, sha256=None)
+    upload.state, upload.result_asset_id = UploadState.DONE, result.asset.id
     if result.job_id is not None:
         try:
             runtime.queue.enqueue(result.job_id)
         except Exception:  # the recovery sweep queues jobs that never reached the queue
-            common.log.exception("could not queue job %s", result.job_id)
+            service.log.exception("could not queue job %s", result.job_id)
     return upload
 
 
 async def _append(
     request: Request,
     runtime: Runtime,
-    upload: ResumableUpload,
+    upload: Upload,
     checksum: tuple[str, bytes] | None,
 ) -> int:
     """Stream the body onto the staged file; returns how many bytes to keep."""
-    store = common.local_staging(runtime)
+    store = local_staging(runtime)
     limit = upload.total_size - upload.offset
     hasher = hashlib.new(checksum[0]) if checksum else None
     loop = asyncio.get_running_loop()
@@ -279,7 +270,7 @@ async def _append(
                     pending = loop.run_in_executor(None, write, data)
                 if time.monotonic() - renewed > _RENEW_EVERY:
                     renewed = time.monotonic()
-                    await run_in_threadpool(lambda: common.renew(runtime.db, upload.id))
+                    await run_in_threadpool(lambda: service.renew(runtime.db, upload_id=upload.id))
         except ClientDisconnect:
             cut_off = True  # keep what arrived: the client resumes from the new offset
         if pending is not None:
@@ -306,10 +297,10 @@ def tus_delete(
 ) -> Response:
     tus.check_version(request)
     upload = _mine(runtime, principal, upload_id)
-    if not common.claim(runtime.db, upload.id):
-        raise tus.with_tus(common.Locked("A PATCH of this upload is in progress."))
-    if upload.state == "done":
-        common.forget(runtime.db, upload.id)  # the asset stays; delete it as an asset
+    if not service.claim(runtime.db, upload_id=upload.id):
+        raise tus.with_tus(service.Locked("A PATCH of this upload is in progress."))
+    if upload.state == UploadState.DONE:
+        service.forget(runtime.db, upload_id=upload.id)  # the asset stays; delete it as an asset
     else:
-        common.end(runtime.db, runtime.blobs, upload)
+        service.end(runtime.db, blobs=runtime.blobs, upload=upload)
     return Response(status_code=204, headers=dict(tus.BASE_HEADERS))

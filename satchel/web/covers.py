@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from satchel.assets.content import Payload
-from satchel.assets.models import Asset, Blob
+from satchel.assets.models import Asset, AssetStatus, Blob
 from satchel.auth.models import User
 from satchel.spaces import profiles, service
 from satchel.spaces.models import Space
 
-HIDDEN = ("uploading", "quarantined")
+HIDDEN = (AssetStatus.QUARANTINED,)
 PLACEHOLDER_SIZE = (1200, 630)  # the shape link previews crop to
 _PLACEHOLDER_RGB = (0xE7, 0xE5, 0xE0)
 

@@ -111,8 +111,8 @@ async def test_gc_reclaims_only_old_unreferenced_things(
     with runtime.db.session() as s:  # the announced upload's link expired long ago
         from sqlalchemy import update
 
-        from satchel.assets.models import Upload
         from satchel.db import utcnow
+        from satchel.uploads.models import Upload
 
         s.execute(update(Upload).values(expires_at=utcnow().replace(year=2001)))
         s.commit()
@@ -186,6 +186,7 @@ async def test_startup_repair(client: httpx.AsyncClient, workers: Runtime) -> No
     assert status["storage"]["asset_repair"]["quarantined_assets"] == [broken]
     quarantined = (await client.get(f"/api/v1/assets/{broken}")).json()["data"]
     assert quarantined["status"] == "quarantined" and quarantined["failure_reason"]
+    assert quarantined["failure_code"] == "asset_integrity_mismatch"
     assert (await client.get(f"/api/v1/assets/{broken}/raw")).status_code == 409
     regenerated = await wait_for_asset(client, healthy)
     assert regenerated["status"] == "ready" and regenerated["thumb_url"]
@@ -206,3 +207,28 @@ async def test_startup_repair_completes_an_interrupted_delete(
     monkeypatch.undo()
     summary = runtime.repair()
     assert summary["deletes_completed"] == 1 and not path.exists()
+
+
+async def test_deleting_an_asset_keeps_the_bytes_an_avatar_shares(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """The delete plan counted other assets and derivatives as sharers, not avatars: an
+    asset holding an avatar's exact bytes took them along when deleted."""
+    await client.patch("/api/v1/account/profile", json={"handle": "face", "is_public": True})
+    png = make_png(300, 300, seed=7)
+    start = await client.post(
+        "/api/v1/account/avatar", json={"content_type": "image/png", "size_bytes": len(png)}
+    )
+    assert (await anon.put(start.json()["data"]["url"], content=png)).status_code == 204
+    done = await client.post(
+        "/api/v1/account/avatar/complete",
+        json={"storage_key": start.json()["data"]["storage_key"]},
+    )
+    avatar_url = done.json()["data"]["avatar_url"]
+    avatar = (await anon.get(avatar_url)).content
+    body = await upload(client, avatar, filename="me.webp")
+    plan = (await client.delete(f"/api/v1/assets/{body['data']['id']}?dry_run=true")).json()
+    assert plan["data"]["files"][0]["shared"] is True and plan["data"]["reclaimable_bytes"] == 0
+    assert (await client.delete(f"/api/v1/assets/{body['data']['id']}")).status_code == 200
+    again = await anon.get(avatar_url)
+    assert again.status_code == 200 and again.content == avatar

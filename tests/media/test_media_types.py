@@ -99,6 +99,7 @@ def test_all_is_complete() -> None:
         "documents",
         "images",
         "isobmff",
+        "jpeg",
         "matroska",
         "ogg",
         "sniff",

@@ -83,10 +83,9 @@ async def test_abort_and_expiry_clean_the_bucket(
 
     from sqlalchemy import update
 
-    from satchel.assets.models import Upload
     from satchel.db import utcnow
     from satchel.lifecycle.gc import collect
-    from satchel.uploads.models import ResumableUpload
+    from satchel.uploads.models import Upload
 
     data = pattern(PART + 10, seed=8)
     aborted, expired = await announce(client, len(data)), await announce(client, len(data))
@@ -98,11 +97,10 @@ async def test_abort_and_expiry_clean_the_bucket(
     ).status_code == 200
     past = utcnow() - timedelta(seconds=1)
     with runtime.db.write_session() as session:
-        session.execute(update(ResumableUpload).values(expires_at=past))
         session.execute(update(Upload).values(expires_at=past))
         session.commit()
     report = collect(db=runtime.db, blobs=runtime.blobs, dry_run=False, grace_seconds=0)
-    assert report["resumable_uploads"]["expired"] == 1
+    assert report["uploads"]["expired"] == 1
     s3 = boto3.client(
         "s3",
         endpoint_url=s3_server.endpoint_url,
