@@ -84,12 +84,12 @@ def store_uploads(runtime: Runtime, *, owner_id: str, parts: Sequence[Any]) -> l
 
 
 def preview_webp(runtime: Runtime, path: Path, filename: str, declared: str | None) -> bytes:
-    from satchel.tools.image._common import load  # codecs load on first use
+    from satchel.media.imaging import load_input  # codecs load on first use
 
     inp: InputFile = tools.identify(runtime, path, name=filename, declared=declared)
     if not inp.media_type.startswith("image/"):
         raise Invalid(f"{inp.media_type} is not an image.", code="tool_input_type_not_supported")
-    image = load(inp)
+    image = load_input(inp)
     image = image.thumbnail_image(2048, height=2048, size="down")
     if image.interpretation not in ("srgb", "b-w") or image.format != "uchar":
         image = image.colourspace("srgb").cast("uchar")

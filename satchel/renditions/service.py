@@ -24,9 +24,9 @@ from pydantic import BaseModel, Field
 from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
 from satchel.errors import Invalid, NotFound
+from satchel.media.formats import FORMAT_OF, MEDIA_TYPES, Fit
 from satchel.runtime import Runtime
 from satchel.tools.base import ToolError
-from satchel.tools.image._formats import FORMAT_OF, MEDIA_TYPES, Fit
 
 if TYPE_CHECKING:
     pass
@@ -121,8 +121,9 @@ def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
     """Make the rendition (the asset was loaded with its derivatives) and cache it."""
     import pyvips  # codecs load on first use, not in every API process at start
 
-    from satchel.tools.image._common import flatten, to_srgb8
-    from satchel.tools.image.resize import fit_image
+    from satchel.media.errors import MediaError
+    from satchel.media.imaging import fit as fit_image
+    from satchel.media.imaging import flatten, to_srgb8
 
     _check(params, asset)
     fmt = params.out_format(asset.media_type)
@@ -142,7 +143,7 @@ def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
             data = image.heifsave_buffer(Q=params.q, keep="none", compression="av1", effort=2)
         else:
             data = image.pngsave_buffer(keep="none", compression=6)
-    except pyvips.Error as exc:
+    except (pyvips.Error, MediaError) as exc:
         raise ToolError("The image could not be rendered.", code="render_failed") from exc
     kind = kind_for(params.canonical(asset.media_type))
     store_later(runtime, asset, kind, data, media_type, image.width, image.height)
