@@ -147,9 +147,7 @@ def complete_avatar(
     *, db: Database, blobs: BlobStore, user_id: str, storage_key: str, limits: Any
 ) -> User:
     """Verify the bytes landed and are an image, make a 256×256 WebP, swap it in."""
-    import pyvips
-
-    from satchel.media import sniff_file
+    from satchel.media import imaging, sniff_file  # codecs load on first use
 
     if not storage_key.startswith(f"avatars/{user_id}/"):
         raise NotFound("No such avatar upload.", code="upload_not_found")
@@ -163,8 +161,8 @@ def complete_avatar(
                 "An avatar is a JPEG, PNG or WebP image.", code="asset_content_type_not_allowed"
             )
         out = staged.with_suffix(".webp")
-        image = pyvips.Image.thumbnail(str(staged), AVATAR_PX, height=AVATAR_PX, crop="centre")
-        image.webpsave(str(out), Q=85, strip=True)
+        image = imaging.fit(staged, AVATAR_PX, AVATAR_PX, "cover", media_type=media.media_type)
+        imaging.save(image, out, "webp", quality=85, strip=True)
     finally:
         staged.unlink(missing_ok=True)
     try:
