@@ -251,7 +251,7 @@ async def test_svg_to_raster_batch_zip(client: httpx.AsyncClient) -> None:
 
 
 async def test_other_image_tools_take_an_svg_too(client: httpx.AsyncClient) -> None:
-    # _common.load reads SVG from memory (the file and source loaders are blocked)
+    # imaging.load reads SVG from memory (the file and source loaders are blocked)
     _, content = await run_tool(client, "convert", SHAPES, {"format": "png"})
     assert (image(content).width, image(content).height) == (100, 50)
 
