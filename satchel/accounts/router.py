@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import Response
 
@@ -19,6 +18,7 @@ from satchel.api.receive import too_large
 from satchel.assets.schemas import Request
 from satchel.assets.views import base_url
 from satchel.auth.models import User
+from satchel.runs import sandbox
 from satchel.runtime import Runtime
 from satchel.spaces import profiles
 
@@ -183,13 +183,9 @@ async def put_avatar(
 async def complete_avatar(
     body: AvatarComplete, request: HttpRequest, runtime: RuntimeDep, principal: AdminUser
 ) -> Envelope[AccountOut]:
-    user = await run_in_threadpool(
+    user = await sandbox.waiting(
         lambda: profiles.complete_avatar(
-            db=runtime.db,
-            blobs=runtime.blobs,
-            user_id=principal.user_id,
-            storage_key=body.storage_key,
-            limits=runtime.limits,
+            runtime=runtime, user_id=principal.user_id, storage_key=body.storage_key
         )
     )
     return envelope(account_out(user, base_url(request, runtime), runtime))

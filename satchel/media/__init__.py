@@ -1,4 +1,5 @@
-"""Strict media type sniffing: what an upload really is, and whether it fits the limits."""
+"""Media: strict sniffing of uploads (re-exported here), and the shared engines (imaging, av,
+pdfium, drawing, …) imported by module name, since they load codecs."""
 
 from satchel.media.sniff import check_declared_type, sniff_file
 from satchel.media.types import MediaInfo, MediaLimits, kind_of, normalize_media_type

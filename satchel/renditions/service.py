@@ -24,9 +24,9 @@ from pydantic import BaseModel, Field
 from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
 from satchel.errors import Invalid, NotFound
+from satchel.media.formats import FORMAT_OF, MEDIA_TYPES, Fit
 from satchel.runs import service as runs
 from satchel.runtime import Runtime
-from satchel.tools.image._formats import FORMAT_OF, MEDIA_TYPES, Fit
 
 RenderFormat = Literal["jpg", "jpeg", "png", "webp", "avif"]
 MAX_SOURCE_BYTES = 256 << 20  # larger originals are not rendered on request

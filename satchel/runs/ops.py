@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from satchel.errors import Invalid
+from satchel.media.errors import MediaError
 from satchel.runs.wire import inputs_from_wire, limits_from_wire, result_to_wire
 from satchel.tools import registry, runner
 from satchel.tools.base import InputFile, Inputs, ToolError
@@ -52,46 +53,46 @@ def render(args: dict[str, Any], payload: bytes, _report: Report) -> tuple[dict[
     """A rendition: the source's bytes fitted into a box and encoded (see `renditions`)."""
     import pyvips
 
-    from satchel.tools.image._common import flatten, to_srgb8
-    from satchel.tools.image.resize import fit_image
+    from satchel.media import imaging
 
     fmt, quality = args["format"], int(args["quality"])
     try:
-        image = to_srgb8(fit_image(payload, int(args["width"]), int(args["height"]), args["fit"]))
-        if fmt == "jpg":
-            data = flatten(image).jpegsave_buffer(Q=quality, keep="none", optimize_coding=True)
-        elif fmt == "webp":
-            data = image.webpsave_buffer(Q=quality, keep="none", effort=2)
-        elif fmt == "avif":
-            data = image.heifsave_buffer(Q=quality, keep="none", compression="av1", effort=2)
-        else:
-            data = image.pngsave_buffer(keep="none", compression=6)
-    except pyvips.Error as exc:
+        image = imaging.to_srgb8(
+            imaging.fit(payload, int(args["width"]), int(args["height"]), args["fit"])
+        )
+        # Fast encoder efforts (a rendition is made on request); PNG stays lossless.
+        data = imaging.encode(
+            image,
+            fmt,
+            quality=None if fmt == "png" else quality,
+            strip=True,
+            effort={"webp": 2, "avif": 2, "png": 6}.get(fmt),
+        )
+    except (MediaError, pyvips.Error) as exc:
         raise ToolError("The image could not be rendered.", code="render_failed") from exc
     return {"width": image.width, "height": image.height}, data
 
 
 def preview(args: dict[str, Any], _payload: bytes, _report: Report) -> tuple[dict[str, Any], bytes]:
     """A browser-friendly WebP of an image file (HEIC, TIFF, …), at most 2048 px."""
-    from satchel.tools.image._common import load, to_srgb8
+    from satchel.media import imaging
 
     inp = InputFile(Path(args["path"]), args["name"], args["media_type"])
-    image = to_srgb8(load(inp).thumbnail_image(2048, height=2048, size="down"))
+    image = imaging.load_input(inp).thumbnail_image(2048, height=2048, size="down")
     try:
-        data: bytes = image.webpsave_buffer(Q=82, keep="none", effort=2)
-    except Exception as exc:
+        data = imaging.encode(imaging.to_srgb8(image), "webp", quality=82, strip=True, effort=2)
+    except MediaError as exc:
         raise ToolError(f"{inp.name} could not be previewed.") from exc
     return {}, data
 
 
 def avatar(args: dict[str, Any], _payload: bytes, _report: Report) -> tuple[dict[str, Any], bytes]:
     """A square WebP avatar cropped from an uploaded image."""
-    import pyvips
+    from satchel.media import imaging
 
     size = int(args["size"])
-    image = pyvips.Image.thumbnail(args["path"], size, height=size, crop="centre")
-    data: bytes = image.webpsave_buffer(Q=85, keep="none")
-    return {}, data
+    image = imaging.fit(Path(args["path"]), size, size, "cover", media_type=args["media_type"])
+    return {}, imaging.encode(image, "webp", quality=85, strip=True)
 
 
 OPS: dict[str, Op] = {"run": run, "render": render, "preview": preview, "avatar": avatar}

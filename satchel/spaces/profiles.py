@@ -18,6 +18,9 @@ from satchel.auth.models import User
 from satchel.blobs import BlobStore, write_file
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound
+from satchel.media import sniff_file
+from satchel.runs import service as runs
+from satchel.runtime import Runtime
 from satchel.spaces.models import Space
 
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,29}$")
@@ -143,13 +146,10 @@ def staged_path(blobs: BlobStore, storage_key: str) -> Path:
     return blobs.scratch_dir / ("avatar-" + storage_key.replace("/", "_"))
 
 
-def complete_avatar(
-    *, db: Database, blobs: BlobStore, user_id: str, storage_key: str, limits: Any
-) -> User:
-    """Verify the bytes landed and are an image, make a 256×256 WebP, swap it in."""
-    import pyvips
-
-    from satchel.media import sniff_file
+def complete_avatar(*, runtime: Runtime, user_id: str, storage_key: str) -> User:
+    """Verify the bytes landed and are an image, make a 256×256 WebP in the sandbox (the
+    upload is untrusted), swap it in."""
+    db, blobs = runtime.db, runtime.blobs
 
     if not storage_key.startswith(f"avatars/{user_id}/"):
         raise NotFound("No such avatar upload.", code="upload_not_found")
@@ -157,14 +157,15 @@ def complete_avatar(
     if not staged.exists():
         raise Conflict("The avatar bytes have not been uploaded.", code="asset_not_uploaded")
     try:
-        media = sniff_file(staged, declared_type=None, filename=None, limits=limits)
+        media = sniff_file(staged, declared_type=None, filename=None, limits=runtime.limits)
         if media.media_type not in AVATAR_TYPES:
             raise Invalid(
                 "An avatar is a JPEG, PNG or WebP image.", code="asset_content_type_not_allowed"
             )
+        args = {"path": str(staged), "media_type": media.media_type, "size": AVATAR_PX}
+        _, data = runs.call(runtime, "avatar", args)
         out = staged.with_suffix(".webp")
-        image = pyvips.Image.thumbnail(str(staged), AVATAR_PX, height=AVATAR_PX, crop="centre")
-        image.webpsave(str(out), Q=85, strip=True)
+        out.write_bytes(data)
     finally:
         staged.unlink(missing_ok=True)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pyvips
 
 from satchel.processing.processors import ProcessingFailed, ProcessLimits
 from tests.corpus import CORPUS
+from tests.media.test_pdfium import declared_pages
 from tests.processing.conftest import Process
 
 PDF = CORPUS / "pdf"
@@ -87,3 +89,14 @@ def test_damaged_pdf_fails_clearly(process: Process, tmp_path: Path) -> None:
     path.write_bytes((PDF / "001-trivial/minimal-document.pdf").read_bytes()[:300] + b"%%EOF")
     with pytest.raises(ProcessingFailed, match="the PDF could not be opened"):
         process(path, "application/pdf")
+
+
+def test_a_page_tree_declaring_200000_pages(process: Process, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(declared_pages(200_000))  # one real page
+    started = time.monotonic()
+    result = process(path, "application/pdf")
+    assert time.monotonic() - started < 5
+    assert result.metadata["pages"] == 200_000  # as declared
+    assert result.raw["text_pages"] == 1 and result.raw["text_truncated"] is True
+    assert {d.kind for d in result.derivatives} == {"thumbnail", "preview"}

@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 import threading
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ import pyvips
 
 from satchel.runtime import Runtime
 from tests.conftest import make_png
+from tests.media.test_imaging import gif_bomb
 from tests.tools.helpers import PHOTO, call_tool, corpus, golden, image, pixels, run_tool, ssim
 
 SMILE = corpus("pdf/007-imagemagick-images/smile.png")  # 16×16, flat colours
@@ -249,7 +251,7 @@ async def test_svg_to_raster_batch_zip(client: httpx.AsyncClient) -> None:
 
 
 async def test_other_image_tools_take_an_svg_too(client: httpx.AsyncClient) -> None:
-    # _common.load reads SVG from memory (the file and source loaders are blocked)
+    # imaging.load reads SVG from memory (the file and source loaders are blocked)
     _, content = await run_tool(client, "convert", SHAPES, {"format": "png"})
     assert (image(content).width, image(content).height) == (100, 50)
 
@@ -449,6 +451,21 @@ async def test_gif_frames_count_against_the_pixel_limit(
         assert "4 frames" in body["error"]["message"]
     response = await client.post("/api/v1/tools/image/gif-tools/info", files={"file": gif_file()})
     assert response.json()["data"]["frames"] == 4  # facts are still given
+
+
+async def test_a_gif_frame_bomb_is_refused_before_decoding(client: httpx.AsyncClient) -> None:
+    bomb = ("bomb.gif", gif_bomb(2000, 2000, 2000))  # 44 kB declaring 8 gigapixels
+    started = time.monotonic()
+    for tool, settings in [
+        ("gif-tools", {"action": "reverse"}),
+        ("gif-webp", {}),
+        ("compress", {"quality": 50}),
+        ("strip-metadata", {}),
+    ]:
+        body = await call_tool(client, tool, bomb, settings, expect=422)
+        assert body["error"]["code"] == "tool_input_too_large", tool
+        assert "2000 frames of 2000×2000" in body["error"]["message"], tool
+    assert time.monotonic() - started < 20
 
 
 # gif-webp -------------------------------------------------------------------------------

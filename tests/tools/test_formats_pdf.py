@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
+from pathlib import Path
 
 import httpx
 
+from tests.media.test_pdfium import blank_pages, declared_pages
 from tests.tools.helpers import PHOTO, call_tool, corpus, golden, image, pixels, run_tool
 
 FOUR_PAGES = corpus("pdf/004-pdflatex-4-pages/pdflatex-4-pages.pdf")  # A4
@@ -120,3 +123,27 @@ async def test_pdf_info_and_preview(client: httpx.AsyncClient) -> None:
         files={"file": (ENCRYPTED.name, ENCRYPTED.read_bytes())},
     )
     assert response.json()["error"]["code"] == "pdf_encrypted"
+
+
+async def test_page_budgets(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    bomb = ("bomb.pdf", declared_pages(200_000))  # one real page, 200,000 declared
+    started = time.monotonic()
+    body = await call_tool(client, "pdf-to-image", bomb, section="pdf", expect=422)
+    assert body["error"]["code"] == "pdf_too_many_pages"
+    assert "at most 1000" in body["error"]["message"]
+    _, content = await run_tool(client, "pdf-to-image", bomb, {"pages": "1"}, section="pdf")
+    assert image(content).width == 417  # 200 pt at 150 DPI
+    body = await call_tool(client, "pdf-to-image", bomb, {"pages": "2"}, section="pdf", expect=422)
+    assert body["error"]["code"] == "pdf_unreadable"  # declared, but not there
+    response = await client.post("/api/v1/tools/pdf/pdf-to-image/info", files={"file": bomb})
+    assert response.json()["error"]["code"] == "pdf_unreadable"
+    assert time.monotonic() - started < 20
+    blank = blank_pages(tmp_path / "blank.pdf", 1001)
+    body = await call_tool(client, "pdf-to-image", blank, {"dpi": 36}, section="pdf", expect=422)
+    assert body["error"]["code"] == "pdf_too_many_pages"
+    response = await client.post(
+        "/api/v1/tools/pdf/pdf-to-image/info", files={"file": ("blank.pdf", blank.read_bytes())}
+    )
+    facts = response.json()["data"]
+    assert facts["pages"] == 1001 and len(facts["page_sizes"]) == 1000
+    assert facts["page_sizes_truncated"] is True

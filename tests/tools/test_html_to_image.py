@@ -1,7 +1,7 @@
 """html-to-image: refusals of non-public addresses, and a real capture by Chromium.
 
 Tests can only reach 127.0.0.1, so the capture tests set SATCHEL_TOOLS_ALLOW_LOOPBACK=1
-(read by satchel/tools/image/_net.py, test-only) and serve pages with http.server. With it
+(read by satchel/media/netguard.py, test-only) and serve pages with http.server. With it
 unset, the same local page is refused.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from satchel.media import netguard
 from satchel.runtime import Runtime
-from satchel.tools.image import _net
 from tests.servers import ensure_debian_package
 from tests.tools.helpers import call_tool, image, pixels
 
@@ -95,7 +95,7 @@ async def test_non_public_addresses_are_refused(
     site: tuple[str, list[str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(_net.ALLOW_LOOPBACK_ENV, raising=False)
+    monkeypatch.delenv(netguard.ALLOW_LOOPBACK_ENV, raising=False)
     base, hits = site
     for url in (
         base + "/",
@@ -137,9 +137,9 @@ def test_address_rules() -> None:
         "2002:a9fe:a9fe::1",
         "64:ff9b::a9fe:a9fe",
     ):
-        assert _net.address_problem(ipaddress.ip_address(bad)) is not None, bad
+        assert netguard.address_problem(ipaddress.ip_address(bad)) is not None, bad
     for good in ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:8.8.8.8"):
-        assert _net.address_problem(ipaddress.ip_address(good)) is None, good
+        assert netguard.address_problem(ipaddress.ip_address(good)) is None, good
 
 
 async def test_capture_a_local_page_with_loopback_allowed_for_tests(
@@ -149,7 +149,7 @@ async def test_capture_a_local_page_with_loopback_allowed_for_tests(
     chromium: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(_net.ALLOW_LOOPBACK_ENV, "1")
+    monkeypatch.setenv(netguard.ALLOW_LOOPBACK_ENV, "1")
     base, hits = site
     job = await _capture(client, {"url": base + "/", "devicePreset": "tablet"})
     assert job["status"] == "completed", job
@@ -214,9 +214,9 @@ async def test_unavailable_without_chromium(
 ) -> None:
     from pathlib import Path
 
-    from satchel.tools.image import html_to_image
+    from satchel.media import browser
 
-    monkeypatch.setattr(html_to_image, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
     tool = (await client.get("/api/v1/tools/image/html-to-image")).json()["data"]
     assert tool["available"] is False
     assert "Chromium" in tool["unavailable_reason"]
@@ -226,7 +226,7 @@ async def test_unavailable_without_chromium(
     assert body["error"]["code"] == "tool_unavailable"
 
 
-def _through(proxy: _net.GuardProxy, request: bytes) -> bytes:
+def _through(proxy: netguard.GuardProxy, request: bytes) -> bytes:
     import socket
 
     host, port = proxy.server.server_address[:2]
@@ -245,8 +245,8 @@ def test_guard_proxy_connects_only_to_checked_addresses(
 ) -> None:
     base, hits = site
     hostport = base.removeprefix("http://")
-    monkeypatch.delenv(_net.ALLOW_LOOPBACK_ENV, raising=False)
-    with _net.GuardProxy() as proxy:
+    monkeypatch.delenv(netguard.ALLOW_LOOPBACK_ENV, raising=False)
+    with netguard.GuardProxy() as proxy:
         answer = _through(
             proxy, f"CONNECT {hostport} HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode()
         )
@@ -259,7 +259,7 @@ def test_guard_proxy_connects_only_to_checked_addresses(
         assert answer.startswith(b"HTTP/1.1 403") and b"link-local" in answer
         assert hits == []
         assert {r["target"] for r in proxy.refused} >= {hostport, base + "/"}
-        monkeypatch.setenv(_net.ALLOW_LOOPBACK_ENV, "1")
+        monkeypatch.setenv(netguard.ALLOW_LOOPBACK_ENV, "1")
         answer = _through(proxy, f"GET {base}/ HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.0 200") and b"Satchel capture" in answer
         assert hits == ["/"]

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import av
 import mutagen
 import numpy as np
-from av.audio.frame import AudioFrame
-from av.audio.resampler import AudioResampler
-from av.container import InputContainer
 from mutagen.id3 import ID3
 
+from satchel.media import av, imaging
 from satchel.processing.processors.base import (
     Derivative,
     ProcessingFailed,
@@ -22,8 +19,6 @@ from satchel.processing.processors.base import (
     describe,
     processor,
 )
-from satchel.processing.processors.image import from_array
-from satchel.processing.processors.video import describe_container
 
 _RATE = 8000  # peaks need no more than this, and it keeps decoding of long files cheap
 _WINDOWS = 200  # evenly spaced excerpts of a file too long to decode end to end
@@ -65,7 +60,7 @@ def process_audio(
     if samples.size:
         target = out_dir / "waveform.png"
         width, height = limits.waveform_width, limits.waveform_height
-        from_array(waveform(samples, width, height)).pngsave(str(target), keep="none")
+        imaging.from_array(waveform(samples, width, height)).pngsave(str(target), keep="none")
         derivatives.append(Derivative("waveform", target, "image/png", width, height))
     return ProcessResult(metadata=metadata, raw=raw, derivatives=derivatives)
 
@@ -77,15 +72,23 @@ def _decode(
     limits: ProcessLimits,
     progress: Progress,
 ) -> np.ndarray[Any, np.dtype[np.float32]]:
-    with av.open(str(path), metadata_errors="replace") as container:
-        if not isinstance(container, InputContainer) or not container.streams.audio:
+    with av.open_input(path) as container:
+        if not container.streams.audio:
             raise ProcessingFailed("the file has no audio stream")
-        facts, raw["container"] = describe_container(container)
+        facts, raw["container"] = av.describe_container(container)
         for key, value in facts.items():
             metadata.setdefault(key, value)
         duration = float(metadata.get("duration") or 0.0)
         progress(30, "drawing the waveform")
-        return _samples(container, duration, limits, progress)
+        return av.decode_mono(
+            container,
+            rate=_RATE,
+            duration=duration,
+            max_seconds=limits.max_audio_decode_seconds,
+            windows=_WINDOWS,
+            window_seconds=_WINDOW_SECONDS,
+            progress=lambda share: progress(30 + int(60 * share), "decoding"),
+        )
 
 
 def _describe_tags(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -137,52 +140,6 @@ def _tags(tags: Any) -> dict[str, str]:
         if isinstance(key, str) and texts:
             out[key.lower()[:64]] = " / ".join(texts)[:_MAX_TAG_CHARS]
     return out
-
-
-def _samples(
-    container: InputContainer, duration: float, limits: ProcessLimits, progress: Progress
-) -> np.ndarray[Any, np.dtype[np.float32]]:
-    """Mono samples at a low rate: the whole file, or evenly spaced windows of a long one."""
-    stream = container.streams.audio[0]
-    resampler = AudioResampler(format="flt", layout="mono", rate=_RATE)
-    chunks: list[np.ndarray[Any, np.dtype[np.float32]]] = []
-    if duration <= limits.max_audio_decode_seconds:
-        budget = int((limits.max_audio_decode_seconds + 1) * _RATE)
-        for count, frame in enumerate(container.decode(stream)):
-            if count % 200 == 0:
-                progress(30 + int(60 * _played(frame, duration)), "decoding")
-            budget -= _resample(resampler, frame, chunks)
-            if budget <= 0:
-                break
-    else:
-        for window in range(_WINDOWS):
-            progress(30 + 60 * window // _WINDOWS, "sampling")
-            container.seek(int(duration * window / _WINDOWS * av.time_base))
-            wanted = int(_WINDOW_SECONDS * _RATE)
-            for frame in container.decode(stream):
-                wanted -= _resample(resampler, frame, chunks)
-                if wanted <= 0:
-                    break
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks)
-
-
-def _resample(
-    resampler: AudioResampler, frame: AudioFrame, chunks: list[np.ndarray[Any, Any]]
-) -> int:
-    got = 0
-    for out in resampler.resample(frame):
-        data = out.to_ndarray().reshape(-1).astype(np.float32)
-        chunks.append(data)
-        got += data.size
-    return got
-
-
-def _played(frame: AudioFrame, duration: float) -> float:
-    if frame.time is None or duration <= 0:
-        return 0.0
-    return max(0.0, min(1.0, frame.time / duration))
 
 
 def waveform(

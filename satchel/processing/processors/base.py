@@ -9,7 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from satchel.media.errors import MediaError
+
+if TYPE_CHECKING:
+    from satchel.media.encoding import Saved
 
 Progress = Callable[[int, str], None]
 Processor = Callable[[Path, str, Path, "ProcessLimits", Progress], "ProcessResult"]
@@ -63,6 +68,11 @@ class Derivative:
     media_type: str
     width: int | None = None
     height: int | None = None
+
+    @classmethod
+    def of(cls, kind: str, saved: Saved) -> Derivative:
+        """The derivative an engine wrote (a thumbnail, a preview)."""
+        return cls(kind, saved.path, saved.media_type, saved.width, saved.height)
 
 
 @dataclass
@@ -166,6 +176,8 @@ def run_processor(
         raise caller.original from None
     except ProcessingFailed:
         raise
+    except MediaError as exc:  # an engine's refusal: its message is already clear
+        raise ProcessingFailed(_bounded(exc.message, path)) from exc
     except MemoryError:
         raise ProcessingFailed("the file needs more memory to process than is available") from None
     except RecursionError:
@@ -177,6 +189,10 @@ def run_processor(
     except _CallerError as caller:
         raise caller.original from None
     return result
+
+
+def _bounded(message: str, path: Path) -> str:
+    return " ".join(message.replace(str(path), path.name).split())[:_MAX_MESSAGE].rstrip()
 
 
 def describe(exc: BaseException, path: Path | None = None) -> str:

@@ -14,6 +14,7 @@ from ezdxf.filemanagement import readfile
 from ezdxf.lldxf.const import DXFError, DXFStructureError
 from ezdxf.path import make_path
 
+from satchel.media import imaging
 from satchel.processing.processors.base import (
     Derivative,
     ProcessingFailed,
@@ -22,7 +23,6 @@ from satchel.processing.processors.base import (
     Progress,
     processor,
 )
-from satchel.processing.processors.image import from_array, save_webp
 
 _DRAWN = frozenset(
     {"LINE", "LWPOLYLINE", "POLYLINE", "CIRCLE", "ARC", "ELLIPSE", "SPLINE", "SOLID", "TRACE"}
@@ -58,7 +58,7 @@ def process_dxf(
         raise ProcessingFailed("the drawing has no lines, polylines, circles or arcs to preview")
     progress(70, "drawing the preview")
     canvas = render(polylines, limits.preview_px)
-    preview = from_array(canvas)
+    preview = imaging.from_array(canvas)
     target = out_dir / "preview.png"
     preview.pngsave(str(target), keep="none", compression=6)
     thumb = preview.thumbnail_image(limits.thumbnail_px, height=limits.thumbnail_px, size="down")
@@ -66,7 +66,9 @@ def process_dxf(
         metadata=metadata,
         raw=raw,
         derivatives=[
-            save_webp(thumb, out_dir / "thumbnail.webp", "thumbnail"),
+            Derivative.of(
+                "thumbnail", imaging.save_webp(thumb, out_dir / "thumbnail.webp", thumbnail=True)
+            ),
             Derivative("preview", target, "image/png", preview.width, preview.height),
         ],
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
-
+from satchel.media import imaging, pdfium
+from satchel.media.errors import PdfEncrypted, PdfError
 from satchel.processing.processors.base import (
     Derivative,
     ProcessingFailed,
@@ -16,10 +15,7 @@ from satchel.processing.processors.base import (
     Progress,
     processor,
 )
-from satchel.processing.processors.image import from_array, save_webp
 
-# PDFium is not thread-safe; worker threads in one process must take turns.
-_PDFIUM = threading.Lock()
 _INFO_KEYS = {
     "Title": "title",
     "Author": "author",
@@ -39,58 +35,48 @@ def process_pdf(
     path: Path, media_type: str, out_dir: Path, limits: ProcessLimits, progress: Progress
 ) -> ProcessResult:
     progress(5, "opening the PDF")
-    with _PDFIUM:
-        document = _open(path)
-        try:
-            return _process(document, out_dir, limits, progress)
-        finally:
-            document.close()
-
-
-def _open(path: Path) -> Any:
     try:
-        return pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            # Without the password nothing inside (pages, text, even most of the info) can be
-            # read; saying so is clearer than a "ready" asset with nothing in it.
-            raise ProcessingFailed(
-                "the PDF is encrypted with a password, so its pages and text cannot be read"
-            ) from None
-        raise ProcessingFailed(f"the PDF could not be opened: {_reason(exc)}") from None
+        with pdfium.open_pdf(path, empty_ok=True) as pdf:
+            return _process(pdf, out_dir, limits, progress)
+    except PdfEncrypted:
+        # Without the password nothing inside (pages, text, even most of the info) can be
+        # read; saying so is clearer than a "ready" asset with nothing in it.
+        raise ProcessingFailed(
+            "the PDF is encrypted with a password, so its pages and text cannot be read"
+        ) from None
+    except PdfError as exc:
+        if exc.reason == "a declared page is missing":
+            raise ProcessingFailed(f"the PDF is damaged: {exc.reason}") from None
+        raise ProcessingFailed(f"the PDF could not be opened: {exc.reason}") from None
 
 
 def _process(
-    document: Any, out_dir: Path, limits: ProcessLimits, progress: Progress
+    pdf: pdfium.Pdf, out_dir: Path, limits: ProcessLimits, progress: Progress
 ) -> ProcessResult:
-    pages = len(document)
-    if pages == 0:
+    if pdf.pages == 0:
         raise ProcessingFailed("the PDF has no pages")
-    info = _info(document)
-    metadata: dict[str, Any] = {"pages": pages, "pdf_info": info}
+    info = _info(pdf)
+    metadata: dict[str, Any] = {"pages": pdf.pages, "pdf_info": info}
     for key in ("title", "author"):
         if info.get(key):
             metadata[key] = info[key]
-    raw: dict[str, Any] = {"version": document.get_version(), "info": info}
-    width, height = document.get_page_size(0)
+    raw: dict[str, Any] = {"version": pdf.version(), "info": info}
+    width, height = pdf.size(0)
     # Points, not pixels: width/height stay reserved for pixel sizes.
     metadata["page_width_pt"], metadata["page_height_pt"] = round(width, 1), round(height, 1)
 
     progress(10, "rendering the first page")
     scale = min(limits.preview_px / max(width, height, 1.0), _MAX_RENDER_SCALE)
-    page = document[0]
-    try:
-        bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=True)
-        preview = from_array(bitmap.to_numpy())
-    finally:
-        page.close()
+    preview = pdf.render(0, scale)
     thumb = preview.thumbnail_image(limits.thumbnail_px, height=limits.thumbnail_px, size="down")
     derivatives = [
-        save_webp(thumb, out_dir / "thumbnail.webp", "thumbnail"),
-        save_webp(preview, out_dir / "preview.webp", "preview"),
+        Derivative.of(
+            "thumbnail", imaging.save_webp(thumb, out_dir / "thumbnail.webp", thumbnail=True)
+        ),
+        Derivative.of("preview", imaging.save_webp(preview, out_dir / "preview.webp")),
     ]
 
-    text, read, truncated = _text(document, pages, limits, progress)
+    text, read, truncated = _text(pdf, limits, progress)
     if text.strip():  # scanned pages have none; an empty text file helps nobody
         target = out_dir / "text.txt"
         target.write_text(text, encoding="utf-8")
@@ -100,24 +86,18 @@ def _process(
     return ProcessResult(metadata=metadata, raw=raw, derivatives=derivatives)
 
 
-def _text(
-    document: Any, pages: int, limits: ProcessLimits, progress: Progress
-) -> tuple[str, int, bool]:
-    """Text of the first pages, one form feed between pages, capped in UTF-8 bytes."""
+def _text(pdf: pdfium.Pdf, limits: ProcessLimits, progress: Progress) -> tuple[str, int, bool]:
+    """Text of the first pages, one form feed between pages, capped in UTF-8 bytes. A page
+    tree may declare pages it does not hold: reading stops at the first missing one."""
     parts: list[str] = []
     size = 0
-    wanted = min(pages, limits.max_pdf_pages_text)
+    wanted = min(pdf.pages, limits.max_pdf_pages_text)
     for index in range(wanted):
         progress(40 + 55 * index // wanted, f"reading the text of page {index + 1}")
-        page = document[index]
         try:
-            textpage = page.get_textpage()
-            try:
-                text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
-            finally:
-                textpage.close()
-        finally:
-            page.close()
+            text = pdf.text(index)
+        except PdfError:
+            return "\f".join(parts), index, True
         encoded = text.encode("utf-8")
         if size + len(encoded) > limits.max_pdf_text_bytes:
             room = limits.max_pdf_text_bytes - size
@@ -125,24 +105,12 @@ def _text(
             return "\f".join(parts), index + 1, True
         parts.append(text)
         size += len(encoded) + 1
-    return "\f".join(parts), wanted, wanted < pages
+    return "\f".join(parts), wanted, wanted < pdf.pages
 
 
-def _info(document: Any) -> dict[str, str]:
-    try:
-        raw = document.get_metadata_dict(skip_empty=True)
-    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
-        return {}
+def _info(pdf: pdfium.Pdf) -> dict[str, str]:
     return {
         _INFO_KEYS.get(key, key.lower()): text
-        for key, value in raw.items()
+        for key, value in pdf.metadata().items()
         if (text := " ".join(str(value).replace("\0", " ").split())[:_MAX_INFO_CHARS])
     }
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    # "Failed to load document (PDFium: Data format error)." → "Data format error"
-    if "PDFium: " in text:
-        return text.split("PDFium: ", 1)[1].rstrip(").")
-    return text[:200]

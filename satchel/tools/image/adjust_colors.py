@@ -8,9 +8,9 @@ from typing import Any, Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, save
-from satchel.tools.image._text import join, split
 
 Effect = Literal["none", "grayscale", "sepia", "invert"]
 
@@ -89,7 +89,7 @@ def adjust_colors(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolR
     hue, sharpness and the red, green and blue channels, then optionally apply a grayscale,
     sepia or invert effect. Transparency is kept."""
     inp = inputs.first
-    rgb, alpha = split(load(inp))
-    out = join(adjust(rgb, settings), alpha)
-    fmt = out_format(settings.format, inp)
-    return ToolResult([save(out, ctx, inp.name, fmt, quality=settings.quality)])
+    rgb, alpha = drawing.split(imaging.load_input(inp))
+    out = drawing.join(adjust(rgb, settings), alpha)
+    fmt = out_format(settings.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=settings.quality)])

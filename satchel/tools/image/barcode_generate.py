@@ -9,6 +9,7 @@ import numpy as np
 import pyvips
 from pydantic import Field, ValidationInfo, field_validator
 
+from satchel.media import imaging
 from satchel.tools.base import (
     Inputs,
     InputSpec,
@@ -18,7 +19,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import save
 
 BarcodeType = Literal["code128", "ean13", "upca", "code39", "itf14", "datamatrix"]
 
@@ -109,11 +109,9 @@ def render(kind: str, text: str, *, scale: int, include_text: bool) -> pyvips.Im
             f"This text cannot be a {kind} barcode: {exc}", code="barcode_invalid_text"
         ) from exc
     hrt = include_text and kind != "datamatrix"
-    pixels = np.asarray(zxingcpp.write_barcode_to_image(code, scale=scale, add_hrt=hrt))
-    height, width = pixels.shape[:2]
-    data = np.ascontiguousarray(pixels, dtype=np.uint8).tobytes()
-    image = pyvips.Image.new_from_memory(data, width, height, 1, "uchar")
-    return image.copy(interpretation="b-w")
+    return imaging.from_array(
+        np.asarray(zxingcpp.write_barcode_to_image(code, scale=scale, add_hrt=hrt))
+    )
 
 
 @tool(
@@ -132,6 +130,6 @@ def barcode_generate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> To
     image = render(
         settings.type, settings.text, scale=settings.scale, include_text=settings.include_text
     )
-    out = save(image, ctx, f"barcode-{settings.type}.png", "png")
+    out = imaging.save_output(image, ctx, f"barcode-{settings.type}.png", "png")
     data = {"type": settings.type, "width": image.width, "height": image.height}
     return ToolResult([out], data)

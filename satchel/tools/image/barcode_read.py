@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, NoSettings, ToolContext, ToolResult, tool
-from satchel.tools.image._common import flatten, load, to_srgb8
 
 MAX_EDGE = 4096  # larger photos are scanned at this size (codes in them stay readable)
 
@@ -18,7 +18,7 @@ def barcode_read(inputs: Inputs, settings: NoSettings, ctx: ToolContext) -> Tool
     orientation). An image without codes answers an empty list."""
     import zxingcpp
 
-    image = to_srgb8(flatten(load(inputs.first)))
+    image = imaging.to_srgb8(imaging.flatten(imaging.load_input(inputs.first)))
     scale = 1.0
     if max(image.width, image.height) > MAX_EDGE:
         scale = MAX_EDGE / max(image.width, image.height)

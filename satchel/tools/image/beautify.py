@@ -8,6 +8,9 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.drawing import GradientStop
+from satchel.media.imaging import RGBA, Color
 from satchel.tools.base import (
     Extra,
     Inputs,
@@ -17,32 +20,6 @@ from satchel.tools.base import (
     ToolResult,
     ToolSettings,
     tool,
-)
-from satchel.tools.image._common import (
-    canvas,
-    check_dimensions,
-    load,
-    parse_color,
-    save,
-    with_alpha,
-)
-from satchel.tools.image._layout import (
-    RGBA,
-    Color,
-    GradientStop,
-    contain,
-    cover,
-    draw_line,
-    linear_gradient,
-    mask_alpha,
-    mean_luminance,
-    over,
-    radial_gradient,
-    rounded_mask,
-    shadow,
-    shape,
-    shrunk,
-    stops_of,
 )
 
 Frame = Literal[
@@ -115,34 +92,38 @@ def scale_of(width: int) -> float:
 
 def titlebar(image: pyvips.Image, bar: pyvips.Image) -> pyvips.Image:
     """The screenshot under its (RGBA) bar."""
-    return bar.join(with_alpha(image), "vertical")
+    return bar.join(imaging.with_alpha(image), "vertical")
 
 
 def dots(bar: pyvips.Image, k: float) -> pyvips.Image:
     """macOS traffic lights at the left of a bar."""
     r = max(3, round(6 * k))
-    disc = rounded_mask(2 * r, 2 * r, r)
+    disc = drawing.rounded_mask(2 * r, 2 * r, r)
     layers = [
         (
-            mask_alpha(canvas(2 * r, 2 * r, color), disc),
+            drawing.mask_alpha(imaging.canvas(2 * r, 2 * r, color), disc),
             round((14 + i * 20) * k),
             bar.height // 2 - r,
         )
         for i, color in enumerate(TRAFFIC)
     ]
-    return over(bar, layers)
+    return drawing.over(bar, layers)
 
 
 def macos(image: pyvips.Image, dark: bool) -> pyvips.Image:
     k = scale_of(image.width)
-    bar = canvas(image.width, round(32 * k), [45, 45, 48, 255] if dark else [232, 232, 232, 255])
+    bar = imaging.canvas(
+        image.width, round(32 * k), [45, 45, 48, 255] if dark else [232, 232, 232, 255]
+    )
     return titlebar(image, dots(bar, k))
 
 
 def windows(image: pyvips.Image, dark: bool) -> pyvips.Image:
     """Minimise, maximise and close glyphs at the right of the bar."""
     k = scale_of(image.width)
-    bar = canvas(image.width, round(32 * k), [32, 32, 32, 255] if dark else [243, 243, 243, 255])
+    bar = imaging.canvas(
+        image.width, round(32 * k), [32, 32, 32, 255] if dark else [243, 243, 243, 255]
+    )
     ink: RGBA = [230, 230, 230, 255] if dark else [40, 40, 40, 255]
     g, lw, mid = round(5 * k), max(1, round(k)), bar.height // 2
     close = image.width - round(23 * k)
@@ -158,21 +139,30 @@ def windows(image: pyvips.Image, dark: bool) -> pyvips.Image:
         (minus - g, mid, minus + g, mid),
     ):
         if min(x0, x1) >= 0:
-            bar = draw_line(bar, ink, x0, y0, x1, y1, lw)
+            bar = drawing.draw_line(bar, ink, x0, y0, x1, y1, lw)
     return titlebar(image, bar)
 
 
 def browser(image: pyvips.Image, dark: bool) -> pyvips.Image:
     """Traffic lights and an address field."""
     k = scale_of(image.width)
-    bar = canvas(image.width, round(44 * k), [53, 54, 58, 255] if dark else [222, 225, 230, 255])
+    bar = imaging.canvas(
+        image.width, round(44 * k), [53, 54, 58, 255] if dark else [222, 225, 230, 255]
+    )
     bar = dots(bar, k)
     left = round(80 * k)
     field_w, field_h = image.width - left - round(16 * k), round(26 * k)
     if field_w >= 8:
         fill: RGBA = [32, 33, 36, 255] if dark else [255, 255, 255, 255]
-        bar = over(
-            bar, [(shape(field_w, field_h, field_h / 2, fill), left, (bar.height - field_h) // 2)]
+        bar = drawing.over(
+            bar,
+            [
+                (
+                    drawing.shape(field_w, field_h, field_h / 2, fill),
+                    left,
+                    (bar.height - field_h) // 2,
+                )
+            ],
         )
     return titlebar(image, bar)
 
@@ -185,28 +175,32 @@ def device(image: pyvips.Image, kind: str) -> pyvips.Image:
         t = max(6, round(w * (0.045 if kind == "iphone" else 0.035)))
         radius = w * (0.14 if kind == "iphone" else 0.05)
         out_w, out_h = w + 2 * t, h + 2 * t
-        frame = shape(out_w, out_h, radius, body)
-        screen = mask_alpha(image, rounded_mask(w, h, max(0.0, radius - t)))
+        frame = drawing.shape(out_w, out_h, radius, body)
+        screen = drawing.mask_alpha(image, drawing.rounded_mask(w, h, max(0.0, radius - t)))
         layers = [(screen, t, t)]
         if kind == "iphone":
             iw, ih = max(1, round(w * 0.3)), max(6, round(w * 0.085))
             layers.append(
-                (shape(iw, ih, ih / 2, [0, 0, 0, 255]), t + (w - iw) // 2, t + round(w * 0.03))
+                (
+                    drawing.shape(iw, ih, ih / 2, [0, 0, 0, 255]),
+                    t + (w - iw) // 2,
+                    t + round(w * 0.03),
+                )
             )
-        return over(frame, layers)
+        return drawing.over(frame, layers)
     # macbook: a bezel round at the top, and a wider base under it
     t = max(6, round(w * 0.03))
     bezel_w, bezel_h = w + 2 * t, h + t + round(t * 1.6)
     base_w, base_h = round(bezel_w * 1.16), max(6, round(w * 0.035))
-    out = canvas(base_w, bezel_h + base_h, [0, 0, 0, 0])
-    top = shape(bezel_w, bezel_h, t * 1.5, body)
-    top = top.insert(canvas(bezel_w, round(t * 1.5), body), 0, bezel_h - round(t * 1.5))
-    base = shape(base_w, base_h, base_h / 2, [200, 201, 204, 255])
-    base = base.insert(canvas(base_w, base_h // 2, [214, 215, 218, 255]), 0, 0)
+    out = imaging.canvas(base_w, bezel_h + base_h, [0, 0, 0, 0])
+    top = drawing.shape(bezel_w, bezel_h, t * 1.5, body)
+    top = top.insert(imaging.canvas(bezel_w, round(t * 1.5), body), 0, bezel_h - round(t * 1.5))
+    base = drawing.shape(base_w, base_h, base_h / 2, [200, 201, 204, 255])
+    base = base.insert(imaging.canvas(base_w, base_h // 2, [214, 215, 218, 255]), 0, 0)
     notch_w = round(base_w * 0.14)
-    notch = shape(notch_w, max(2, base_h // 3), base_h / 6, [160, 161, 164, 255])
+    notch = drawing.shape(notch_w, max(2, base_h // 3), base_h / 6, [160, 161, 164, 255])
     bx = (base_w - bezel_w) // 2
-    return over(
+    return drawing.over(
         out,
         [
             (top, bx, 0),
@@ -219,21 +213,25 @@ def device(image: pyvips.Image, kind: str) -> pyvips.Image:
 
 def framed(image: pyvips.Image, frame: str, radius: int) -> pyvips.Image:
     """The screenshot in its chrome, as an RGBA card."""
-    image = with_alpha(image)
+    image = imaging.with_alpha(image)
     if frame in ("iphone", "ipad", "macbook"):
         return device(image, frame)
     if frame != "none":
         kind, _, tone = frame.partition("-")
         dark = tone == "dark"
         image = {"macos": macos, "windows": windows, "browser": browser}[kind](image, dark)
-    return mask_alpha(image, rounded_mask(image.width, image.height, radius)) if radius else image
+    return (
+        drawing.mask_alpha(image, drawing.rounded_mask(image.width, image.height, radius))
+        if radius
+        else image
+    )
 
 
 def backdrop(s: Settings, inputs: Inputs, width: int, height: int) -> pyvips.Image:
     if s.background_type == "solid":
-        return canvas(width, height, parse_color(s.background_color))
+        return imaging.canvas(width, height, imaging.parse_color(s.background_color))
     if s.background_type == "transparent":
-        return canvas(width, height, [0, 0, 0, 0])
+        return imaging.canvas(width, height, [0, 0, 0, 0])
     if s.background_type == "image":
         part = inputs.extras.get("background")
         if part is None:
@@ -241,11 +239,11 @@ def backdrop(s: Settings, inputs: Inputs, width: int, height: int) -> pyvips.Ima
                 "backgroundType image needs a `background` file part.",
                 code="tool_background_missing",
             )
-        return cover(part, width, height)
-    stops = stops_of(s.gradient_stops)
+        return drawing.cover(part, width, height)
+    stops = drawing.stops_of(s.gradient_stops)
     if s.background_type == "radial-gradient":
-        return radial_gradient(width, height, stops)
-    return linear_gradient(width, height, stops, s.gradient_angle)
+        return drawing.radial_gradient(width, height, stops)
+    return drawing.linear_gradient(width, height, stops, s.gradient_angle)
 
 
 def watermark(image: pyvips.Image, text: str) -> pyvips.Image:
@@ -259,9 +257,11 @@ def watermark(image: pyvips.Image, text: str) -> pyvips.Image:
     if x < 0 or y < 0:
         return image
     corner = image.crop(x, y, mask.width, mask.height)
-    ink: RGBA = [0, 0, 0, 255] if mean_luminance(corner) > 150 else [255, 255, 255, 255]
-    label = mask_alpha(canvas(mask.width, mask.height, ink), (mask * 0.75).cast("uchar"))
-    return over(image, [(label, x, y)])
+    ink: RGBA = [0, 0, 0, 255] if drawing.mean_luminance(corner) > 150 else [255, 255, 255, 255]
+    label = drawing.mask_alpha(
+        imaging.canvas(mask.width, mask.height, ink), (mask * 0.75).cast("uchar")
+    )
+    return drawing.over(image, [(label, x, y)])
 
 
 @tool(
@@ -279,9 +279,9 @@ def beautify(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     image backdrop, fit it to a social media size and sign it with a small watermark."""
     s = settings
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     card = framed(image, s.frame, s.border_radius)
-    check_dimensions(card.width, card.height, ctx)
+    imaging.check_dimensions(card.width, card.height, ctx.limits)
     if s.social_preset != "none":
         width, height = SOCIAL[s.social_preset]
         room_w, room_h = width - 2 * s.padding, height - 2 * s.padding
@@ -292,23 +292,23 @@ def beautify(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
             )
         factor = min(room_w / card.width, room_h / card.height)
         if factor < 0.9:  # shrink first (on load where it can), then draw the chrome
-            image = shrunk(inp, image, factor)
+            image = drawing.shrunk(inp, image, factor)
             card = framed(image, s.frame, s.border_radius)
-        card = contain(card, room_w, room_h)
+        card = drawing.contain(card, room_w, room_h)
     else:
         width, height = card.width + 2 * s.padding, card.height + 2 * s.padding
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     card = card.copy_memory()  # read twice (shadow, composite): compute the chrome once
     x, y = (width - card.width) // 2, (height - card.height) // 2
     layers = []
     sigma, dy, opacity = SHADOWS[s.shadow_preset]
     if opacity:
         k = max(card.width, card.height) / 1000
-        shade, margin = shadow(card[3], sigma=sigma * k, opacity=opacity)
+        shade, margin = drawing.shadow(card[3], sigma=sigma * k, opacity=opacity)
         layers.append((shade, x - margin, y - margin + round(dy * k)))
     layers.append((card, x, y))
-    result = over(backdrop(s, inputs, width, height), layers)
+    result = drawing.over(backdrop(s, inputs, width, height), layers)
     if s.watermark_text:
         result = watermark(result, s.watermark_text)
-    out = save(result, ctx, inp.name, s.output_format, quality=s.quality)
+    out = imaging.save_output(result, ctx, inp.name, s.output_format, quality=s.quality)
     return ToolResult([out], data={"width": width, "height": height})

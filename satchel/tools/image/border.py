@@ -8,27 +8,10 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, share_format
+from satchel.media.imaging import RGBA, Color
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import (
-    Format,
-    check_dimensions,
-    load,
-    parse_color,
-    save,
-    with_alpha,
-)
-from satchel.tools.image._layout import (
-    RGBA,
-    Color,
-    linear_gradient,
-    mask_alpha,
-    output_format,
-    over,
-    rounded_mask,
-    shadow,
-    shape,
-    solid,
-)
 
 
 class Settings(ToolSettings):
@@ -59,10 +42,10 @@ def stripes(width: int, height: int, a: RGBA, b: RGBA, size: int) -> pyvips.Imag
 
 def fill(style: str, width: int, height: int, a: RGBA, b: RGBA, thickness: int) -> pyvips.Image:
     if style == "gradient":
-        return linear_gradient(width, height, [(0.0, a), (1.0, b)], 135)
+        return drawing.linear_gradient(width, height, [(0.0, a), (1.0, b)], 135)
     if style == "pattern":
         return stripes(width, height, a, b, max(4, thickness // 2))
-    return solid(width, height, a)
+    return drawing.solid(width, height, a)
 
 
 @tool("image", "border", name="Border & Frame", settings=Settings)
@@ -71,37 +54,39 @@ def border(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     image and border, rounded corners and a drop shadow."""
     s = settings
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     w, h = image.width, image.height
     inner_w, inner_h = w + 2 * s.padding, h + 2 * s.padding
     outer_w, outer_h = inner_w + 2 * s.width, inner_h + 2 * s.width
-    check_dimensions(outer_w, outer_h, ctx)
+    imaging.check_dimensions(outer_w, outer_h, ctx.limits)
     r = s.border_radius
-    a, b = parse_color(s.color), parse_color(s.secondary_color)
-    frame = mask_alpha(
-        fill(s.style, outer_w, outer_h, a, b, s.width), rounded_mask(outer_w, outer_h, r)
+    a, b = imaging.parse_color(s.color), imaging.parse_color(s.secondary_color)
+    frame = drawing.mask_alpha(
+        fill(s.style, outer_w, outer_h, a, b, s.width), drawing.rounded_mask(outer_w, outer_h, r)
     )
     layers = []
     if s.padding:
-        pad = shape(inner_w, inner_h, max(0, r - s.width), parse_color(s.padding_color))
+        pad = drawing.shape(
+            inner_w, inner_h, max(0, r - s.width), imaging.parse_color(s.padding_color)
+        )
         layers.append((pad, s.width, s.width))
     inner_r = max(0, r - s.width - s.padding)
-    photo = mask_alpha(image, rounded_mask(w, h, inner_r)) if inner_r else image
+    photo = drawing.mask_alpha(image, drawing.rounded_mask(w, h, inner_r)) if inner_r else image
     layers.append((photo, s.width + s.padding, s.width + s.padding))
     if s.width == 0 and not s.padding:
-        result = mask_alpha(image, rounded_mask(w, h, r)) if r else image
+        result = drawing.mask_alpha(image, drawing.rounded_mask(w, h, r)) if r else image
     else:
-        result = over(frame, layers)
+        result = drawing.over(frame, layers)
     transparent = bool(r) or image.hasalpha()
     if s.shadow:
         sigma = max(4.0, max(outer_w, outer_h) / 60)
-        result = with_alpha(result).copy_memory()  # read twice: compute the frame once
+        result = imaging.with_alpha(result).copy_memory()  # read twice: compute the frame once
         alpha = result[3]
-        shade, margin = shadow(alpha, sigma=sigma, opacity=0.45)
+        shade, margin = drawing.shadow(alpha, sigma=sigma, opacity=0.45)
         dy = round(sigma / 2)
-        check_dimensions(shade.width, shade.height + dy, ctx)
-        base = solid(shade.width, shade.height + dy, [0, 0, 0, 0])
-        result = over(base, [(shade, 0, dy), (result, margin, margin)])
+        imaging.check_dimensions(shade.width, shade.height + dy, ctx.limits)
+        base = drawing.solid(shade.width, shade.height + dy, [0, 0, 0, 0])
+        result = drawing.over(base, [(shade, 0, dy), (result, margin, margin)])
         transparent = True
-    fmt = output_format(s.format, inp, transparent=transparent)
-    return ToolResult([save(result, ctx, inp.name, fmt, quality=s.quality)])
+    fmt = share_format(s.format, inp.media_type, transparent=transparent)
+    return ToolResult([imaging.save_output(result, ctx, inp.name, fmt, quality=s.quality)])

@@ -8,17 +8,17 @@ from datetime import UTC, datetime
 
 from pydantic import Field, field_validator
 
+from satchel.media import image_metadata
+from satchel.media.errors import MetadataError
 from satchel.tools.base import (
     InputFile,
     Inputs,
     InputSpec,
     ToolContext,
-    ToolError,
     ToolResult,
     ToolSettings,
     tool,
 )
-from satchel.tools.image.strip_metadata import read
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 KNOWN = frozenset({"n", "date", "original"})
@@ -51,8 +51,8 @@ class Settings(ToolSettings):
 def date_taken(inp: InputFile) -> str:
     """YYYY-MM-DD from EXIF DateTimeOriginal (or DateTime), else today (UTC)."""
     try:
-        exif = read(inp)["exif"]
-    except ToolError:  # not readable for metadata (SVG): no date taken
+        exif = image_metadata.read(inp.path, inp.name)["exif"]
+    except MetadataError:  # not readable for metadata (SVG): no date taken
         exif = {}
     for field in ("DateTimeOriginal", "DateTime"):
         match = re.match(r"(\d{4}):(\d{2}):(\d{2})", str(exif.get(field, "")))

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.imaging import Color
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import canvas, check_dimensions, load, parse_color, save
-from satchel.tools.image._layout import Color, circle_mask, mask_alpha, over
 
 DEFAULT_MAX = 1024
 
@@ -42,7 +42,7 @@ def circle_crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRes
     ring, and leave the corners transparent or fill them with a colour."""
     s = settings
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     w, h = image.width, image.height
     side = max(1.0, min(w, h) / s.zoom)
     cx = w / 2 + s.offset_x / 100 * (w - side) / 2
@@ -50,18 +50,22 @@ def circle_crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRes
     left = min(max(0, round(cx - side / 2)), w - round(side))
     top = min(max(0, round(cy - side / 2)), h - round(side))
     size = s.output_size or min(DEFAULT_MAX, round(side))
-    check_dimensions(size, size, ctx)
+    imaging.check_dimensions(size, size, ctx.limits)
     square = image.crop(left, top, round(side), round(side))
     square = square.resize(size / square.width, vscale=size / square.height)
     if (square.width, square.height) != (size, size):  # rounding
         square = square.embed(0, 0, size, size, extend="copy")
-    result = mask_alpha(square, circle_mask(size))
+    result = drawing.mask_alpha(square, drawing.circle_mask(size))
     if s.border_width:
-        ring = circle_mask(size).cast("int") - circle_mask(size, size / 2 - s.border_width)
-        ring = mask_alpha(canvas(size, size, parse_color(s.border_color)), ring.cast("uchar"))
-        result = over(result, [(ring, 0, 0)])
-    background = parse_color(s.background)
+        ring = drawing.circle_mask(size).cast("int") - drawing.circle_mask(
+            size, size / 2 - s.border_width
+        )
+        ring = drawing.mask_alpha(
+            imaging.canvas(size, size, imaging.parse_color(s.border_color)), ring.cast("uchar")
+        )
+        result = drawing.over(result, [(ring, 0, 0)])
+    background = imaging.parse_color(s.background)
     if background[3] > 0:
-        result = over(canvas(size, size, background), [(result, 0, 0)])
-    out = save(result, ctx, inp.name, s.format, quality=s.quality)
+        result = drawing.over(imaging.canvas(size, size, background), [(result, 0, 0)])
+    out = imaging.save_output(result, ctx, inp.name, s.format, quality=s.quality)
     return ToolResult([out], data={"crop": {"left": left, "top": top, "size": round(side)}})

@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import auto_format
+from satchel.media.imaging import Color
 from satchel.tools.base import (
     Inputs,
     InputSpec,
@@ -16,8 +19,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import canvas, check_dimensions, parse_color, save
-from satchel.tools.image._layout import Color, auto_format, cover, mask_alpha, over, rounded_mask
 
 Cell = tuple[int, int, int, int]  # x, y, w, h in units of the layout's grid
 Layout = tuple[int, int, tuple[Cell, ...]]  # columns, rows, cells
@@ -168,19 +169,19 @@ def collage(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     s = settings
     name, layout, aspect = pick_layout(s.template, len(inputs.files))
     width, height = canvas_size(aspect, s.width, s.height)
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     rects = cell_rects(layout, width, height, s.gap)
-    background = parse_color(s.background_color)
+    background = imaging.parse_color(s.background_color)
     layers = []
     for i, (x, y, w, h) in enumerate(rects):
         ctx.progress(i * 90 // len(rects), "placing images")
-        cell = cover(inputs.files[i % len(inputs.files)], w, h)
+        cell = drawing.cover(inputs.files[i % len(inputs.files)], w, h)
         if s.border_radius:
-            cell = mask_alpha(cell, rounded_mask(w, h, s.border_radius))
+            cell = drawing.mask_alpha(cell, drawing.rounded_mask(w, h, s.border_radius))
         layers.append((cell, x, y))
-    image = over(canvas(width, height, background), layers)
+    image = drawing.over(imaging.canvas(width, height, background), layers)
     fmt = auto_format(s.format, background[3] < 255)
-    out = save(image, ctx, "collage", fmt, quality=s.quality)
+    out = imaging.save_output(image, ctx, "collage", fmt, quality=s.quality)
     return ToolResult(
         [out],
         data={

@@ -19,9 +19,9 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, save
-from satchel.tools.image._text import join, split
 
 Simulation = Literal[
     "protanopia", "deuteranopia", "tritanopia", "protanomaly", "deuteranomaly",
@@ -93,7 +93,7 @@ def color_blindness(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
     tritanopia, protanomaly, deuteranomaly, tritanomaly (Machado et al. 2009 matrices),
     achromatopsia or blue cone monochromacy."""
     inp = inputs.first
-    rgb, alpha = split(load(inp))
-    out = join(simulate(rgb, settings.simulation_type), alpha)
-    fmt = out_format(settings.format, inp)
-    return ToolResult([save(out, ctx, inp.name, fmt, quality=settings.quality)])
+    rgb, alpha = drawing.split(imaging.load_input(inp))
+    out = drawing.join(simulate(rgb, settings.simulation_type), alpha)
+    fmt = out_format(settings.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=settings.quality)])

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import InputFile, Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import HEIF_TYPES, load, to_srgb8
 
 SAMPLE_EDGE = 128  # colours are counted on a thumbnail this big: plenty for a palette
 _ITERATIONS = 30
@@ -24,11 +23,8 @@ class Settings(ToolSettings):
 
 def sample(inp: InputFile) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The opaque pixels of a small thumbnail, as an N × 3 array of RGB values."""
-    if inp.media_type in HEIF_TYPES:
-        small = load(inp).thumbnail_image(SAMPLE_EDGE, height=SAMPLE_EDGE, size="down")
-    else:
-        small = pyvips.Image.thumbnail(str(inp.path), SAMPLE_EDGE, height=SAMPLE_EDGE, size="down")
-    small = to_srgb8(small)
+    small = imaging.thumbnail(inp.path, inp.media_type, SAMPLE_EDGE, name=inp.name)
+    small = imaging.to_srgb8(small)
     if small.bands in (1, 2):
         small = (
             small[0].colourspace("srgb").bandjoin(small[1:])

@@ -9,8 +9,8 @@ import numpy as np
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, InputSpec, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import check_dimensions, flatten, load, save, to_srgb8
 
 METRIC_EDGE = 2048  # SSIM is computed on images at most this big (a downscale of both)
 GAP = 8
@@ -32,7 +32,7 @@ class Settings(ToolSettings):
 
 
 def _rgb(image: pyvips.Image) -> pyvips.Image:
-    image = to_srgb8(flatten(image))
+    image = imaging.to_srgb8(imaging.flatten(image))
     if image.bands == 1:
         image = image.colourspace("srgb")
     return image[:3].copy_memory()
@@ -82,7 +82,7 @@ def compare(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     channel). A target of another size is resized to the reference's size first (said in
     the data)."""
     first, second = inputs.files
-    a, b = _rgb(load(first)), _rgb(load(second))
+    a, b = _rgb(imaging.load_input(first)), _rgb(imaging.load_input(second))
     resized = (a.width, a.height) != (b.width, b.height)
     original_b = b
     if resized:
@@ -101,7 +101,7 @@ def compare(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         if right.height != a.height:  # same height as the reference, aspect kept
             right = right.resize(a.height / right.height, vscale=a.height / right.height)
         width = a.width + GAP + right.width
-        check_dimensions(width, a.height, ctx)
+        imaging.check_dimensions(width, a.height, ctx.limits)
         out_image = a.embed(0, 0, width, a.height, background=[255, 255, 255]).insert(
             right, a.width + GAP, 0
         )
@@ -112,7 +112,7 @@ def compare(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         dimmed = (grey.cast("float") * 0.35 + 255 * 0.65).cast("uchar")
         out_image = differs.ifthenelse([230, 0, 0], dimmed)
     out_image = out_image.copy(interpretation="srgb")
-    out = save(out_image, ctx, f"{first.stem}-compare-{settings.mode}.png", "png")
+    out = imaging.save_output(out_image, ctx, f"{first.stem}-compare-{settings.mode}.png", "png")
     data = {
         "mode": settings.mode,
         "ssim": round(score, 5),

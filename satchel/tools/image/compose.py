@@ -6,8 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.drawing import OPACITY
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import (
     Extra,
+    InputFile,
     Inputs,
     InputSpec,
     ToolContext,
@@ -16,8 +20,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import Format, load, out_format, save, with_alpha
-from satchel.tools.image._text import OPACITY, opacity_field, overlay, second_file
 
 # libvips' composite blend modes (the PDF/Cairo set); "color-…" spellings are accepted.
 Blend = Literal[
@@ -43,7 +45,24 @@ class Settings(ToolSettings):
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
     _blend = field_validator("blend", mode="before")(blend_name)
-    _opacity = field_validator("opacity", mode="before")(opacity_field)
+    _opacity = field_validator("opacity", mode="before")(drawing.opacity_field)
+
+
+def second_file(inputs: Inputs, part: str) -> InputFile:
+    """The layer of a two-file tool: the named extra part, else the second `file` part."""
+    if part in inputs.extras:
+        if len(inputs.files) > 1:
+            raise ToolError(
+                f"Send the second image either as a {part!r} part or as a second file, not both.",
+                code="tool_too_many_inputs",
+            )
+        return inputs.extras[part]
+    if len(inputs.files) < 2:
+        raise ToolError(
+            f"This tool needs a second image: a {part!r} part or a second `file` part.",
+            code="tool_input_missing",
+        )
+    return inputs.files[1]
 
 
 INPUTS = InputSpec(
@@ -69,8 +88,8 @@ def compose(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     works for batches); the result has the first image's size."""
     inp = inputs.first
     s = settings
-    base = load(inp)
-    top = with_alpha(load(second_file(inputs, "overlay")))
+    base = imaging.load_input(inp)
+    top = imaging.with_alpha(imaging.load_input(second_file(inputs, "overlay")))
     if s.x >= base.width or s.y >= base.height or s.x + top.width <= 0 or s.y + top.height <= 0:
         raise ToolError(
             f"The top layer ({top.width}×{top.height} at {s.x},{s.y}) does not touch the "
@@ -79,5 +98,6 @@ def compose(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         )
     if s.opacity < 1:
         top = top[:3].bandjoin((top[3] * s.opacity).cast("uchar")).copy(interpretation="srgb")
-    out = overlay(base, top, s.x, s.y, mode=s.blend)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    out = drawing.overlay(base, top, s.x, s.y, mode=s.blend)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

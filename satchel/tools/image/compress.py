@@ -8,6 +8,8 @@ from typing import Literal
 import pyvips
 from pydantic import Field, model_validator
 
+from satchel.media import imaging
+from satchel.media.formats import FORMAT_OF
 from satchel.tools.base import (
     InputFile,
     Inputs,
@@ -17,8 +19,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image import _metadata as meta
-from satchel.tools.image._common import FORMAT_OF, load
 
 LOSSLESS_HINT = "Resize it first, or convert it to a lossy format (JPEG, WebP, AVIF)."
 
@@ -44,14 +44,13 @@ class Settings(ToolSettings):
         return self
 
 
-def load_all(inp: InputFile) -> pyvips.Image:
-    """The decoded image, every frame of an animation; upright; decoded once into memory
-    since it may be encoded several times."""
-    if inp.media_type in ("image/gif", "image/webp"):
-        header = pyvips.Image.new_from_file(str(inp.path))
-        if header.get_typeof("n-pages") and header.get("n-pages") > 1:
-            return pyvips.Image.new_from_file(str(inp.path), n=-1).copy_memory()
-    return load(inp).copy_memory()
+def load_all(inp: InputFile, ctx: ToolContext) -> pyvips.Image:
+    """The decoded image, every frame of an animation (within the pixel budget); upright;
+    decoded once into memory since it may be encoded several times."""
+    animated = inp.media_type in ("image/gif", "image/webp")
+    if animated and imaging.pages_of(imaging.header(inp.path, inp.media_type, name=inp.name)) > 1:
+        return imaging.load_input(inp, all_frames=True, limits=ctx.limits).copy_memory()
+    return imaging.load_input(inp).copy_memory()
 
 
 def smallest_fit(
@@ -82,10 +81,11 @@ def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     size. Orientation is applied; metadata other than the colour profile is removed."""
     inp = inputs.first
     fmt = FORMAT_OF.get(inp.media_type, "png")
-    image = load_all(inp)
+    image = load_all(inp, ctx)
 
     def encode(quality: int) -> bytes:
-        return meta.encode(image, fmt, quality=quality, keep="icc")
+        fewer = max(1, min(8, round(quality * 8 / 100))) if fmt == "gif" else None  # colours
+        return imaging.encode(image, fmt, quality=quality, keep="icc", bitdepth=fewer)
 
     if settings.mode == "quality":
         quality, data = settings.quality, encode(settings.quality)
@@ -101,7 +101,7 @@ def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
                 code="tool_target_size_unreachable",
             )
         quality = found
-    out = meta.write(ctx, inp.name, fmt, data)
+    out = imaging.output_bytes(ctx, inp.name, fmt, data)
     facts = {
         "format": fmt,
         "quality": quality,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import Format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, save
 
 
 class Settings(ToolSettings):
@@ -18,8 +19,8 @@ class Settings(ToolSettings):
 def convert(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Convert an image to JPEG, PNG, WebP, AVIF, TIFF, GIF, HEIC or HEIF."""
     inp = inputs.first
-    image = load(inp)
-    out = save(
+    image = imaging.load_input(inp)
+    out = imaging.save_output(
         image, ctx, inp.name, settings.format, quality=settings.quality, lossless=settings.lossless
     )
     return ToolResult([out])

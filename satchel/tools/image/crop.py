@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, save
 
 
 class Settings(ToolSettings):
@@ -24,7 +25,7 @@ class Settings(ToolSettings):
 def crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Cut a rectangle out of an image, given in pixels or in percent of its size."""
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     s = settings
     if s.unit == "percent":
         if s.left + s.width > 100 or s.top + s.height > 100:
@@ -43,4 +44,5 @@ def crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
             code="tool_crop_out_of_bounds",
         )
     out = image.crop(left, top, min(width, image.width - left), min(height, image.height - top))
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

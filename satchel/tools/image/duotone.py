@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, color_field, load, out_format, parse_color, save
-from satchel.tools.image._text import join, split
 
 
 class Settings(ToolSettings):
@@ -19,7 +19,7 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: the input's.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colours = field_validator("shadow", "highlight")(color_field)
+    _colours = field_validator("shadow", "highlight")(imaging.color_field)
 
 
 def duotone_of(
@@ -41,7 +41,10 @@ def duotone(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     original."""
     inp = inputs.first
     s = settings
-    rgb, alpha = split(load(inp))
-    toned = duotone_of(rgb, parse_color(s.shadow), parse_color(s.highlight), s.intensity / 100)
-    out = join(toned, alpha)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    rgb, alpha = drawing.split(imaging.load_input(inp))
+    toned = duotone_of(
+        rgb, imaging.parse_color(s.shadow), imaging.parse_color(s.highlight), s.intensity / 100
+    )
+    out = drawing.join(toned, alpha)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

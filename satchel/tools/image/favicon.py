@@ -10,9 +10,8 @@ import numpy as np
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, OutputFile, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import canvas, color_field, parse_color, with_alpha
-from satchel.tools.image.optimize_for_web import shrink_to_fit
 
 MASTER = 512
 PNGS = {  # name → size
@@ -38,7 +37,7 @@ class Settings(ToolSettings):
         0, ge=0, le=50, description="Corner radius in percent of the side (50: a circle)."
     )
 
-    _colour = field_validator("background_color")(color_field)
+    _colour = field_validator("background_color")(imaging.color_field)
 
 
 def rounded_mask(size: int, radius: float) -> pyvips.Image:
@@ -49,18 +48,17 @@ def rounded_mask(size: int, radius: float) -> pyvips.Image:
     dx = np.maximum(np.maximum(r - x, x - (size - r)), 0)
     dy = np.maximum(np.maximum(r - y, y - (size - r)), 0)
     cover = np.clip(r - np.hypot(dx, dy) + 0.5, 0, 1) if r > 0 else np.ones((size, size))
-    data = (cover * 255).round().astype(np.uint8)
-    return pyvips.Image.new_from_memory(data.tobytes(), size, size, 1, "uchar")
+    return imaging.from_array((cover * 255).round().astype(np.uint8))
 
 
 def master_icon(image: pyvips.Image, s: Settings) -> pyvips.Image:
     """The 512×512 RGBA icon: image centred with padding on the background, corners cut."""
     inner = max(1, round(MASTER * (1 - 2 * s.padding / 100)))
-    image = with_alpha(image)
+    image = imaging.with_alpha(image)
     if image.width > inner or image.height > inner:
         image = image.thumbnail_image(inner, height=inner)
     left, top = (MASTER - image.width) // 2, (MASTER - image.height) // 2
-    base = canvas(MASTER, MASTER, parse_color(s.background_color))
+    base = imaging.canvas(MASTER, MASTER, imaging.parse_color(s.background_color))
     icon = base.composite2(image, "over", x=left, y=top).cast("uchar")
     if s.border_radius > 0:
         alpha = (icon[3].cast("float") * rounded_mask(MASTER, s.border_radius) / 255).cast("uchar")
@@ -77,7 +75,7 @@ def scaled(icon: pyvips.Image, size: int) -> pyvips.Image:
 
 def opaque(icon: pyvips.Image, s: Settings) -> pyvips.Image:
     """Apple fills transparency with black: flatten onto the background (white if none)."""
-    colour = parse_color(s.background_color)
+    colour = imaging.parse_color(s.background_color)
     fill = colour[:3] if colour[3] > 0 else [255.0, 255.0, 255.0]
     return icon.flatten(background=fill).cast("uchar")
 
@@ -96,7 +94,7 @@ def write_ico(icon: pyvips.Image, ctx: ToolContext) -> OutputFile:
 
 
 def manifest(s: Settings) -> dict[str, Any]:
-    colour = parse_color(s.background_color)
+    colour = imaging.parse_color(s.background_color)
     hex_colour = "#{:02x}{:02x}{:02x}".format(*(int(c) for c in colour[:3]))
     theme = hex_colour if colour[3] > 0 else "#ffffff"
     return {
@@ -133,16 +131,15 @@ def favicon(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     (16, 32 and 48 px), favicon-16x16 and -32x32 PNGs, apple-touch-icon (180 px, opaque),
     Android icons (192 and 512 px) and a site.webmanifest, as a ZIP; with padding, a
     background colour and rounded corners."""
-    source = shrink_to_fit(inputs.first, MASTER, MASTER, enlarge=True)
+    inp = inputs.first
+    source = imaging.thumbnail(inp.path, inp.media_type, MASTER, enlarge=True, name=inp.name)
     icon = master_icon(source, settings)
     outputs = [write_ico(icon, ctx)]
     for name, size in PNGS.items():
         image = scaled(icon, size)
         if name.startswith("apple"):
             image = opaque(image, settings)
-        out = ctx.output(name, "image/png")
-        image.write_to_file(str(out.path), keep="none", compression=9)
-        outputs.append(out)
+        outputs.append(imaging.save_output(image, ctx, name, "png", strip=True, effort=9))
     out = ctx.output("site.webmanifest", "application/json")
     out.path.write_text(json.dumps(manifest(settings), indent=2) + "\n")
     outputs.append(out)

@@ -8,6 +8,7 @@ import pyvips
 from pydantic import Field
 
 from satchel.errors import SatchelError
+from satchel.media import imaging
 from satchel.tools.base import (
     InputFile,
     Inputs,
@@ -17,7 +18,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import HEIF_TYPES, flatten, load, to_srgb8
 
 HASH_INPUT = 256  # images are hashed from a thumbnail this big (shrink-on-load: fast)
 
@@ -38,11 +38,8 @@ class Settings(ToolSettings):
 def _pil(inp: InputFile) -> Any:
     from PIL import Image
 
-    if inp.media_type in HEIF_TYPES:
-        small = load(inp).thumbnail_image(HASH_INPUT, height=HASH_INPUT)
-    else:
-        small = pyvips.Image.thumbnail(str(inp.path), HASH_INPUT, height=HASH_INPUT)
-    small = to_srgb8(flatten(small))
+    small = imaging.thumbnail(inp.path, inp.media_type, HASH_INPUT, enlarge=True, name=inp.name)
+    small = imaging.to_srgb8(imaging.flatten(small))
     if small.bands == 1:
         small = small.colourspace("srgb")
     small = small[:3]

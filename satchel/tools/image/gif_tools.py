@@ -1,41 +1,29 @@
-"""GIF tools: resize, optimize, reverse, change speed, extract frames, rotate, add text.
-
-An animation is held as libvips holds it: every frame stacked in one tall image with a
-`page-height`, plus the per-frame `delay` (ms) and `loop` count, which every action keeps.
-"""
+"""GIF tools: resize, optimize, reverse, change speed, extract frames, rotate, add text;
+frame delays and the loop count are kept (see `satchel.media.animation`)."""
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pyvips
 from pydantic import Field, field_validator, model_validator
 
+from satchel.media import animation, imaging
+from satchel.media.animation import Animation
+from satchel.media.ranges import check_ranges, select
 from satchel.tools.base import (
     Action,
     InputFile,
     Inputs,
     InputSpec,
     NoSettings,
-    OutputFile,
     ToolContext,
-    ToolError,
     ToolResult,
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import (
-    MEDIA_TYPES,
-    check_dimensions,
-    color_field,
-    parse_color,
-    save,
-    with_alpha,
-)
-from satchel.tools.pdf._ranges import check_ranges, select
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 MIN_DELAY_MS = 20  # browsers play shorter GIF delays at 100 ms
@@ -84,7 +72,7 @@ class Settings(ToolSettings):
     stroke_color: str = Field("#000000", description="add-text: outline colour.")
     position: Literal["top", "center", "bottom"] = Field("bottom", description="add-text.")
 
-    _colors = field_validator("color", "stroke_color")(color_field)
+    _colors = field_validator("color", "stroke_color")(imaging.color_field)
     _frames = field_validator("frames")(check_ranges)
 
     @model_validator(mode="after")
@@ -99,94 +87,6 @@ class Settings(ToolSettings):
             names = " or ".join(Settings.model_fields[f].alias or f for f in needed)
             raise ValueError(f"the action {self.action!r} needs {names}")
         return self
-
-
-@dataclass
-class Animation:
-    frames: list[pyvips.Image]  # RGBA, all the same size
-    delays: list[int]  # milliseconds, one per frame
-    loop: int  # 0: forever
-
-    @property
-    def width(self) -> int:
-        return int(self.frames[0].width)
-
-    @property
-    def height(self) -> int:
-        return int(self.frames[0].height)
-
-
-def open_animation(inp: InputFile) -> pyvips.Image:
-    """All frames of an animated GIF or WebP (decoded only when pixels are asked for)."""
-    try:
-        return pyvips.Image.new_from_file(str(inp.path), n=-1)
-    except pyvips.Error as exc:
-        raise ToolError(f"{inp.name} could not be decoded as an animation.") from exc
-
-
-def read_header(inp: InputFile, ctx: ToolContext) -> pyvips.Image:
-    """All frames of an animated GIF or WebP, checked against the pixel limits."""
-    image = open_animation(inp)
-    page = _page_height(image)
-    check_dimensions(image.width, page, ctx)
-    total = image.width * image.height
-    if total > ctx.limits.max_image_pixels:
-        raise ToolError(
-            f"{inp.name} has {image.height // page} frames of {image.width}×{page}: "
-            f"{total} pixels in all, more than the limit of {ctx.limits.max_image_pixels}.",
-            code="tool_input_too_large",
-        )
-    return image
-
-
-def _page_height(image: pyvips.Image) -> int:
-    page = image.get("page-height") if image.get_typeof("page-height") else image.height
-    return int(page) if page and image.height % int(page) == 0 else int(image.height)
-
-
-def delays_of(image: pyvips.Image, count: int) -> list[int]:
-    raw = list(image.get("delay")) if image.get_typeof("delay") else []
-    delays = [int(d) if d and d > 0 else DEFAULT_DELAY_MS for d in raw[:count]]
-    return delays + [DEFAULT_DELAY_MS] * (count - len(delays))
-
-
-def load_animation(inp: InputFile, ctx: ToolContext) -> Animation:
-    image = read_header(inp, ctx)
-    page = _page_height(image)
-    count = image.height // page
-    strip = with_alpha(image)
-    frames = [strip.crop(0, i * page, strip.width, page) for i in range(count)]
-    loop = int(image.get("loop")) if image.get_typeof("loop") else 0
-    return Animation(frames, delays_of(image, count), loop)
-
-
-def write_animation(
-    anim: Animation, ctx: ToolContext, name: str, fmt: str, **options: Any
-) -> OutputFile:
-    """Join the frames again and encode them as an animated GIF or WebP."""
-    check_dimensions(anim.width, anim.height, ctx)
-    strip = (
-        pyvips.Image.arrayjoin(anim.frames, across=1) if len(anim.frames) > 1 else anim.frames[0]
-    )
-    strip = strip.copy()
-    strip.set_type(pyvips.GValue.gint_type, "page-height", anim.height)
-    strip.set_type(pyvips.GValue.array_int_type, "delay", [int(d) for d in anim.delays])
-    strip.set_type(pyvips.GValue.gint_type, "loop", anim.loop)
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    out = ctx.output(f"{stem}.{fmt}", MEDIA_TYPES[fmt])
-    try:
-        strip.write_to_file(str(out.path), **options)
-    except pyvips.Error as exc:
-        raise ToolError(f"The animation could not be encoded as {fmt}.") from exc
-    return out
-
-
-def resize_frames(anim: Animation, width: int, height: int) -> Animation:
-    sx, sy = width / anim.width, height / anim.height
-    frames = [
-        f.premultiply().resize(sx, vscale=sy).unpremultiply().cast("uchar") for f in anim.frames
-    ]
-    return Animation(frames, anim.delays, anim.loop)
 
 
 def _resized_size(anim: Animation, s: Settings) -> tuple[int, int]:
@@ -216,7 +116,7 @@ def _text_layer(s: Settings, max_width: int) -> pyvips.Image:
     mask = mask.embed(radius, radius, mask.width + 2 * radius, mask.height + 2 * radius)
     size = 2 * radius + 1
     stroke = mask.rank(size, size, size * size - 1)  # a max filter: the outline
-    fill, line = parse_color(s.color), parse_color(s.stroke_color)
+    fill, line = imaging.parse_color(s.color), imaging.parse_color(s.stroke_color)
 
     def layer(color: list[float], alpha: pyvips.Image) -> pyvips.Image:
         rgb = mask.new_from_image(color[:3]).bandjoin((alpha * (color[3] / 255)).cast("uchar"))
@@ -245,13 +145,13 @@ def extract_frames(inp: InputFile, anim: Animation, s: Settings, ctx: ToolContex
     outputs = []
     for n in chosen:
         name = f"{inp.stem}-frame-{n:0{digits}d}"
-        outputs.append(save(anim.frames[n - 1], ctx, f"{name}.{s.format}", s.format))
+        outputs.append(imaging.save_output(anim.frames[n - 1], ctx, f"{name}.{s.format}", s.format))
     return ToolResult(outputs, data={"frames": chosen})
 
 
 def optimize(inp: InputFile, anim: Animation, s: Settings, ctx: ToolContext) -> ToolResult:
     bitdepth = max(1, (s.colors - 1).bit_length())
-    out = write_animation(
+    out = animation.save_output(
         anim,
         ctx,
         inp.name,
@@ -274,11 +174,11 @@ def optimize(inp: InputFile, anim: Animation, s: Settings, ctx: ToolContext) -> 
 def info(inputs: Inputs, settings: NoSettings, ctx: ToolContext) -> ToolResult:
     """Frame count, frame size, total duration, loop count and every frame's delay."""
     inp = inputs.first
-    image = open_animation(inp)
-    page = _page_height(image)
+    image = animation.open_stack(inp.path, inp.name)
+    page = animation.page_height(image)
     count = image.height // page
-    delays = delays_of(image, count)
-    loop = int(image.get("loop")) if image.get_typeof("loop") else 0
+    delays = animation.delays_of(image, count)
+    loop = animation.loop_of(image)
     return ToolResult(
         data={
             "frames": count,
@@ -307,19 +207,15 @@ def gif_tools(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
     (one image per frame), rotate, or add a caption (DejaVu Sans Bold, with an outline).
     Frame delays and the loop count are kept. Each action takes only its own settings."""
     inp, s = inputs.first, settings
-    anim = load_animation(inp, ctx)
+    anim = animation.load(inp.path, inp.media_type, limits=ctx.limits, name=inp.name)
     if s.action == "extract-frames":
         return extract_frames(inp, anim, s, ctx)
     if s.action == "optimize":
         return optimize(inp, anim, s, ctx)
     if s.action == "resize":
         width, height = _resized_size(anim, s)
-        check_dimensions(width, height, ctx)
-        if width * height * len(anim.frames) > ctx.limits.max_image_pixels:
-            raise ToolError(
-                "The resized animation would be too large.", code="tool_result_too_large"
-            )
-        anim = resize_frames(anim, width, height)
+        animation.check_resize(anim, width, height, ctx.limits)
+        anim = animation.resize(anim, width, height)
     elif s.action == "reverse":
         anim = Animation(anim.frames[::-1], anim.delays[::-1], anim.loop)
     elif s.action == "speed":
@@ -331,4 +227,4 @@ def gif_tools(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
         anim = Animation(frames, anim.delays, anim.loop)
     elif s.action == "add-text":
         anim = add_text(anim, s)
-    return ToolResult([write_animation(anim, ctx, inp.name, "gif", effort=7)])
+    return ToolResult([animation.save_output(anim, ctx, inp.name, "gif", effort=7)])

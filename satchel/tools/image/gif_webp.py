@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from satchel.media import animation, imaging
 from satchel.tools.base import Inputs, InputSpec, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import check_dimensions
-from satchel.tools.image.gif_tools import load_animation, resize_frames, write_animation
 
 
 class Settings(ToolSettings):
@@ -28,14 +27,14 @@ def gif_webp(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     keeping the frames, their delays and the loop count; optionally scaled down. Quality
     and lossless apply to WebP output (GIF output uses a 256-colour palette per frame)."""
     inp = inputs.first
-    anim = load_animation(inp, ctx)
+    anim = animation.load(inp.path, inp.media_type, limits=ctx.limits, name=inp.name)
     if settings.resize_percent != 100:
         scale = settings.resize_percent / 100
         width, height = max(1, round(anim.width * scale)), max(1, round(anim.height * scale))
-        check_dimensions(width, height, ctx)
-        anim = resize_frames(anim, width, height)
+        imaging.check_dimensions(width, height, ctx.limits)
+        anim = animation.resize(anim, width, height)
     if inp.media_type == "image/gif":
-        out = write_animation(
+        out = animation.save_output(
             anim,
             ctx,
             inp.name,
@@ -45,5 +44,5 @@ def gif_webp(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
             effort=4,
         )
     else:
-        out = write_animation(anim, ctx, inp.name, "gif", effort=7)
+        out = animation.save_output(anim, ctx, inp.name, "gif", effort=7)
     return ToolResult([out])

@@ -8,8 +8,8 @@ import numpy as np
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import load, save, to_srgb8
 
 CHANNELS = ("red", "green", "blue")
 _COLOURS = np.array([[230, 40, 40], [40, 180, 40], [40, 90, 230]], dtype=np.float64)
@@ -37,7 +37,7 @@ def _counts(image: pyvips.Image, lo: int) -> np.ndarray[Any, np.dtype[np.float64
 
 def histograms(image: pyvips.Image) -> np.ndarray[Any, np.dtype[np.float64]]:
     """256 bins per RGB channel (3 × 256), over the pixels that are not fully transparent."""
-    image = to_srgb8(image)
+    image = imaging.to_srgb8(image)
     if image.bands < 3:
         grey = image[0]
         image = grey.bandjoin([grey, grey, *([image[1]] if image.bands == 2 else [])])
@@ -81,9 +81,7 @@ def chart(
     for ch in range(3):
         filled = rows >= (height - bars[ch][column])[None, :]
         canvas[filled] *= 1.0 - 0.6 * (1.0 - _COLOURS[ch] / 255.0)  # multiply, 60 % opaque
-    canvas = np.clip(canvas, 0, 255).astype(np.uint8)
-    out = pyvips.Image.new_from_memory(canvas.tobytes(), width, height, 3, "uchar")
-    return out.copy(interpretation="srgb")
+    return imaging.from_array(np.clip(canvas, 0, 255).astype(np.uint8))
 
 
 @tool("image", "histogram", name="Histogram", settings=Settings, pipeline=False)
@@ -93,10 +91,10 @@ def histogram(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
     the 256 counts per channel. Fully transparent pixels are not counted; grey images count
     the same value in each channel."""
     inp = inputs.first
-    hist = histograms(load(inp))
+    hist = histograms(imaging.load_input(inp))
     ctx.progress(60)
     image = chart(hist, width=settings.width, height=settings.height, log=settings.scale == "log")
-    out = save(image, ctx, f"{inp.stem}-histogram.png", "png")
+    out = imaging.save_output(image, ctx, f"{inp.stem}-histogram.png", "png")
     data = {
         "scale": settings.scale,
         "pixels": int(hist[0].sum()),

@@ -8,17 +8,10 @@ from typing import Literal
 import pyvips
 from pydantic import Field, model_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, share_format
+from satchel.media.imaging import Color
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import (
-    Format,
-    canvas,
-    check_dimensions,
-    load,
-    parse_color,
-    save,
-    with_alpha,
-)
-from satchel.tools.image._layout import Color, output_format, over
 
 RATIOS = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1), "4:3": (4, 3), "3:4": (3, 4)}
 
@@ -61,7 +54,7 @@ def blurred(image: pyvips.Image, width: int, height: int) -> pyvips.Image:
     """The image cover-scaled to width × height and blurred (done small: it is smooth)."""
     small_side = 64
     scale = small_side / max(image.width, image.height)
-    small = with_alpha(image).resize(min(1.0, scale)).gaussblur(2)
+    small = imaging.with_alpha(image).resize(min(1.0, scale)).gaussblur(2)
     cover = max(width / small.width, height / small.height)
     big = small.resize(cover, kernel="linear")
     left, top = max(0, (big.width - width) // 2), max(0, (big.height - height) // 2)
@@ -76,24 +69,24 @@ def image_pad(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
     filling the sides with a colour, transparency or a blurred copy of the image."""
     s = settings
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     rw, rh = (s.ratio_w or 1, s.ratio_h or 1) if s.target == "custom" else RATIOS[s.target]
     margin = math.ceil(max(image.width, image.height) * s.padding / 100)
     width, height = padded_size(image.width, image.height, rw / rh, margin)
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     x, y = (width - image.width) // 2, (height - image.height) // 2
     if s.background == "blur":
         base = blurred(image, width, height)
     elif s.background == "transparent":
-        base = canvas(width, height, [0, 0, 0, 0])
+        base = imaging.canvas(width, height, [0, 0, 0, 0])
     else:
-        base = canvas(width, height, parse_color(s.color))
-    result = over(base, [(image, x, y)])
+        base = imaging.canvas(width, height, imaging.parse_color(s.color))
+    result = drawing.over(base, [(image, x, y)])
     transparent = s.background == "transparent" or (
-        s.background == "color" and parse_color(s.color)[3] < 255
+        s.background == "color" and imaging.parse_color(s.color)[3] < 255
     )
-    fmt = output_format(s.format, inp, transparent=transparent)
+    fmt = share_format(s.format, inp.media_type, transparent=transparent)
     if not transparent and not image.hasalpha():
         result = result[:3]
-    out = save(result, ctx, inp.name, fmt, quality=s.quality)
+    out = imaging.save_output(result, ctx, inp.name, fmt, quality=s.quality)
     return ToolResult([out], data={"width": width, "height": height, "x": x, "y": y})

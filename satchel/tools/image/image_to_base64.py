@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import load, save
 
 MAX_BYTES = 16 * 1024 * 1024  # the answer is JSON: larger files belong in a download
 
@@ -44,7 +44,13 @@ def image_to_base64(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
     inp = inputs.first
     path, media_type = inp.path, inp.media_type
     if settings.mime_type is not None and settings.mime_type != inp.media_type:
-        out = save(load(inp), ctx, inp.name, _FORMAT[settings.mime_type], quality=settings.quality)
+        out = imaging.save_output(
+            imaging.load_input(inp),
+            ctx,
+            inp.name,
+            _FORMAT[settings.mime_type],
+            quality=settings.quality,
+        )
         path, media_type = out.path, settings.mime_type
     size = path.stat().st_size
     if size > MAX_BYTES:

@@ -8,6 +8,7 @@ import img2pdf
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import (
     InputFile,
     Inputs,
@@ -18,8 +19,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image import _metadata as meta
-from satchel.tools.image._common import check_dimensions, flatten, load, to_srgb8
 
 PAGES_MM = {"A4": (210, 297), "Letter": (215.9, 279.4), "Legal": (215.9, 355.6),
             "A3": (297, 420), "A5": (148, 210)}  # fmt: skip
@@ -68,7 +67,7 @@ def passes_through(inp: InputFile) -> bool:
     """JPEG and plain PNG go into the PDF as they are (no re-encoding)."""
     if inp.media_type not in ("image/jpeg", "image/png"):
         return False
-    header = pyvips.Image.new_from_file(str(inp.path))
+    header = imaging.header(inp.path, inp.media_type, name=inp.name)
     if header.get_typeof("orientation") and header.get("orientation") != 1:
         return False
     if inp.media_type == "image/jpeg":
@@ -78,11 +77,11 @@ def passes_through(inp: InputFile) -> bool:
 
 
 def page_image(inp: InputFile, scale: float, ctx: ToolContext) -> pyvips.Image:
-    image = load(inp)
+    image = imaging.load_input(inp)
     if scale < 1:
         image = image.resize(scale)
-    check_dimensions(image.width, image.height, ctx)
-    return to_srgb8(flatten(image))
+    imaging.check_dimensions(image.width, image.height, ctx.limits)
+    return imaging.to_srgb8(imaging.flatten(image))
 
 
 def page_bytes(inp: InputFile, ctx: ToolContext, *, quality: int | None, scale: float) -> bytes:
@@ -90,9 +89,11 @@ def page_bytes(inp: InputFile, ctx: ToolContext, *, quality: int | None, scale: 
         return inp.path.read_bytes()
     image = page_image(inp, scale, ctx)
     if quality is not None:
-        return meta.encode(image, "jpg", quality=quality, keep="icc")
+        return imaging.encode(image, "jpg", quality=quality, keep="icc")
     lossy = inp.media_type in ("image/jpeg", "image/webp", "image/avif", "image/heic", "image/heif")
-    return meta.encode(image, "jpg" if lossy else "png", quality=92 if lossy else None, keep="icc")
+    return imaging.encode(
+        image, "jpg" if lossy else "png", quality=92 if lossy else None, keep="icc"
+    )
 
 
 def make_pdf(

@@ -9,8 +9,9 @@ from typing import Any
 
 import pyvips
 
+from satchel.media import imaging
+from satchel.media.formats import HEIF_TYPES
 from satchel.tools.base import InputFile, Inputs, NoSettings, ToolContext, ToolResult, tool
-from satchel.tools.image._common import HEIF_TYPES, load
 
 _MAX_TEXT = 512  # longer EXIF strings and binary blobs (maker notes) are summarised
 _SWAPPED = (5, 6, 7, 8)  # EXIF orientations that turn the image a quarter
@@ -73,25 +74,9 @@ def read_exif(inp: InputFile) -> tuple[dict[str, Any], tuple[float, float] | Non
     return tags, dpi
 
 
-def _heif_header(inp: InputFile) -> pyvips.Image:
-    """A 1×1 stand-in carrying the HEIF's size and bands, without decoding its pixels."""
-    import pillow_heif
-
-    heif = pillow_heif.open_heif(str(inp.path))
-    bands = 4 if heif.has_alpha else 3
-    depth = int(heif.info.get("bit_depth") or 8)
-    header = pyvips.Image.black(1, 1, bands=bands).copy(interpretation="srgb")
-    header = header.copy(width=heif.size[0], height=heif.size[1])
-    header.set_type(pyvips.GValue.gint_type, "bits-per-sample", depth)
-    if heif.info.get("icc_profile"):
-        header.set_type(pyvips.GValue.blob_type, "icc-profile-data", heif.info["icc_profile"])
-    return header
-
-
 def describe(inp: InputFile) -> dict[str, Any]:
     # a HEIF's orientation is applied by its decoder: there is none left to report
-    heif = inp.media_type in HEIF_TYPES
-    image = _heif_header(inp) if heif else load(inp, autorotate=False)
+    image = imaging.header(inp.path, inp.media_type, name=inp.name)
     fields = set(image.get_fields())
     orientation = int(image.get("orientation")) if "orientation" in fields else 1
     width, height = image.width, image.height

@@ -8,8 +8,9 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import MEDIA_TYPES
 from satchel.tools.base import InputFile, Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import HEIF_TYPES, MEDIA_TYPES, flatten, load, save, to_srgb8
 
 
 class Settings(ToolSettings):
@@ -28,9 +29,9 @@ class Settings(ToolSettings):
 
 def _small(inp: InputFile, width: int) -> pyvips.Image:
     """`width` wide (narrower only for images taller than 8:1), EXIF orientation applied."""
-    if inp.media_type in HEIF_TYPES:
-        return load(inp).thumbnail_image(width, height=width * 8)
-    return pyvips.Image.thumbnail(str(inp.path), width, height=width * 8)
+    return imaging.thumbnail(
+        inp.path, inp.media_type, width, height=width * 8, enlarge=True, name=inp.name
+    )
 
 
 @tool("image", "lqip-placeholder", name="LQIP Placeholder", settings=Settings)
@@ -39,13 +40,13 @@ def lqip_placeholder(inputs: Inputs, settings: Settings, ctx: ToolContext) -> To
     proportion) and blurred, left as hard blocks (pixelate) or reduced to its average colour
     (solid). Returns the file plus a base64 data URI ready for an `<img src>` or CSS."""
     inp = inputs.first
-    small = to_srgb8(_small(inp, settings.width)).copy_memory()  # tiny; read once
+    small = imaging.to_srgb8(_small(inp, settings.width)).copy_memory()  # tiny; read once
     if small.bands in (1, 2):
         small = small.colourspace("srgb")
     alpha = small.hasalpha()
     if settings.format == "jpeg" or not alpha:
-        small, alpha = flatten(small), False
-    table = flatten(small)[:3].stats()  # row 1 + b holds band b; column 4 is the mean
+        small, alpha = imaging.flatten(small), False
+    table = imaging.flatten(small)[:3].stats()  # row 1 + b holds band b; column 4 is the mean
     average = [float(table(4, 1 + b)[0]) for b in range(3)]
     if settings.strategy == "solid":
         w, h = small.width, small.height
@@ -58,7 +59,9 @@ def lqip_placeholder(inputs: Inputs, settings: Settings, ctx: ToolContext) -> To
         small = big.gaussblur(settings.blur).crop(pad, pad, small.width, small.height)
         small = small.cast("uchar")
     fmt = "jpg" if settings.format == "jpeg" else settings.format
-    out = save(small, ctx, f"{inp.stem}-lqip.{fmt}", fmt, quality=settings.quality, strip=True)
+    out = imaging.save_output(
+        small, ctx, f"{inp.stem}-lqip.{fmt}", fmt, quality=settings.quality, strip=True
+    )
     media_type = MEDIA_TYPES[fmt]
     encoded = base64.b64encode(out.path.read_bytes()).decode("ascii")
     hex_colour = "#" + "".join(f"{round(v):02x}" for v in average)

@@ -23,6 +23,9 @@ from typing import Any, Literal
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging, typeset
+from satchel.media.formats import Format, out_format
+from satchel.media.typeset import Face
 from satchel.tools.base import (
     Action,
     Inputs,
@@ -34,8 +37,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import Format, color_field, load, out_format, parse_color, save
-from satchel.tools.image._text import Face, fit, overlay, render, stroked
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _LIBERATION = Path("/usr/share/fonts/truetype/liberation")
@@ -76,7 +77,7 @@ class Template:
     layout: Layout = "top-bottom"
 
     def render(self) -> pyvips.Image:
-        a, b = parse_color(self.top)[:3], parse_color(self.bottom)[:3]
+        a, b = imaging.parse_color(self.top)[:3], imaging.parse_color(self.bottom)[:3]
         if self.layout == "side-by-side":
             left = pyvips.Image.black(self.width // 2, self.height) + a
             right = pyvips.Image.black(self.width - self.width // 2, self.height) + b
@@ -153,7 +154,7 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: input's, or PNG.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colours = field_validator("text_color", "stroke_color")(color_field)
+    _colours = field_validator("text_color", "stroke_color")(imaging.color_field)
 
 
 def captions(s: Settings, slots: tuple[str, ...]) -> dict[str, str]:
@@ -205,16 +206,24 @@ def caption_layer(
     face = FACES[s.font_family]
     size: float
     if s.font_size is None:
-        mask, size = fit(text, face=face, width=w, height=h, ctx=ctx, align=s.text_align)
+        mask, size = typeset.fit_text(
+            text, face=face, width=w, height=h, limits=ctx.limits, align=s.text_align
+        )
         if size > cap:
             size = cap
-            mask = render(text, face=face, size=cap, ctx=ctx, wrap_width=w, align=s.text_align)
+            mask = typeset.render_text(
+                text, face=face, size=cap, limits=ctx.limits, wrap_width=w, align=s.text_align
+            )
     else:
         size = s.font_size
-        mask = render(text, face=face, size=size, ctx=ctx, wrap_width=w, align=s.text_align)
-    stroke = parse_color(s.stroke_color)
+        mask = typeset.render_text(
+            text, face=face, size=size, limits=ctx.limits, wrap_width=w, align=s.text_align
+        )
+    stroke = imaging.parse_color(s.stroke_color)
     width = max(1, round(size / 16)) if stroke[3] > 0 else 0
-    return stroked(mask, parse_color(s.text_color), stroke if width else None, width), width
+    return typeset.stroked(
+        mask, imaging.parse_color(s.text_color), stroke if width else None, width
+    ), width
 
 
 def _slot(slot: str, width: int, height: int) -> dict[str, Any]:
@@ -260,7 +269,7 @@ def meme_generator(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Tool
         raise ToolError("Send either a file or a templateId, not both.", code="meme_mode_conflict")
     if inputs.files:
         inp = inputs.first
-        base, name, fmt = load(inp), inp.name, out_format(s.format, inp)
+        base, name, fmt = imaging.load_input(inp), inp.name, out_format(s.format, inp.media_type)
     elif s.template_id:
         template = TEMPLATES.get(s.template_id)
         if template is None:
@@ -294,5 +303,5 @@ def meme_generator(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Tool
             if layer.height <= out.height
             else y - pad
         )
-        out = overlay(out, layer, x, y)
-    return ToolResult([save(out, ctx, name, fmt, quality=s.quality)])
+        out = drawing.overlay(out, layer, x, y)
+    return ToolResult([imaging.save_output(out, ctx, name, fmt, quality=s.quality)])

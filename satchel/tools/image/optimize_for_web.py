@@ -7,17 +7,15 @@ from typing import Any, Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import (
     Action,
-    InputFile,
     Inputs,
     ToolContext,
     ToolResult,
     ToolSettings,
     tool,
 )
-from satchel.tools.image import _metadata as meta
-from satchel.tools.image._common import HEIF_TYPES, check_dimensions, load
 
 WebFormat = Literal["webp", "jpeg", "jpg", "avif", "png"]
 
@@ -44,16 +42,6 @@ class Settings(ToolSettings):
     )
 
 
-def shrink_to_fit(
-    inp: InputFile, width: int, height: int, *, enlarge: bool = False
-) -> pyvips.Image:
-    """The image fitted inside width × height, shrunk on load where the format allows."""
-    size = "both" if enlarge else "down"
-    if inp.media_type in HEIF_TYPES or inp.media_type == "image/svg+xml":
-        return load(inp).thumbnail_image(width, height=height, size=size)
-    return pyvips.Image.thumbnail(str(inp.path), width, height=height, size=size)
-
-
 def to_web_colour(image: pyvips.Image) -> pyvips.Image:
     """sRGB pixels: an embedded profile (or CMYK) converted, so it can be dropped."""
     if image.interpretation == "cmyk" or image.get_typeof("icc-profile-data"):
@@ -69,21 +57,21 @@ def optimize(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     if settings.max_width or settings.max_height:
         box_w = settings.max_width or ctx.limits.max_image_edge
         box_h = settings.max_height or ctx.limits.max_image_edge
-        image = shrink_to_fit(inp, box_w, box_h)
+        image = imaging.thumbnail(inp.path, inp.media_type, box_w, height=box_h, name=inp.name)
     else:
-        image = load(inp)
-    check_dimensions(image.width, image.height, ctx)
+        image = imaging.load_input(inp)
+    imaging.check_dimensions(image.width, image.height, ctx.limits)
     if settings.strip_metadata:
         image = to_web_colour(image)
     fmt = "jpg" if settings.format == "jpeg" else settings.format
-    data = meta.encode(
+    data = imaging.encode(
         image,
         fmt,
         quality=settings.quality,
         keep="none" if settings.strip_metadata else "all",
         progressive=settings.progressive,
     )
-    out = meta.write(ctx, inp.name, fmt, data)
+    out = imaging.output_bytes(ctx, inp.name, fmt, data)
     original = inp.path.stat().st_size
     facts: dict[str, Any] = {
         "format": fmt,

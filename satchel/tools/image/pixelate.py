@@ -7,8 +7,9 @@ import math
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, save, to_srgb8
 
 
 class Region(ToolSettings):
@@ -46,7 +47,7 @@ def pixelate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     region {left, top, width, height} (pixels)."""
     inp = inputs.first
     s = settings
-    image = to_srgb8(load(inp))
+    image = imaging.to_srgb8(imaging.load_input(inp))
     if s.region is None:
         out = blocks(image, s.block_size)
     else:
@@ -59,4 +60,5 @@ def pixelate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
             )
         part = blocks(image.crop(r.left, r.top, r.width, r.height), s.block_size)
         out = image.insert(part, r.left, r.top)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from satchel.media import imaging
 from satchel.tools.base import (
     Extra,
     Inputs,
@@ -18,7 +19,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import check_dimensions, load, parse_color, to_srgb8, with_alpha
 
 DotStyle = Literal[
     "square", "rounded", "extra-rounded", "dots", "gapped", "vertical-bars", "horizontal-bars"
@@ -60,7 +60,7 @@ class Settings(ToolSettings):
     @field_validator("color_dark", "color_light")
     @classmethod
     def _colour(cls, value: str) -> str:
-        parse_color(value)
+        imaging.parse_color(value)
         return value
 
     @field_validator("color_light")
@@ -69,7 +69,7 @@ class Settings(ToolSettings):
         dark = info.data.get("color_dark")
         if not isinstance(dark, str):
             return value
-        light_rgba, dark_rgba = parse_color(value), parse_color(dark)
+        light_rgba, dark_rgba = imaging.parse_color(value), imaging.parse_color(dark)
         if light_rgba[3] < 255:  # transparent background: judged against white
             light_rgba = [255.0, 255.0, 255.0, 255.0]
         a, b = _luminance(dark_rgba), _luminance(light_rgba)
@@ -103,7 +103,7 @@ def _logo(inputs: Inputs) -> Any:
     part = inputs.extras.get("logo")
     if part is None:
         return None
-    image = with_alpha(to_srgb8(load(part)))
+    image = imaging.with_alpha(imaging.to_srgb8(imaging.load_input(part)))
     if max(image.width, image.height) > 1024:
         image = image.resize(1024 / max(image.width, image.height))
     return Image.frombytes("RGBA", (image.width, image.height), image.write_to_memory())
@@ -208,9 +208,12 @@ def qr_generate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRes
             f"at least {modules} pixels (better {modules * 3}).",
             code="qr_too_small",
         )
-    check_dimensions(settings.size, settings.size, ctx)
+    imaging.check_dimensions(settings.size, settings.size, ctx.limits)
     qr.box_size = max(8, math.ceil(settings.size / modules))  # drawn big, then scaled down
-    dark, light = parse_color(settings.color_dark), parse_color(settings.color_light)
+    dark, light = (
+        imaging.parse_color(settings.color_dark),
+        imaging.parse_color(settings.color_light),
+    )
     transparent = light[3] < 255
     back = tuple(int(v) for v in (light if transparent else light[:3]))
     front = tuple(int(v) for v in ([*dark[:3], 255.0] if transparent else dark[:3]))

@@ -7,9 +7,9 @@ import math
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, color_field, load, out_format, parse_color, save
-from satchel.tools.image._text import join, split
 
 MAX_DISTANCE = math.sqrt(3 * 255**2)
 ALPHA_FORMATS = frozenset({"png", "webp", "avif", "tiff", "gif", "heic", "heif"})
@@ -35,7 +35,7 @@ class Settings(ToolSettings):
     )
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colours = field_validator("source_color", "target_color")(color_field)
+    _colours = field_validator("source_color", "target_color")(imaging.color_field)
 
 
 def matching(rgb: pyvips.Image, colour: list[float], tolerance: float) -> pyvips.Image:
@@ -53,16 +53,16 @@ def replace_color(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolR
     a PNG when transparency is asked for."""
     inp = inputs.first
     s = settings
-    rgb, alpha = split(load(inp))
-    mask = matching(rgb, parse_color(s.source_color), s.tolerance)
-    target = parse_color(s.target_color)
+    rgb, alpha = drawing.split(imaging.load_input(inp))
+    mask = matching(rgb, imaging.parse_color(s.source_color), s.tolerance)
+    target = imaging.parse_color(s.target_color)
     out = mask.ifthenelse([int(c) for c in target[:3]], rgb)
     see_through = s.make_transparent or target[3] < 255
     if see_through:
         level = 0 if s.make_transparent else int(target[3])
         alpha = mask.ifthenelse(level, alpha if alpha is not None else 255)
-    fmt = out_format(s.format, inp)
+    fmt = out_format(s.format, inp.media_type)
     if see_through and s.format is None and fmt not in ALPHA_FORMATS:
         fmt = "png"
-    result = join(out.cast("uchar"), alpha.cast("uchar") if alpha is not None else None)
-    return ToolResult([save(result, ctx, inp.name, fmt, quality=s.quality)])
+    result = drawing.join(out.cast("uchar"), alpha.cast("uchar") if alpha is not None else None)
+    return ToolResult([imaging.save_output(result, ctx, inp.name, fmt, quality=s.quality)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, parse_color, save, with_alpha
 
 
 class Settings(ToolSettings):
@@ -22,16 +23,16 @@ def rotate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Rotate an image by any angle (right angles are lossless in pixels) and flip it
     horizontally or vertically."""
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     angle = settings.angle % 360
     if angle in (90, 180, 270):
         image = image.rot(f"d{int(angle)}")
     elif angle:
-        image = with_alpha(image)
-        image = image.rotate(angle, background=parse_color(settings.background))
+        image = imaging.with_alpha(image)
+        image = image.rotate(angle, background=imaging.parse_color(settings.background))
     if settings.horizontal:
         image = image.fliphor()
     if settings.vertical:
         image = image.flipver()
-    fmt = out_format(settings.format, inp)
-    return ToolResult([save(image, ctx, inp.name, fmt, quality=settings.quality)])
+    fmt = out_format(settings.format, inp.media_type)
+    return ToolResult([imaging.save_output(image, ctx, inp.name, fmt, quality=settings.quality)])

@@ -8,9 +8,9 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, out_format, save
-from satchel.tools.image._text import join, split
 
 Method = Literal["adaptive", "unsharp-mask", "high-pass"]
 Denoise = Literal["off", "light", "medium", "strong"]
@@ -70,7 +70,7 @@ def sharpening(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResu
     m1 and m2), unsharp mask (amount, radius, threshold) or high-pass (strength, 3×3 or
     5×5 kernel); optionally denoise first (light, medium, strong)."""
     inp = inputs.first
-    rgb, alpha = split(load(inp))
-    out = join(sharpen(denoise(rgb, settings.denoise), settings), alpha)
-    fmt = out_format(settings.format, inp)
-    return ToolResult([save(out, ctx, inp.name, fmt, quality=settings.quality)])
+    rgb, alpha = drawing.split(imaging.load_input(inp))
+    out = drawing.join(sharpen(denoise(rgb, settings.denoise), settings), alpha)
+    fmt = out_format(settings.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=settings.quality)])

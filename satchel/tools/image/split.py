@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import imaging
+from satchel.media.formats import Format, share_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, load, save
-from satchel.tools.image._layout import output_format
 
 MAX_TILES = 1024
 
@@ -47,7 +47,7 @@ def split(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     tiles of a fixed size. Several tiles come back as a ZIP, in reading order."""
     s = settings
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     rows = s.rows if s.mode in ("grid", "rows") else 1
     cols = s.cols if s.mode in ("grid", "cols") else 1
     too_many_rows = s.tile_height is None and rows > image.height
@@ -64,14 +64,16 @@ def split(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
             code="tool_split_too_many_tiles",
         )
     image = image.copy_memory() if len(ys) * len(xs) > 1 else image
-    fmt = output_format(s.format, inp, transparent=False)
+    fmt = share_format(s.format, inp.media_type, transparent=False)
     files, tiles = [], []
     digits = len(str(max(len(ys), len(xs))))
     for r, (top, h) in enumerate(ys):
         ctx.progress(r * 100 // len(ys), "cutting tiles")
         for c, (left, w) in enumerate(xs):
             name = f"{inp.stem}_r{r + 1:0{digits}d}_c{c + 1:0{digits}d}"
-            out = save(image.crop(left, top, w, h), ctx, name, fmt, quality=s.quality)
+            out = imaging.save_output(
+                image.crop(left, top, w, h), ctx, name, fmt, quality=s.quality
+            )
             files.append(out)
             tiles.append(
                 {"name": out.name, "row": r + 1, "col": c + 1, "x": left, "y": top,

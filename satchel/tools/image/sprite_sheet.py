@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.imaging import Color
 from satchel.tools.base import Inputs, InputSpec, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import canvas, check_dimensions, load, parse_color, save
-from satchel.tools.image._layout import Color, over
 
 
 class Settings(ToolSettings):
@@ -59,14 +59,14 @@ def sprite_sheet(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRe
     """Pack 2–64 images into one sprite sheet on a grid of equal cells (the largest
     sprite's size); answers each sprite's rectangle and a ready CSS stylesheet."""
     s = settings
-    images = [load(f) for f in inputs.files]
+    images = [imaging.load_input(f) for f in inputs.files]
     n = len(images)
     cols = min(n, s.columns or math.ceil(math.sqrt(n)))
     rows = math.ceil(n / cols)
     cw, ch = max(i.width for i in images), max(i.height for i in images)
     width = cols * cw + (cols + 1) * s.padding
     height = rows * ch + (rows + 1) * s.padding
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     classes = css_names([f.stem for f in inputs.files])
     sprites, layers = [], []
     for k, (f, img) in enumerate(zip(inputs.files, images, strict=True)):
@@ -77,8 +77,8 @@ def sprite_sheet(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRe
             {"name": f.name, "class": classes[k], "x": x, "y": y,
              "width": img.width, "height": img.height}
         )  # fmt: skip
-    sheet = over(canvas(width, height, parse_color(s.background)), layers)
-    out = save(sheet, ctx, "sprite-sheet", s.format, quality=s.quality)
+    sheet = drawing.over(imaging.canvas(width, height, imaging.parse_color(s.background)), layers)
+    out = imaging.save_output(sheet, ctx, "sprite-sheet", s.format, quality=s.quality)
     return ToolResult(
         [out],
         data={

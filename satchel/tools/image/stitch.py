@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import auto_format
+from satchel.media.imaging import Color
 from satchel.tools.base import Inputs, InputSpec, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import canvas, check_dimensions, load, parse_color, save
-from satchel.tools.image._layout import Color, auto_format, over
 
 Align = Literal["start", "center", "end"]
 
@@ -53,7 +54,7 @@ def stitch(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Join 2–64 images horizontally, vertically or in a grid, with a gap, a background
     colour and start/center/end alignment of images of different sizes."""
     s = settings
-    images = [load(f) for f in inputs.files]
+    images = [imaging.load_input(f) for f in inputs.files]
     n = len(images)
     if s.match_size:
         if s.direction == "horizontal":
@@ -99,15 +100,15 @@ def stitch(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         for w, h in sizes:
             places.append((offset(width - w, s.alignment), y))
             y += h + s.gap
-    check_dimensions(width, height, ctx)
-    background = parse_color(s.background_color)
+    imaging.check_dimensions(width, height, ctx.limits)
+    background = imaging.parse_color(s.background_color)
     transparent = background[3] < 255 or any(i.hasalpha() for i in images)
-    result = over(
-        canvas(width, height, background),
+    result = drawing.over(
+        imaging.canvas(width, height, background),
         [(img, x, y) for img, (x, y) in zip(images, places, strict=True)],
     )
     fmt = auto_format(s.format, transparent)
-    out = save(result, ctx, "stitched", fmt, quality=s.quality)
+    out = imaging.save_output(result, ctx, "stitched", fmt, quality=s.quality)
     return ToolResult(
         [out],
         data={

@@ -7,6 +7,7 @@ from typing import Literal
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import imaging
 from satchel.tools.base import (
     InputFile,
     Inputs,
@@ -17,7 +18,6 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import canvas, check_dimensions, color_field, parse_color, save
 
 MAX_SVG_BYTES = 64 * 1024 * 1024
 BASE_DPI = 72.0  # librsvg through libvips: one SVG px is one pixel at 72 DPI
@@ -45,7 +45,7 @@ class Settings(ToolSettings):
     )
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality (lossy formats).")
 
-    _color = field_validator("background")(lambda v: v if v is None else color_field(v))
+    _color = field_validator("background")(lambda v: v if v is None else imaging.color_field(v))
 
 
 def read_svg(inp: InputFile, **options: float) -> pyvips.Image:
@@ -92,10 +92,10 @@ def svg_to_raster(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolR
     header = read_svg(inp, dpi=dpi)  # parses the document; nothing is drawn yet
     w, h = header.width, header.height
     width, height = target_size(w, h, settings)
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     # Draw the vectors at the final size (crisp), not a small render stretched.
     factor = min(width / w, height / h)
-    check_dimensions(max(1, round(w * factor)), max(1, round(h * factor)), ctx)
+    imaging.check_dimensions(max(1, round(w * factor)), max(1, round(h * factor)), ctx.limits)
     image = read_svg(inp, dpi=dpi, scale=factor) if abs(factor - 1) > 1e-9 else header
     if (image.width, image.height) != (width, height):
         image = image.gravity("centre", width, height, extend="background", background=[0, 0, 0, 0])
@@ -103,8 +103,8 @@ def svg_to_raster(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolR
     fmt = "jpg" if settings.format == "jpeg" else settings.format
     background = settings.background or ("#ffffff" if fmt == "jpg" else None)
     if background:
-        color = parse_color(background)
-        image = canvas(image.width, image.height, color).composite2(image, "over")
+        color = imaging.parse_color(background)
+        image = imaging.canvas(image.width, image.height, color).composite2(image, "over")
         if color[3] >= 255:
             image = image.flatten()
-    return ToolResult([save(image, ctx, inp.name, fmt, quality=settings.quality)])
+    return ToolResult([imaging.save_output(image, ctx, inp.name, fmt, quality=settings.quality)])

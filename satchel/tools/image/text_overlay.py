@@ -5,26 +5,10 @@ from __future__ import annotations
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging, typeset
+from satchel.media.formats import Format, out_format
+from satchel.media.typeset import FONT_DESCRIPTION, Font
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import (
-    Format,
-    check_dimensions,
-    color_field,
-    load,
-    out_format,
-    parse_color,
-    save,
-)
-from satchel.tools.image._text import (
-    FONT_DESCRIPTION,
-    Font,
-    colour,
-    face,
-    font_name,
-    font_size,
-    overlay,
-    render,
-)
 
 
 class Settings(ToolSettings):
@@ -48,8 +32,8 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: the input's.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colours = field_validator("color", "background")(color_field)
-    _font = field_validator("font", mode="before")(font_name)
+    _colours = field_validator("color", "background")(imaging.color_field)
+    _font = field_validator("font", mode="before")(typeset.font_name)
 
 
 def rounded_box(width: int, height: int, radius: int) -> pyvips.Image:
@@ -72,16 +56,18 @@ def text_overlay(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRe
     and colour, on a background box with padding and rounded corners."""
     inp = inputs.first
     s = settings
-    image = load(inp)
-    size = font_size(s.font_size, image)
-    mask = render(s.text, face=face(s.font), size=size, ctx=ctx, align="center")
+    image = imaging.load_input(inp)
+    size = typeset.font_size(s.font_size, image)
+    mask = typeset.render_text(
+        s.text, face=typeset.face(s.font), size=size, limits=ctx.limits, align="center"
+    )
     pad = s.padding
     box_w, box_h = mask.width + 2 * pad, mask.height + 2 * pad
-    check_dimensions(box_w, box_h, ctx)
-    text = colour(mask, parse_color(s.color)).embed(pad, pad, box_w, box_h)
-    back = parse_color(s.background)
+    imaging.check_dimensions(box_w, box_h, ctx.limits)
+    text = typeset.colour(mask, imaging.parse_color(s.color)).embed(pad, pad, box_w, box_h)
+    back = imaging.parse_color(s.background)
     if back[3] > 0:
-        box = colour(rounded_box(box_w, box_h, s.border_radius), back)
+        box = typeset.colour(rounded_box(box_w, box_h, s.border_radius), back)
         layer = box.composite2(text, "over").cast("uchar").copy(interpretation="srgb")
     else:
         layer = text
@@ -93,5 +79,6 @@ def text_overlay(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRe
             f"The text at ({x}, {y}) is outside the image ({image.width}×{image.height}).",
             code="tool_position_out_of_bounds",
         )
-    out = overlay(image, layer, x, y)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    out = drawing.overlay(image, layer, x, y)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

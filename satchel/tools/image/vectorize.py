@@ -14,8 +14,8 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import flatten, load, with_alpha
 
 # Larger images are traced at this size (the SVG keeps the original size): colour tracing
 # grows much faster than the pixel count.
@@ -84,7 +84,7 @@ def vectorize(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
     with pixel, polygon or spline paths. Larger images are traced at 1 megapixel (colour)
     or 4 megapixels (bw); the SVG keeps the original size."""
     inp = inputs.first
-    image = load(inp)
+    image = imaging.load_input(inp)
     width, height = image.width, image.height
     cap = MAX_TRACE_PIXELS[settings.color_mode]
     if width * height > cap:
@@ -92,11 +92,11 @@ def vectorize(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
         w, h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
         image = image.resize(w / width, vscale=h / height)
     if settings.color_mode == "bw":
-        grey = flatten(with_alpha(image)).colourspace("b-w")[0]
+        grey = imaging.flatten(imaging.with_alpha(image)).colourspace("b-w")[0]
         image = (grey >= settings.threshold).ifthenelse(255, 0).cast("uchar")
         mode = "binary"
     else:
-        image = with_alpha(image)
+        image = imaging.with_alpha(image)
         mode = "color"
     ctx.progress(20, "tracing")
     options = {

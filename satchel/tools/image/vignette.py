@@ -7,9 +7,9 @@ import math
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import Format, color_field, load, out_format, parse_color, save
-from satchel.tools.image._text import join, split
 
 
 class Settings(ToolSettings):
@@ -36,7 +36,7 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: the input's.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colour = field_validator("color")(color_field)
+    _colour = field_validator("color")(imaging.color_field)
 
 
 def fade(width: int, height: int, s: Settings) -> pyvips.Image:
@@ -62,9 +62,10 @@ def vignette(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
     where its centre is (centerX, centerY)."""
     inp = inputs.first
     s = settings
-    rgb, alpha = split(load(inp))
+    rgb, alpha = drawing.split(imaging.load_input(inp))
     k = fade(rgb.width, rgb.height, s)
-    colour = parse_color(s.color)[:3]
+    colour = imaging.parse_color(s.color)[:3]
     out = rgb.cast("float") * (1 - k) + k * colour
-    result = join(out, alpha)
-    return ToolResult([save(result, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    result = drawing.join(out, alpha)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(result, ctx, inp.name, fmt, quality=s.quality)])

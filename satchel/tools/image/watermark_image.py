@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging
+from satchel.media.drawing import OPACITY, Position
+from satchel.media.formats import Format, out_format
 from satchel.tools.base import (
     Extra,
     Inputs,
@@ -13,23 +16,7 @@ from satchel.tools.base import (
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import (
-    Format,
-    check_dimensions,
-    load,
-    out_format,
-    save,
-    with_alpha,
-)
-from satchel.tools.image._text import (
-    OPACITY,
-    Position,
-    opacity_field,
-    overlay,
-    place,
-    position_name,
-    second_file,
-)
+from satchel.tools.image.compose import second_file
 
 
 class Settings(ToolSettings):
@@ -41,8 +28,8 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: the input's.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _position = field_validator("position", mode="before")(position_name)
-    _opacity = field_validator("opacity", mode="before")(opacity_field)
+    _position = field_validator("position", mode="before")(drawing.position_name)
+    _opacity = field_validator("opacity", mode="before")(drawing.opacity_field)
 
 
 INPUTS = InputSpec(
@@ -73,14 +60,15 @@ def watermark_image(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
     of nine positions."""
     inp = inputs.first
     s = settings
-    image = load(inp)
-    mark = with_alpha(load(second_file(inputs, "watermark")))
+    image = imaging.load_input(inp)
+    mark = imaging.with_alpha(imaging.load_input(second_file(inputs, "watermark")))
     width = max(1, round(image.width * s.scale / 100))
     height = max(1, round(mark.height * width / mark.width))
-    check_dimensions(width, height, ctx)
+    imaging.check_dimensions(width, height, ctx.limits)
     mark = mark.resize(width / mark.width, vscale=height / mark.height)
     mark = mark[:3].bandjoin((mark[3] * s.opacity).cast("uchar")).copy(interpretation="srgb")
     margin = max(4, round(min(image.width, image.height) * 0.02))
-    x, y = place(image.width, image.height, mark.width, mark.height, s.position, margin)
-    out = overlay(image, mark, x, y)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+    x, y = drawing.place(image.width, image.height, mark.width, mark.height, s.position, margin)
+    out = drawing.overlay(image, mark, x, y)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

@@ -7,31 +7,11 @@ import math
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import drawing, imaging, typeset
+from satchel.media.drawing import OPACITY, Position
+from satchel.media.formats import Format, out_format
+from satchel.media.typeset import FONT_DESCRIPTION, Font
 from satchel.tools.base import Inputs, ToolContext, ToolResult, ToolSettings, tool
-from satchel.tools.image._common import (
-    Format,
-    check_dimensions,
-    color_field,
-    load,
-    out_format,
-    parse_color,
-    save,
-)
-from satchel.tools.image._text import (
-    FONT_DESCRIPTION,
-    OPACITY,
-    Font,
-    Position,
-    colour,
-    face,
-    font_name,
-    font_size,
-    opacity_field,
-    overlay,
-    place,
-    position_name,
-    render,
-)
 
 
 class Settings(ToolSettings):
@@ -50,10 +30,10 @@ class Settings(ToolSettings):
     format: Format | None = Field(None, description="Output format; default: the input's.")
     quality: int | None = Field(None, ge=1, le=100, description="Encoder quality.")
 
-    _colour = field_validator("color")(color_field)
-    _font = field_validator("font", mode="before")(font_name)
-    _position = field_validator("position", mode="before")(position_name)
-    _opacity = field_validator("opacity", mode="before")(opacity_field)
+    _colour = field_validator("color")(imaging.color_field)
+    _font = field_validator("font", mode="before")(typeset.font_name)
+    _position = field_validator("position", mode="before")(drawing.position_name)
+    _opacity = field_validator("opacity", mode="before")(drawing.opacity_field)
 
 
 def tiled(layer: pyvips.Image, width: int, height: int, gap: int) -> pyvips.Image:
@@ -75,18 +55,21 @@ def watermark_text(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Tool
     (top-left … bottom-right, center), rotation, or tiled over the whole image."""
     inp = inputs.first
     s = settings
-    image = load(inp)
-    size = font_size(s.font_size, image)
-    mask = render(s.text, face=face(s.font), size=size, ctx=ctx)
+    image = imaging.load_input(inp)
+    size = typeset.font_size(s.font_size, image)
+    mask = typeset.render_text(s.text, face=typeset.face(s.font), size=size, limits=ctx.limits)
     if s.rotation % 360:
         mask = mask.rotate(s.rotation)  # libvips: positive angles turn clockwise
-        check_dimensions(mask.width, mask.height, ctx)
-    layer = colour(mask, parse_color(s.color), s.opacity)
+        imaging.check_dimensions(mask.width, mask.height, ctx.limits)
+    layer = typeset.colour(mask, imaging.parse_color(s.color), s.opacity)
     if s.tile:
         sheet = tiled(layer, image.width, image.height, gap=max(8, size))
-        out = overlay(image, sheet, 0, 0)
+        out = drawing.overlay(image, sheet, 0, 0)
     else:
         margin = max(4, round(min(image.width, image.height) * 0.02))
-        x, y = place(image.width, image.height, layer.width, layer.height, s.position, margin)
-        out = overlay(image, layer, x, y)
-    return ToolResult([save(out, ctx, inp.name, out_format(s.format, inp), quality=s.quality)])
+        x, y = drawing.place(
+            image.width, image.height, layer.width, layer.height, s.position, margin
+        )
+        out = drawing.overlay(image, layer, x, y)
+    fmt = out_format(s.format, inp.media_type)
+    return ToolResult([imaging.save_output(out, ctx, inp.name, fmt, quality=s.quality)])

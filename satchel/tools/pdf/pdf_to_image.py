@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Literal
 
-import numpy as np
-import pyvips
 from pydantic import Field, field_validator
 
+from satchel.media import imaging, pdfium
+from satchel.media.errors import ResultTooLarge
+from satchel.media.ranges import check_ranges, select
 from satchel.tools.base import (
     Action,
     Inputs,
@@ -16,14 +17,10 @@ from satchel.tools.base import (
     NoSettings,
     OutputFile,
     ToolContext,
-    ToolError,
     ToolResult,
     ToolSettings,
     tool,
 )
-from satchel.tools.image._common import check_dimensions, save
-from satchel.tools.pdf._pdfium import LOCK, open_pdf, page_sizes
-from satchel.tools.pdf._ranges import check_ranges, select
 
 TOTAL_PIXELS_FACTOR = 4  # all pages of one run together: at most 4× one image's limit
 PDF = ("application/pdf",)
@@ -47,37 +44,23 @@ def pixel_size(size: tuple[float, float], scale: float) -> tuple[int, int]:
     return max(1, math.ceil(size[0] * scale)), max(1, math.ceil(size[1] * scale))
 
 
-def render(document: Any, index: int, scale: float) -> pyvips.Image:
-    """One page on white, as 8-bit sRGB (annotations and form fields drawn)."""
-    with LOCK:
-        page = document[index]
-        try:
-            bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=True)
-            array = np.array(bitmap.to_numpy(), copy=True, order="C")  # outlives the bitmap
-            bitmap.close()
-        finally:
-            page.close()
-    height, width = array.shape[:2]
-    bands = 1 if array.ndim == 2 else array.shape[2]
-    image = pyvips.Image.new_from_memory(array.data, width, height, bands, "uchar")
-    return image.copy(interpretation="b-w" if bands == 1 else "srgb")
-
-
 def info(inputs: Inputs, settings: NoSettings, ctx: ToolContext) -> ToolResult:
-    """Page count and each page's size in points (1/72 inch), as displayed."""
+    """Page count and each page's size in points (1/72 inch), as displayed (the sizes of
+    the first 1000 pages)."""
     inp = inputs.first
-    with open_pdf(inp) as document:
-        sizes = page_sizes(document)
-        with LOCK:
-            version = document.get_version()
+    with pdfium.open_pdf(inp.path, inp.name) as pdf:
+        listed = min(pdf.pages, pdfium.MAX_LISTED_PAGES)
+        sizes = pdf.sizes(range(listed))
+        version = pdf.version()
     return ToolResult(
         data={
-            "pages": len(sizes),
+            "pages": pdf.pages,
             "version": f"{version // 10}.{version % 10}" if version else None,
             "page_sizes": [
                 {"page": i + 1, "width_pt": round(w, 2), "height_pt": round(h, 2)}
                 for i, (w, h) in enumerate(sizes)
             ],
+            "page_sizes_truncated": listed < pdf.pages,
         }
     )
 
@@ -85,24 +68,22 @@ def info(inputs: Inputs, settings: NoSettings, ctx: ToolContext) -> ToolResult:
 def preview(inputs: Inputs, settings: PreviewSettings, ctx: ToolContext) -> ToolResult:
     """One page as a small WebP image (its longest side `size` pixels)."""
     inp = inputs.first
-    with open_pdf(inp) as document:
-        sizes = page_sizes(document)
-        (number,) = select(str(settings.page), len(sizes))
-        size = sizes[number - 1]
-        image = render(document, number - 1, settings.size / max(size[0], size[1], 1.0))
-    out = save(image, ctx, f"{inp.stem}-page-{number}.webp", "webp", quality=75)
-    return ToolResult([out], data={"page": number})
+    with pdfium.open_pdf(inp.path, inp.name) as pdf:
+        (number,) = select(str(settings.page), pdf.pages)
+        width, height = pdf.size(number - 1)
+        image = pdf.render(number - 1, settings.size / max(width, height, 1.0))
+    name = f"{inp.stem}-page-{number}.webp"
+    return ToolResult([imaging.save_output(image, ctx, name, "webp", quality=75)], {"page": number})
 
 
-def _check_budget(sizes: list[tuple[int, int]], ctx: ToolContext, dpi: int) -> None:
+def check_budget(sizes: list[tuple[int, int]], ctx: ToolContext, dpi: int) -> None:
     for width, height in sizes:
-        check_dimensions(width, height, ctx)
+        imaging.check_dimensions(width, height, ctx.limits)
     total, budget = sum(w * h for w, h in sizes), ctx.limits.max_image_pixels * TOTAL_PIXELS_FACTOR
     if total > budget:
-        raise ToolError(
+        raise ResultTooLarge(
             f"{len(sizes)} pages at {dpi} DPI make {total} pixels, more than the limit of "
-            f"{budget}; choose fewer pages or a lower DPI.",
-            code="tool_result_too_large",
+            f"{budget}; choose fewer pages or a lower DPI."
         )
 
 
@@ -120,26 +101,22 @@ def _check_budget(sizes: list[tuple[int, int]], ctx: ToolContext, dpi: int) -> N
 )
 def pdf_to_image(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Render PDF pages (all, or a selection such as `1-3,5`) to PNG, JPEG or WebP images at
-    36–600 DPI, one image per page. Encrypted PDFs are refused with `pdf_encrypted`."""
+    36–600 DPI, one image per page, at most 1000 pages a run. Encrypted PDFs are refused
+    with `pdf_encrypted`."""
     inp = inputs.first
     scale = settings.dpi / 72
     outputs: list[OutputFile] = []
-    with open_pdf(inp) as document:
-        sizes = page_sizes(document)
-        chosen = select(settings.pages, len(sizes))
-        _check_budget([pixel_size(sizes[n - 1], scale) for n in chosen], ctx, settings.dpi)
-        digits = len(str(len(sizes)))
+    with pdfium.open_pdf(inp.path, inp.name) as pdf:
+        chosen = select(settings.pages, pdf.pages)
+        pdfium.check_render_budget(pdf, len(chosen))  # before any page is measured
+        sizes = pdf.sizes(n - 1 for n in chosen)
+        check_budget([pixel_size(size, scale) for size in sizes], ctx, settings.dpi)
+        digits = len(str(pdf.pages))
         for i, number in enumerate(chosen):
             ctx.progress(100 * i // len(chosen), f"page {number}")
-            image = render(document, number - 1, scale)
-            name = f"{inp.stem}-page-{number:0{digits}d}"
+            image = pdf.render(number - 1, scale)
+            name = f"{inp.stem}-page-{number:0{digits}d}.{settings.format}"
             outputs.append(
-                save(
-                    image,
-                    ctx,
-                    f"{name}.{settings.format}",
-                    settings.format,
-                    quality=settings.quality,
-                )
+                imaging.save_output(image, ctx, name, settings.format, quality=settings.quality)
             )
     return ToolResult(outputs, data={"pages": chosen, "dpi": settings.dpi})

@@ -1,13 +1,14 @@
 """Which network addresses a server-side browser may reach: public ones only.
 
-html-to-image loads pages chosen by callers, so every address it connects to is checked:
-no loopback, private, link-local (cloud metadata 169.254.169.254), CGNAT, multicast,
-reserved or unspecified addresses, in IPv4 or IPv6 (mapped, 6to4, Teredo and NAT64
-addresses are judged by the IPv4 address inside them), and DNS names are judged by every
-address they resolve to. `GuardProxy` is a forward proxy the browser must use: it resolves
-each host once, checks the addresses and connects to the checked address itself, so a DNS
-answer that changes between the check and the connection (rebinding) cannot get through,
-and redirects, subresources and WebSockets are each checked as new connections.
+The guarded browser (`satchel.media.browser`) loads pages chosen by callers, so every
+address it connects to is checked: no loopback, private, link-local (cloud metadata
+169.254.169.254), CGNAT, multicast, reserved or unspecified addresses, in IPv4 or IPv6
+(mapped, 6to4, Teredo and NAT64 addresses are judged by the IPv4 address inside them),
+and DNS names are judged by every address they resolve to. `GuardProxy` is a forward
+proxy the browser must use: it resolves each host once, checks the addresses and
+connects to the checked address itself, so a DNS answer that changes between the check
+and the connection (rebinding) cannot get through, and redirects, subresources and
+WebSockets are each checked as new connections.
 
 `SATCHEL_TOOLS_ALLOW_LOOPBACK=1` additionally allows 127.0.0.0/8 and ::1. It exists for
 the test suite, which can only serve pages on 127.0.0.1; never set it on a server.
@@ -24,21 +25,14 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from satchel.media.errors import UrlRefused
+
 ALLOW_LOOPBACK_ENV = "SATCHEL_TOOLS_ALLOW_LOOPBACK"  # test-only
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HEAD_LIMIT = 64 * 1024
 _IDLE_SECONDS = 30.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class Refused(Exception):
-    """The address or URL may not be reached; `code` is the stable error code."""
-
-    def __init__(self, message: str, code: str = "url_not_allowed") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def loopback_allowed() -> bool:
@@ -77,37 +71,39 @@ def address_problem(ip: IPAddress) -> str | None:
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address `host` resolves to, all of which must be public (else Refused)."""
+    """Every address `host` resolves to, all of which must be public (else UrlRefused)."""
     if not host:
-        raise Refused("The URL has no host.")
+        raise UrlRefused("The URL has no host.")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise Refused(f"The host {host!r} could not be resolved.", "url_unresolvable") from exc
+        raise UrlRefused(
+            f"The host {host!r} could not be resolved.", code="url_unresolvable"
+        ) from exc
     addresses: list[IPAddress] = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         problem = address_problem(ip)
         if problem:
             where = host if host == str(ip) else f"{host} ({ip})"
-            raise Refused(f"{where} is {problem}; only public addresses are allowed.")
+            raise UrlRefused(f"{where} is {problem}; only public addresses are allowed.")
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise Refused(f"The host {host!r} has no address.", "url_unresolvable")
+        raise UrlRefused(f"The host {host!r} has no address.", code="url_unresolvable")
     return addresses
 
 
 def check_url(url: str) -> tuple[str, int]:
-    """(host, port) of an http(s) URL whose host is public; Refused otherwise."""
+    """(host, port) of an http(s) URL whose host is public; UrlRefused otherwise."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise Refused(f"The URL is not valid: {exc}.") from exc
+        raise UrlRefused(f"The URL is not valid: {exc}.") from exc
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise Refused(f"Only http and https URLs can be captured, not {scheme or 'this'}:.")
+        raise UrlRefused(f"Only http and https URLs can be captured, not {scheme or 'this'}:.")
     host = (parts.hostname or "").rstrip(".")
     port = port or (443 if scheme == "https" else 80)
     resolve(host, port)
@@ -161,10 +157,10 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             parts = urlsplit(target)
             if parts.scheme.lower() != "http" or not parts.hostname:
-                raise Refused(f"The proxy only forwards http URLs, not {target[:100]!r}.")
+                raise UrlRefused(f"The proxy only forwards http URLs, not {target[:100]!r}.")
             host, port = parts.hostname.rstrip("."), parts.port or 80
             upstream = self._connect(host, port, target)
-        except Refused as exc:
+        except UrlRefused as exc:
             body = exc.message.encode()
             client.sendall(
                 b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n"
@@ -186,7 +182,7 @@ class _Handler(socketserver.BaseRequestHandler):
     def _connect(self, host: str, port: int, target: str) -> socket.socket:
         try:
             addresses = resolve(host, port)
-        except Refused as exc:
+        except UrlRefused as exc:
             self.server.log.add(target, exc.message, exc.code)
             raise
         last: OSError | None = None
@@ -195,7 +191,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 return socket.create_connection((str(ip), port), timeout=_IDLE_SECONDS)
             except OSError as exc:
                 last = exc
-        refused = Refused(f"Could not connect to {host}:{port}: {last}", "url_unreachable")
+        refused = UrlRefused(f"Could not connect to {host}:{port}: {last}", code="url_unreachable")
         self.server.log.add(target, refused.message, refused.code)
         raise refused
 

@@ -1,29 +1,20 @@
-"""Drawing shared by the layout tools: rounded masks, shadows, gradients, cover-fitting."""
+"""Drawing and compositing: gradients, masks, shapes, shadows, layers placed on an image,
+cover- and contain-fitting, and the settings vocabulary (positions, opacity) they take."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any, Literal
 
 import numpy as np
 import pyvips
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from satchel.tools.base import InputFile, ToolError
-from satchel.tools.image._common import (
-    HEIF_TYPES,
-    canvas,
-    color_field,
-    load,
-    out_format,
-    parse_color,
-    to_srgb8,
-    with_alpha,
-)
-
-Color = Annotated[str, AfterValidator(color_field)]
-RGBA = list[float]
+from satchel.media import imaging
+from satchel.media.formats import HEIF_TYPES, SVG
+from satchel.media.pixels import RGBA, Color, canvas, parse_color, to_srgb8, with_alpha
 
 
 class GradientStop(BaseModel):
@@ -174,10 +165,10 @@ def shadow(
     return out.bandjoin((a * opacity).cast("uchar")).copy(interpretation="srgb"), margin
 
 
-def cover(inp: InputFile, width: int, height: int) -> pyvips.Image:
-    """The input scaled and centre-cropped to exactly width × height (8-bit sRGB)."""
-    if inp.media_type in HEIF_TYPES or inp.media_type == "image/svg+xml":
-        image = load(inp)
+def cover(inp: imaging.MediaFile, width: int, height: int) -> pyvips.Image:
+    """The image scaled and centre-cropped to exactly width × height (8-bit sRGB)."""
+    if inp.media_type in HEIF_TYPES or inp.media_type == SVG:
+        image = imaging.load_input(inp)
         scale = max(width / image.width, height / image.height)
         image = with_alpha(image).resize(scale)
         left = max(0, (image.width - width) // 2)
@@ -185,26 +176,20 @@ def cover(inp: InputFile, width: int, height: int) -> pyvips.Image:
         out = image.crop(left, top, min(width, image.width), min(height, image.height))
         out = out if out.hasalpha() else out[:3]
         return out.embed(0, 0, width, height, extend="copy")
-    try:
-        thumb = pyvips.Image.thumbnail(
-            str(inp.path), width, height=height, crop="centre", size="both"
-        )
-    except pyvips.Error as exc:
-        raise ToolError(f"{inp.name} could not be decoded.") from exc
+    thumb = imaging.thumbnail(
+        inp.path, inp.media_type, width, height=height, enlarge=True, crop=True, name=inp.name
+    )
     return to_srgb8(thumb)
 
 
-def shrunk(inp: InputFile, image: pyvips.Image, factor: float) -> pyvips.Image:
-    """`image` (the decoded `inp`) scaled by `factor` < 1, shrinking on load when the
+def shrunk(inp: imaging.MediaFile, image: pyvips.Image, factor: float) -> pyvips.Image:
+    """`image` (the decoded file) scaled by `factor` < 1, shrinking on load when the
     format allows (JPEG, WebP) instead of decoding every pixel first."""
     width = max(1, round(image.width * factor))
     height = max(1, round(image.height * factor))
-    if inp.media_type in HEIF_TYPES or inp.media_type == "image/svg+xml":
+    if inp.media_type in HEIF_TYPES or inp.media_type == SVG:
         return image.resize(factor)
-    try:
-        return pyvips.Image.thumbnail(str(inp.path), width, height=height, size="down")
-    except pyvips.Error as exc:
-        raise ToolError(f"{inp.name} could not be decoded.") from exc
+    return imaging.thumbnail(inp.path, inp.media_type, width, height=height, name=inp.name)
 
 
 def contain(image: pyvips.Image, width: int, height: int) -> pyvips.Image:
@@ -231,30 +216,89 @@ def draw_line(
     return out
 
 
-ALPHA_FORMATS = ("png", "webp", "avif", "tiff", "heic", "heif")
-
-
-def output_format(requested: str | None, inp: InputFile, *, transparent: bool) -> str:
-    """The requested format, else the input's: HEIC becomes JPEG (HEVC encoding is slow
-    and these results are made for sharing), and PNG when transparency must survive."""
-    if requested:
-        return "jpg" if requested == "jpeg" else requested
-    fmt = out_format(None, inp)
-    if fmt in ("heic", "heif"):
-        fmt = "jpg"
-    if transparent and fmt not in ALPHA_FORMATS:
-        fmt = "png"
-    return fmt
-
-
-def auto_format(requested: str | None, has_alpha: bool) -> str:
-    """The requested format, else PNG when transparency matters, JPEG when it does not."""
-    if requested:
-        return "jpg" if requested == "jpeg" else requested
-    return "png" if has_alpha else "jpg"
-
-
 def mean_luminance(image: pyvips.Image) -> float:
     rgb = with_alpha(image)[:3]
     values: Any = [rgb[i].avg() for i in range(3)]
     return float(0.2126 * values[0] + 0.7152 * values[1] + 0.0722 * values[2])
+
+
+OPACITY = "Opacity from 0 to 1 (a number above 1 is read as a percentage)."
+
+
+def opacity_field(value: Any) -> Any:
+    """Pydantic `before` validator: 0–1, or a percentage (1 < value ≤ 100)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+        return value / 100
+    return value
+
+
+Position = Literal[
+    "top-left", "top-center", "top-right", "center-left", "center", "center-right",
+    "bottom-left", "bottom-center", "bottom-right",
+]  # fmt: skip
+_POSITION_ALIASES = {
+    "top": "top-center",
+    "bottom": "bottom-center",
+    "left": "center-left",
+    "right": "center-right",
+    "middle": "center",
+    "centre": "center",
+}
+
+
+def position_name(value: Any) -> Any:
+    """Pydantic `before` validator: `top_left`, `Top Left`, `top`, `middle-right` → names."""
+    if not isinstance(value, str):
+        return value
+    text = re.sub(r"[\s_]+", "-", value.strip().lower()).replace("middle", "center")
+    text = text.replace("centre", "center")
+    return _POSITION_ALIASES.get(text, text)
+
+
+def place(width: int, height: int, w: int, h: int, position: str, margin: int) -> tuple[int, int]:
+    """Top-left corner of a w×h layer at `position` inside width×height, `margin` from edges."""
+    vertical, _, horizontal = position.partition("-") if position != "center" else ("", "", "")
+    vertical = vertical or "center"
+    horizontal = horizontal or "center"
+    x = {
+        "left": margin,
+        "center": (width - w) // 2,
+        "right": width - w - margin,
+    }[horizontal]
+    y = {"top": margin, "center": (height - h) // 2, "bottom": height - h - margin}[vertical]
+    return x, y
+
+
+# Layers --------------------------------------------------------------------------------
+
+
+def split(image: pyvips.Image) -> tuple[pyvips.Image, pyvips.Image | None]:
+    """(3-band 8-bit sRGB, alpha band or None) of any input."""
+    image = to_srgb8(image)
+    alpha = None
+    if image.hasalpha():
+        alpha = image[image.bands - 1]
+        image = image.extract_band(0, n=image.bands - 1)
+    if image.bands == 1:
+        image = image.colourspace("srgb")
+    return image.copy(interpretation="srgb"), alpha
+
+
+def join(rgb: pyvips.Image, alpha: pyvips.Image | None) -> pyvips.Image:
+    """Back to one image; float results are clipped to 0–255 first."""
+    if rgb.format != "uchar":
+        rgb = (rgb + 0.5).cast("uchar")  # cast clips to 0–255; +0.5 rounds
+    rgb = rgb.copy(interpretation="srgb")
+    return rgb.bandjoin(alpha) if alpha is not None else rgb
+
+
+def overlay(
+    base: pyvips.Image, layer: pyvips.Image, x: int, y: int, *, mode: str = "over"
+) -> pyvips.Image:
+    """`layer` (RGBA) over `base` at (x, y), the result as 8-bit sRGB with the base's alpha
+    kept if it had one (a layer partly outside the image is clipped)."""
+    rgb, alpha = split(base)
+    bottom = rgb.bandjoin(alpha if alpha is not None else 255).copy(interpretation="srgb")
+    out = bottom.composite2(layer, mode, x=x, y=y, compositing_space="srgb")
+    out = out.cast("uchar").copy(interpretation="srgb")
+    return out if alpha is not None else out.extract_band(0, n=3)

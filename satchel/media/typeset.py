@@ -1,5 +1,4 @@
-"""What the adjustment and overlay tools share: text rendering with the installed fonts,
-placing a layer on an image, and splitting an image into colour and alpha.
+"""Text rendering with the installed fonts: faces, sizes that fit a box, outlines.
 
 Text is rendered by libvips (Pango) into a one-band mask, then coloured. Seed font names
 we cannot ship map to the closest installed font (DejaVu, Liberation):
@@ -23,8 +22,8 @@ from typing import Any, Literal
 
 import pyvips
 
-from satchel.tools.base import InputFile, Inputs, ToolContext, ToolError
-from satchel.tools.image._common import check_dimensions, to_srgb8
+from satchel.media.errors import TextInvalid
+from satchel.media.pixels import ImageLimits, check_dimensions
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 _LIBERATION = Path("/usr/share/fonts/truetype/liberation")
@@ -94,53 +93,6 @@ def font_name(value: Any) -> Any:
     return value
 
 
-OPACITY = "Opacity from 0 to 1 (a number above 1 is read as a percentage)."
-
-
-def opacity_field(value: Any) -> Any:
-    """Pydantic `before` validator: 0–1, or a percentage (1 < value ≤ 100)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
-        return value / 100
-    return value
-
-
-Position = Literal[
-    "top-left", "top-center", "top-right", "center-left", "center", "center-right",
-    "bottom-left", "bottom-center", "bottom-right",
-]  # fmt: skip
-_POSITION_ALIASES = {
-    "top": "top-center",
-    "bottom": "bottom-center",
-    "left": "center-left",
-    "right": "center-right",
-    "middle": "center",
-    "centre": "center",
-}
-
-
-def position_name(value: Any) -> Any:
-    """Pydantic `before` validator: `top_left`, `Top Left`, `top`, `middle-right` → names."""
-    if not isinstance(value, str):
-        return value
-    text = re.sub(r"[\s_]+", "-", value.strip().lower()).replace("middle", "center")
-    text = text.replace("centre", "center")
-    return _POSITION_ALIASES.get(text, text)
-
-
-def place(width: int, height: int, w: int, h: int, position: str, margin: int) -> tuple[int, int]:
-    """Top-left corner of a w×h layer at `position` inside width×height, `margin` from edges."""
-    vertical, _, horizontal = position.partition("-") if position != "center" else ("", "", "")
-    vertical = vertical or "center"
-    horizontal = horizontal or "center"
-    x = {
-        "left": margin,
-        "center": (width - w) // 2,
-        "right": width - w - margin,
-    }[horizontal]
-    y = {"top": margin, "center": (height - h) // 2, "bottom": height - h - margin}[vertical]
-    return x, y
-
-
 def font_size(size: int | None, image: pyvips.Image) -> int:
     """The size asked for, else 6% of the image's shorter side (at least 8 px)."""
     return size if size is not None else max(8, round(min(image.width, image.height) * 0.06))
@@ -185,24 +137,22 @@ def _text(text: str, **options: Any) -> Any:
     try:
         return pyvips.Image.text(markup(text), **options)
     except pyvips.Error as exc:
-        raise ToolError(
-            "The text could not be rendered (is it empty?).", code="tool_text_invalid"
-        ) from exc
+        raise TextInvalid("The text could not be rendered (is it empty?).") from exc
 
 
-def render(
+def render_text(
     text: str,
     *,
     face: Face,
     size: int,
-    ctx: ToolContext,
+    limits: ImageLimits,
     wrap_width: int | None = None,
     align: Literal["left", "center", "right"] = "left",
 ) -> pyvips.Image:
     """The text as a one-band 0–255 mask, `size` pixels per em (72 dpi), checked against
     the image limits before the full-size rendering is made."""
     if not text.strip():
-        raise ToolError("The text is empty.", code="tool_text_invalid")
+        raise TextInvalid("The text is empty.")
     vips_align = {"left": "low", "center": "centre", "right": "high"}[align]
     common: dict[str, Any] = {
         "fontfile": face.fontfile,
@@ -219,30 +169,30 @@ def render(
     check_dimensions(
         max(1, math.floor(small.width * scale * 0.9)),
         max(1, math.floor(small.height * scale * 0.9)),
-        ctx,
+        limits,
     )
     options = dict(common, font=face.sized(size))
     if wrap_width:
         options["width"] = wrap_width
     mask = _text(text, **options)
-    check_dimensions(mask.width, mask.height, ctx)
+    check_dimensions(mask.width, mask.height, limits)
     return mask
 
 
-def fit(
+def fit_text(
     text: str,
     *,
     face: Face,
     width: int,
     height: int,
-    ctx: ToolContext,
+    limits: ImageLimits,
     align: Literal["left", "center", "right"] = "center",
 ) -> tuple[pyvips.Image, float]:
     """The text wrapped to `width` at the largest size that fits width×height (libvips
     searches the dpi), and that size in pixels."""
-    check_dimensions(width, height, ctx)
+    check_dimensions(width, height, limits)
     if not text.strip():
-        raise ToolError("The text is empty.", code="tool_text_invalid")
+        raise TextInvalid("The text is empty.")
     vips_align = {"left": "low", "center": "centre", "right": "high"}[align]
     mask, out = _text(
         text,
@@ -254,7 +204,7 @@ def fit(
         wrap="word-char",
         autofit_dpi=True,
     )
-    check_dimensions(mask.width, mask.height, ctx)
+    check_dimensions(mask.width, mask.height, limits)
     return mask, FIT_BASE * int(out["autofit_dpi"]) / 72
 
 
@@ -293,55 +243,3 @@ def stroked(
         return colour(mask, fill)
     outline = colour(dilate(mask, width), stroke)
     return outline.composite2(colour(pad(mask, width), fill), "over").cast("uchar")
-
-
-# Layers --------------------------------------------------------------------------------
-
-
-def split(image: pyvips.Image) -> tuple[pyvips.Image, pyvips.Image | None]:
-    """(3-band 8-bit sRGB, alpha band or None) of any input."""
-    image = to_srgb8(image)
-    alpha = None
-    if image.hasalpha():
-        alpha = image[image.bands - 1]
-        image = image.extract_band(0, n=image.bands - 1)
-    if image.bands == 1:
-        image = image.colourspace("srgb")
-    return image.copy(interpretation="srgb"), alpha
-
-
-def join(rgb: pyvips.Image, alpha: pyvips.Image | None) -> pyvips.Image:
-    """Back to one image; float results are clipped to 0–255 first."""
-    if rgb.format != "uchar":
-        rgb = (rgb + 0.5).cast("uchar")  # cast clips to 0–255; +0.5 rounds
-    rgb = rgb.copy(interpretation="srgb")
-    return rgb.bandjoin(alpha) if alpha is not None else rgb
-
-
-def overlay(
-    base: pyvips.Image, layer: pyvips.Image, x: int, y: int, *, mode: str = "over"
-) -> pyvips.Image:
-    """`layer` (RGBA) over `base` at (x, y), the result as 8-bit sRGB with the base's alpha
-    kept if it had one (a layer partly outside the image is clipped)."""
-    rgb, alpha = split(base)
-    bottom = rgb.bandjoin(alpha if alpha is not None else 255).copy(interpretation="srgb")
-    out = bottom.composite2(layer, mode, x=x, y=y, compositing_space="srgb")
-    out = out.cast("uchar").copy(interpretation="srgb")
-    return out if alpha is not None else out.extract_band(0, n=3)
-
-
-def second_file(inputs: Inputs, part: str) -> InputFile:
-    """The layer of a two-file tool: the named extra part, else the second `file` part."""
-    if part in inputs.extras:
-        if len(inputs.files) > 1:
-            raise ToolError(
-                f"Send the second image either as a {part!r} part or as a second file, not both.",
-                code="tool_too_many_inputs",
-            )
-        return inputs.extras[part]
-    if len(inputs.files) < 2:
-        raise ToolError(
-            f"This tool needs a second image: a {part!r} part or a second `file` part.",
-            code="tool_input_missing",
-        )
-    return inputs.files[1]

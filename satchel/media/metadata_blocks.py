@@ -1,19 +1,14 @@
-"""Metadata in image containers: JPEG segments, PNG chunks and WebP chunks rewritten without
-touching the pixels; encoding with a choice of the metadata kept."""
+"""Metadata blocks in image containers: JPEG segments, PNG chunks and WebP chunks read and
+rewritten without touching the pixels (EXIF, XMP, IPTC, ICC, comments)."""
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
 
-import pyvips
-
-from satchel.tools.base import OutputFile, ToolContext, ToolError
-from satchel.tools.image._common import MEDIA_TYPES, flatten, to_srgb8
+from satchel.media.errors import MetadataError
 
 EXIF_HEADER = b"Exif\x00\x00"
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -30,10 +25,8 @@ class Piece:
     data: bytes  # the raw bytes, header included, written back as they are
 
 
-def corrupt(name: str) -> ToolError:
-    return ToolError(
-        f"{name} is damaged: its metadata could not be read.", code="tool_input_corrupt"
-    )
+def corrupt(name: str) -> MetadataError:
+    return MetadataError(f"{name} is damaged: its metadata could not be read.")
 
 
 # JPEG -----------------------------------------------------------------------------------
@@ -110,7 +103,7 @@ def _jpeg_kind(marker: int, payload: bytes) -> str:
 
 def jpeg_segment(marker: int, payload: bytes) -> bytes:
     if len(payload) > MAX_SEGMENT:
-        raise ToolError(
+        raise MetadataError(
             "The metadata is too large for a JPEG segment (64 KB).", code="tool_metadata_too_large"
         )
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
@@ -236,80 +229,3 @@ def webp_rewrite(
         chunks.insert(0, (b"VP8X", header))
     body = b"".join(c + struct.pack("<I", len(p)) + p + b"\x00" * (len(p) & 1) for c, p in chunks)
     return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
-
-
-# Encoding with a choice of what metadata survives ---------------------------------------
-
-Keep = Literal["all", "icc", "none"]
-# x265's default preset takes ~10x longer for a few percent smaller files.
-HEIF_SPEED = {"preset": "ultrafast"}
-
-
-def encode(
-    image: pyvips.Image,
-    fmt: str,
-    *,
-    quality: int | None = None,
-    keep: Keep = "all",
-    lossless: bool = False,
-    progressive: bool = False,
-    effort: int | None = None,
-) -> bytes:
-    """`image` encoded as `fmt` (the options of `_common.save`), keeping only the metadata
-    asked for: libvips otherwise writes a fresh EXIF block even when none is left."""
-    fmt = "jpg" if fmt == "jpeg" else fmt
-    if fmt in ("heic", "heif"):
-        return _encode_heif(image, quality=quality or 80, keep=keep)
-    options: dict[str, Any] = {} if keep == "all" else {"keep": keep}
-    if fmt == "jpg":
-        image = flatten(image)
-        options.update(Q=quality or 85, optimize_coding=True, interlace=progressive)
-    elif fmt == "webp":
-        options.update(Q=quality or 80, lossless=lossless, effort=4 if effort is None else effort)
-    elif fmt == "avif":
-        options.update(Q=quality or 50, lossless=lossless, compression="av1", effort=effort or 3)
-    elif fmt == "png":
-        options.update(compression=6 if effort is None else effort, interlace=progressive)
-        if quality is not None and quality < 100:
-            options.update(palette=True, Q=quality)
-    elif fmt == "tiff":
-        lossy = quality is not None and not lossless
-        options.update(compression="jpeg" if lossy else "deflate", Q=quality or 85)
-        image = flatten(image) if lossy else image
-    elif fmt == "gif":
-        options.update(effort=7 if effort is None else effort)
-        if quality is not None:  # fewer colours for a lower quality
-            options.update(bitdepth=max(1, min(8, round(quality * 8 / 100))))
-    try:
-        data: bytes = image.write_to_buffer(f".{fmt}", **options)
-    except pyvips.Error as exc:
-        raise ToolError(f"The image could not be encoded as {fmt}: {exc}") from exc
-    return data
-
-
-def _encode_heif(image: pyvips.Image, *, quality: int, keep: Keep) -> bytes:
-    import pillow_heif
-    from PIL import Image
-
-    pillow_heif.register_heif_opener()  # the HEIF writer too
-
-    image = to_srgb8(image)
-    if image.bands not in (3, 4):
-        image = image.colourspace("srgb")[:3] if image.bands < 3 else image[:3]
-    mode = "RGBA" if image.bands == 4 else "RGB"
-    pil = Image.frombytes(mode, (image.width, image.height), image.write_to_memory())
-    extra: dict[str, Any] = {}
-    if keep != "none" and image.get_typeof("icc-profile-data"):
-        extra["icc_profile"] = image.get("icc-profile-data")
-    buffer = io.BytesIO()
-    pil.save(buffer, format="HEIF", quality=quality, enc_params=HEIF_SPEED, **extra)
-    return buffer.getvalue()
-
-
-def write(ctx: ToolContext, name: str, fmt: str, data: bytes) -> OutputFile:
-    """Encoded bytes as an output named after `name` with the format's extension."""
-    fmt = "jpg" if fmt == "jpeg" else fmt
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    out = ctx.output(f"{stem}.{fmt}", MEDIA_TYPES[fmt])
-    out.path.write_bytes(data)
-    return out

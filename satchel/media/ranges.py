@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from satchel.tools.base import ToolError
+from satchel.media.errors import OutOfRange
 
 _PART = re.compile(r"^\s*(\d+)\s*(?:(-)\s*(\d*)\s*)?$")
 MAX_SPEC_CHARS = 1000
@@ -43,7 +43,7 @@ def select(spec: str, count: int, *, what: str = "page") -> list[int]:
         last = count if end is None else end
         if start > count or last > count:
             missing = start if start > count else last
-            raise ToolError(
+            raise OutOfRange(
                 f"There is no {what} {missing}: "
                 f"the file has {count} {what}{'s' if count != 1 else ''}.",
                 code=f"tool_{what}_out_of_range",
