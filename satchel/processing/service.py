@@ -21,6 +21,7 @@ from satchel.db import Database, utcnow
 from satchel.jobs import service as jobs
 from satchel.jobs.models import TERMINAL, Job
 from satchel.lifecycle import references
+from satchel.media.errors import ImageDecodeError, PdfError
 from satchel.processing.processors.base import (
     ProcessingFailed,
     ProcessLimits,
@@ -68,10 +69,16 @@ class Outcome:
 def failure_code(exc: ProcessingFailed) -> str:
     """The stable code of a processing failure: a decoder that could not read the file
     (the processor wrapped its exception) means the file is corrupt."""
+    if exc.code != FailureCode.PROCESSING_FAILED:
+        return exc.code
     cause = exc.__cause__
-    library = type(cause).__module__.split(".", 1)[0] if cause is not None else None
-    if exc.code == FailureCode.PROCESSING_FAILED and library in _DECODERS:
-        return FailureCode.FILE_CORRUPT
+    for _ in range(4):  # the engines wrap the library's own exception
+        if cause is None:
+            break
+        library = type(cause).__module__.split(".", 1)[0]
+        if library in _DECODERS or type(cause) in (ImageDecodeError, PdfError):
+            return FailureCode.FILE_CORRUPT
+        cause = cause.__cause__
     return exc.code
 
 
