@@ -1,4 +1,5 @@
 """The error tree every service raises from; one handler turns it into the error envelope.
+The codes themselves are the members of `satchel.codes.Code`.
 
 SatchelError (500)              internal_error
 ├── Invalid (422)               validation_error, asset_content_type_not_allowed,
@@ -22,12 +23,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from satchel.codes import Code
+
 
 class SatchelError(Exception):
     """Base of every error a client may see; `code` is stable, `message` is for people."""
 
     status: ClassVar[int] = 500
-    code: str = "internal_error"
+    code: str = Code.INTERNAL_ERROR
 
     def __init__(
         self,
@@ -47,54 +50,54 @@ class SatchelError(Exception):
 
 class Invalid(SatchelError):
     status = 422
-    code = "validation_error"
+    code = Code.VALIDATION_ERROR
 
 
 class BadRequest(SatchelError):
     status = 400
-    code = "bad_request"
+    code = Code.BAD_REQUEST
 
 
 class Unauthorized(SatchelError):
     status = 401
-    code = "unauthorized"
+    code = Code.UNAUTHORIZED
 
 
 class Forbidden(SatchelError):
     status = 403
-    code = "forbidden"
+    code = Code.FORBIDDEN
 
 
 class NotFound(SatchelError):
     status = 404
-    code = "not_found"
+    code = Code.NOT_FOUND
 
 
 class MethodNotAllowed(SatchelError):
     status = 405
-    code = "method_not_allowed"
+    code = Code.METHOD_NOT_ALLOWED
 
 
 class Conflict(SatchelError):
     status = 409
-    code = "conflict"
+    code = Code.CONFLICT
 
 
 class TooLarge(SatchelError):
     status = 413
-    code = "asset_file_too_large"
+    code = Code.ASSET_FILE_TOO_LARGE
 
 
 class RangeNotSatisfiable(SatchelError):
     status = 416
-    code = "range_not_satisfiable"
+    code = Code.RANGE_NOT_SATISFIABLE
 
 
 class InsufficientStorage(SatchelError):
     status = 507
-    code = "storage_full"
+    code = Code.STORAGE_FULL
 
 
 class Unavailable(SatchelError):
     status = 503
-    code = "feature_unavailable"
+    code = Code.FEATURE_UNAVAILABLE

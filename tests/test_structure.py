@@ -130,3 +130,28 @@ def test_no_file_is_longer_than_400_lines() -> None:
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}, long
+
+
+def test_error_codes_are_named_constants() -> None:
+    """`code=` and `code =` take a `Code` member, never a bare string (satchel/codes.py)."""
+    problems = []
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            values = []
+            if isinstance(node, ast.Call):
+                values = [k.value for k in node.keywords if k.arg == "code"]
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(getattr(t, "id", None) == "code" for t in targets) and node.value:
+                    values = [node.value]
+            elif isinstance(node, ast.Dict):
+                values = [
+                    v
+                    for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "code"
+                ]
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    where = f"{path.relative_to(PACKAGE.parent)}:{value.lineno}"
+                    problems.append(f"{where} code {value.value!r}")
+    assert problems == [], "\n".join(problems)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from satchel.auth.models import User
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, NotFound
 
@@ -20,7 +21,7 @@ MAX_HANDLE = 30
 def _account(session: Session, user_id: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such account.", code="account_not_found")
+        raise NotFound("No such account.", code=Code.ACCOUNT_NOT_FOUND)
     return user
 
 
@@ -61,7 +62,7 @@ def patch_account(session: Session, *, user_id: str, changes: dict[str, Any]) ->
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("That email belongs to another account.", code="email_taken") from exc
+        raise Conflict("That email belongs to another account.", code=Code.EMAIL_TAKEN) from exc
     return get_account(session, user_id=user_id)
 
 

@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from satchel.auth.service import Principal, authenticate, require, stamp_key
+from satchel.codes import Code
 from satchel.errors import Forbidden
 from satchel.runtime import Runtime
 
@@ -95,7 +96,8 @@ class Access:
             expected = csrf_token(runtime, principal.session_id or "")
             if not hmac.compare_digest(sent, expected):
                 raise Forbidden(
-                    f"A cookie-signed request needs the {CSRF_HEADER} header.", code="csrf_failed"
+                    f"A cookie-signed request needs the {CSRF_HEADER} header.",
+                    code=Code.CSRF_FAILED,
                 )
         require(principal, scope=self.scope, permission=self.permission)
         return principal

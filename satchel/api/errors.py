@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from satchel.codes import Code
 from satchel.errors import SatchelError
 
 log = logging.getLogger("satchel.api")
@@ -66,7 +67,7 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "http_error")
         if exc.status_code == 404:
-            code = "route_not_found"
+            code = Code.ROUTE_NOT_FOUND
             message = f"No route {request.url.path}."
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}."

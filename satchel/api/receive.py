@@ -18,6 +18,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from satchel.blobs import BlobWriter
+from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid, TooLarge
 
 _FLUSH = 1 << 20
@@ -235,7 +236,7 @@ class _FilesState(_FormState):
             if len(self.received.files) >= self.max_files:
                 raise Invalid(
                     f"At most {self.max_files} files may be sent at once.",
-                    code="tool_too_many_inputs",
+                    code=Code.TOOL_TOO_MANY_INPUTS,
                 )
             index = len(self.received.files)
             raw = options[b"filename"].decode("utf-8", "replace") or f"file-{index + 1}"

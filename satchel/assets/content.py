@@ -16,6 +16,7 @@ from satchel.assets.models import Asset, Blob, Derivative
 from satchel.assets.ranges import parse_range
 from satchel.blobs import BlobStore, read_verified
 from satchel.blobs.verify import check_sha256, check_size
+from satchel.codes import Code
 from satchel.errors import NotFound
 
 # Types a browser would run or render as a page: never inline, always sandboxed.
@@ -79,7 +80,7 @@ async def send(
 ) -> Response:
     """Answer GET/HEAD for an asset's original bytes."""
     if blob is None or asset.sha256 is None:
-        raise NotFound("The asset has no content yet.", code="asset_not_found")
+        raise NotFound("The asset has no content yet.", code=Code.ASSET_NOT_FOUND)
     payload = Payload(blob, asset.media_type, asset.filename, asset.created_at)
     return await send_payload(request, payload=payload, blobs=blobs, full_check=full_check)
 

@@ -17,6 +17,7 @@ from satchel.assets.models import Asset, Blob, Tombstone
 from satchel.assets.service import not_found, owned_by
 from satchel.audit.service import record
 from satchel.blobs import BlobStore
+from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import Conflict
 from satchel.ids import looks_like
@@ -67,7 +68,7 @@ def _remove(
                 raise Conflict(
                     f"{plan['hard_reference_count']} hard reference(s) still need this asset; "
                     "see GET /assets/{id}/references.",
-                    code="asset_delete_blocked",
+                    code=Code.ASSET_DELETE_BLOCKED,
                 )
             session.delete(asset)  # derivatives and references go with it (ON DELETE CASCADE)
             session.add(Tombstone(asset_id=asset_id, owner_id=asset.owner_id, sha256=asset.sha256))
@@ -175,6 +176,6 @@ def delete_all_for_owner(*, db: Database, blobs: BlobStore, owner_id: str, actor
     if blocked:
         raise Conflict(
             f"{len(blocked)} of the user's assets are still needed elsewhere (hard references).",
-            code="asset_delete_blocked",
+            code=Code.ASSET_DELETE_BLOCKED,
         )
     return deleted

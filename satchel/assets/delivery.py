@@ -26,6 +26,7 @@ from satchel.assets.schemas import (
     SignedUrl,
 )
 from satchel.assets.views import base_url, content_url
+from satchel.codes import Code
 from satchel.errors import Invalid, NotFound, Unauthorized
 from satchel.runtime import Runtime
 
@@ -193,7 +194,7 @@ async def get_derivative(
             derivative = session.get(Derivative, (asset.id, kind))
             if derivative is None:
                 raise NotFound(
-                    f"The asset has no {kind!r} derivative.", code="derivative_not_found"
+                    f"The asset has no {kind!r} derivative.", code=Code.DERIVATIVE_NOT_FOUND
                 )
             return asset, derivative
 

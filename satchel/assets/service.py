@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetTag
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Invalid, NotFound
 from satchel.ids import looks_like
@@ -25,7 +26,7 @@ S = TypeVar("S", bound=Select[Any])
 
 
 def not_found(asset_id: str) -> NotFound:
-    return NotFound(f"No asset {asset_id}.", code="asset_not_found")
+    return NotFound(f"No asset {asset_id}.", code=Code.ASSET_NOT_FOUND)
 
 
 def check_fields(fields: AssetFields, *, max_chars: int) -> None:
@@ -33,13 +34,13 @@ def check_fields(fields: AssetFields, *, max_chars: int) -> None:
     if fields.description is not None and len(fields.description) > max_chars:
         raise Invalid(
             f"The description is longer than {max_chars} characters.",
-            code="asset_description_too_long",
+            code=Code.ASSET_DESCRIPTION_TOO_LONG,
             fields=[{"field": "description", "message": f"at most {max_chars} characters"}],
         )
     if fields.alt_text is not None and len(fields.alt_text) > max_chars:
         raise Invalid(
             f"The alt text is longer than {max_chars} characters.",
-            code="asset_alt_text_too_long",
+            code=Code.ASSET_ALT_TEXT_TOO_LONG,
             fields=[{"field": "alt_text", "message": f"at most {max_chars} characters"}],
         )
     for tag in fields.tags or []:

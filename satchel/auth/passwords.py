@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -19,7 +20,7 @@ def check_strength(password: str) -> None:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise Invalid(
             f"A password needs {MIN_LENGTH} to {MAX_LENGTH} characters.",
-            code="password_too_weak",
+            code=Code.PASSWORD_TOO_WEAK,
             fields=[{"field": "password", "message": f"at least {MIN_LENGTH} characters"}],
         )
 

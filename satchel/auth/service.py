@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from satchel.auth.models import ApiKey, LoginSession, Role, Team, User
 from satchel.auth.permissions import BUILTIN_ROLES, SCOPES, expand_scopes
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Forbidden, Invalid, NotFound, Unauthorized
 from satchel.ids import new_id
@@ -59,7 +60,7 @@ def permissions_for(session: Session, role: str) -> frozenset[str]:
 
 
 def _unauthorized(message: str = "The key or session is not valid.") -> Unauthorized:
-    return Unauthorized(message, code="unauthorized")
+    return Unauthorized(message, code=Code.UNAUTHORIZED)
 
 
 def authenticate(session: Session, *, token: str | None, via_cookie: bool = False) -> Principal:
@@ -121,11 +122,11 @@ def stamp_key(db: Database, *, key_id: str) -> None:
 
 def require(principal: Principal, *, scope: str | None, permission: str | None) -> None:
     if scope is not None and not principal.has_scope(scope):
-        raise Forbidden(f"This needs a key with the `{scope}` scope.", code="insufficient_scope")
+        raise Forbidden(f"This needs a key with the `{scope}` scope.", code=Code.INSUFFICIENT_SCOPE)
     if permission is not None and not principal.can(permission):
         raise Forbidden(
             f"Your role does not have the `{permission}` permission.",
-            code="insufficient_permission",
+            code=Code.INSUFFICIENT_PERMISSION,
         )
 
 
@@ -181,7 +182,7 @@ def revoke_key(session: Session, *, owner_id: str | None, key_id: str) -> ApiKey
         stmt = stmt.where(ApiKey.user_id == owner_id)
     key = session.scalars(stmt).first()
     if key is None:
-        raise NotFound(f"No API key {key_id}.", code="api_key_not_found")
+        raise NotFound(f"No API key {key_id}.", code=Code.API_KEY_NOT_FOUND)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key

@@ -13,6 +13,7 @@ from satchel.audit.service import record
 from satchel.auth.models import ApiKey, LoginFailure, LoginSession, User
 from satchel.auth.passwords import hash_password, verify_password
 from satchel.auth.service import SESSION_PREFIX, token_hash
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Invalid, SatchelError, Unauthorized
 from satchel.ids import new_id
@@ -23,7 +24,7 @@ ADDRESS_FACTOR = 4  # an address may fail this many times the per-account limit
 
 class TooManyAttempts(SatchelError):
     status = 429
-    code = "too_many_attempts"
+    code = Code.TOO_MANY_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class SignedIn:
 
 def _bad_credentials() -> Unauthorized:
     # One message for an unknown account and a wrong password: neither is revealed.
-    return Unauthorized("The username or password is wrong.", code="invalid_credentials")
+    return Unauthorized("The username or password is wrong.", code=Code.INVALID_CREDENTIALS)
 
 
 def _throttle(session: Session, *, login: str, ip: str, limit: int, now: datetime) -> None:
@@ -139,7 +140,7 @@ def change_password(
     if user.password_hash is not None and not verify_password(user.password_hash, current):
         raise Invalid(
             "The current password is wrong.",
-            code="invalid_credentials",
+            code=Code.INVALID_CREDENTIALS,
             fields=[{"field": "current_password", "message": "wrong"}],
         )
     if new == current:

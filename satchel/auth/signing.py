@@ -9,6 +9,7 @@ import secrets
 import time
 from pathlib import Path
 
+from satchel.codes import Code
 from satchel.errors import Forbidden
 
 
@@ -43,9 +44,9 @@ class Signer:
     def verify(self, message: str, *, expires: str | None, signature: str | None) -> None:
         """Raise 403 unless the signature is ours and has not expired."""
         if not expires or not signature or not expires.isdigit():
-            raise Forbidden("The link's signature is missing.", code="signature_invalid")
+            raise Forbidden("The link's signature is missing.", code=Code.SIGNATURE_INVALID)
         expected = self.sign(message, expires=int(expires))
         if not hmac.compare_digest(expected, signature):
-            raise Forbidden("The link's signature is not valid.", code="signature_invalid")
+            raise Forbidden("The link's signature is not valid.", code=Code.SIGNATURE_INVALID)
         if int(expires) < time.time():
-            raise Forbidden("The link has expired.", code="signature_expired")
+            raise Forbidden("The link has expired.", code=Code.SIGNATURE_EXPIRED)

@@ -14,6 +14,7 @@ from satchel.auth.models import Role, Team, User
 from satchel.auth.passwords import hash_password
 from satchel.auth.permissions import BUILTIN_ROLES, PERMISSIONS
 from satchel.auth.sessions import revoke_credentials
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, Invalid, NotFound
 from satchel.ids import new_id
@@ -24,7 +25,7 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 def _user(session: Session, user_id: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.", code="user_not_found")
+        raise NotFound(f"No user {user_id}.", code=Code.USER_NOT_FOUND)
     return user
 
 
@@ -82,7 +83,7 @@ def create_user(
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("That username or email is taken.", code="user_exists") from exc
+        raise Conflict("That username or email is taken.", code=Code.USER_EXISTS) from exc
     record(
         session,
         action="USER_CREATED",
@@ -117,7 +118,7 @@ def update_user(
             and changes["role"] != "admin"
             and not _admins_left(session, excluding=user.id)
         ):
-            raise Conflict("The last admin cannot lose the admin role.", code="last_admin")
+            raise Conflict("The last admin cannot lose the admin role.", code=Code.LAST_ADMIN)
         user.role = changes["role"]
     if "team_id" in changes:
         _check_team(session, changes["team_id"])
@@ -164,9 +165,9 @@ def reset_password(
 def check_deletable(session: Session, *, actor_id: str, user_id: str) -> User:
     user = _user(session, user_id)
     if user.id == actor_id:
-        raise Conflict("You cannot delete yourself.", code="cannot_delete_self")
+        raise Conflict("You cannot delete yourself.", code=Code.CANNOT_DELETE_SELF)
     if user.role == "admin" and not _admins_left(session, excluding=user.id):
-        raise Conflict("The last admin cannot be deleted.", code="last_admin")
+        raise Conflict("The last admin cannot be deleted.", code=Code.LAST_ADMIN)
     return user
 
 
@@ -208,7 +209,7 @@ def list_roles(session: Session) -> list[tuple[Role, int]]:
 def _role(session: Session, role_id: str) -> Role:
     role = session.get(Role, role_id)
     if role is None:
-        raise NotFound(f"No role {role_id}.", code="role_not_found")
+        raise NotFound(f"No role {role_id}.", code=Code.ROLE_NOT_FOUND)
     return role
 
 
@@ -222,7 +223,7 @@ def create_role(
     ip: str | None,
 ) -> Role:
     if name in BUILTIN_ROLES or session.scalar(select(Role.id).where(Role.name == name)):
-        raise Conflict(f"A role named {name!r} exists.", code="role_exists")
+        raise Conflict(f"A role named {name!r} exists.", code=Code.ROLE_EXISTS)
     role = Role(
         id=new_id("rol"),
         name=name,
@@ -248,11 +249,11 @@ def update_role(
 ) -> Role:
     role = _role(session, role_id)
     if role.builtin:
-        raise Conflict("Built-in roles cannot be changed.", code="role_builtin")
+        raise Conflict("Built-in roles cannot be changed.", code=Code.ROLE_BUILTIN)
     if changes.get("name") and changes["name"] != role.name:
         new = changes["name"]
         if new in BUILTIN_ROLES or session.scalar(select(Role.id).where(Role.name == new)):
-            raise Conflict(f"A role named {new!r} exists.", code="role_exists")
+            raise Conflict(f"A role named {new!r} exists.", code=Code.ROLE_EXISTS)
         session.execute(update(User).where(User.role == role.name).values(role=new))
         role.name = new
     if changes.get("description") is not None:
@@ -276,7 +277,7 @@ def delete_role(session: Session, *, actor_id: str, role_id: str, ip: str | None
     """Delete a custom role; its users fall back to `user`. Returns how many moved."""
     role = _role(session, role_id)
     if role.builtin:
-        raise Conflict("Built-in roles cannot be deleted.", code="role_builtin")
+        raise Conflict("Built-in roles cannot be deleted.", code=Code.ROLE_BUILTIN)
     moved = session.execute(update(User).where(User.role == role.name).values(role="user"))
     session.delete(role)
     record(
@@ -303,7 +304,7 @@ def list_teams(session: Session) -> list[tuple[Team, int]]:
 def _team(session: Session, team_id: str) -> Team:
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound(f"No team {team_id}.", code="team_not_found")
+        raise NotFound(f"No team {team_id}.", code=Code.TEAM_NOT_FOUND)
     return team
 
 
@@ -313,7 +314,7 @@ def _unique_team_name(session: Session, name: str, *, excluding: str | None = No
         raise Invalid("A team needs a name.", fields=[{"field": "name", "message": "empty"}])
     clash = session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower()))
     if clash is not None and clash != excluding:
-        raise Conflict(f"A team named {name!r} exists.", code="team_exists")
+        raise Conflict(f"A team named {name!r} exists.", code=Code.TEAM_EXISTS)
     return name
 
 
@@ -354,9 +355,9 @@ def rename_team(
 def delete_team(session: Session, *, actor_id: str, team_id: str, ip: str | None) -> None:
     team = _team(session, team_id)
     if team.is_default:
-        raise Conflict("The default team cannot be deleted.", code="team_default")
+        raise Conflict("The default team cannot be deleted.", code=Code.TEAM_DEFAULT)
     if session.scalar(select(func.count()).select_from(User).where(User.team_id == team.id)):
-        raise Conflict("The team still has members.", code="team_has_members")
+        raise Conflict("The team still has members.", code=Code.TEAM_HAS_MEMBERS)
     session.delete(team)
     record(
         session,

@@ -41,6 +41,7 @@ from typing import BinaryIO, Protocol
 import xxhash
 
 from satchel.blobs.base import BlobWriter
+from satchel.codes import Code
 from satchel.errors import Invalid
 
 _READ = 1 << 20
@@ -176,12 +177,12 @@ class LocalMultipartStore:
             raise Invalid(
                 f"Part {number} was received with another ETag; send the ETag its last "
                 "upload answered, or upload it again.",
-                code="upload_part_etag_mismatch",
+                code=Code.UPLOAD_PART_ETAG_MISMATCH,
                 fields=[{"field": f"parts.{number}", "message": "ETag differs"}],
             )
         raise Invalid(
             f"Part {number} has not been received.",
-            code="upload_part_missing",
+            code=Code.UPLOAD_PART_MISSING,
             fields=[{"field": f"parts.{number}", "message": "not received"}],
         )
 

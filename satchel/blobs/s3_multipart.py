@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 from satchel.blobs.base import BlobWriter
 from satchel.blobs.multipart import PartSink, clean_etag
 from satchel.blobs.s3 import READ_SIZE, S3BlobStore, error_code, is_missing
+from satchel.codes import Code
 from satchel.errors import Invalid, SatchelError
 
 
@@ -59,7 +60,7 @@ class S3MultipartStore:
 
     def _assemble(self, upload_id: str, ref: str | None, parts: list[tuple[int, str]]) -> None:
         if ref is None:
-            raise Invalid("The upload has no staging in the bucket.", code="upload_part_missing")
+            raise Invalid("The upload has no staging in the bucket.", code=Code.UPLOAD_PART_MISSING)
         try:
             received = self._received(upload_id, ref)
         except ClientError as exc:
@@ -70,14 +71,14 @@ class S3MultipartStore:
             if number not in received:
                 raise Invalid(
                     f"Part {number} has not been received.",
-                    code="upload_part_missing",
+                    code=Code.UPLOAD_PART_MISSING,
                     fields=[{"field": f"parts.{number}", "message": "not received"}],
                 )
             if clean_etag(etag) not in received[number]:
                 raise Invalid(
                     f"Part {number} was received with another ETag; send the ETag its last "
                     "upload answered, or upload it again.",
-                    code="upload_part_etag_mismatch",
+                    code=Code.UPLOAD_PART_ETAG_MISMATCH,
                     fields=[{"field": f"parts.{number}", "message": "ETag differs"}],
                 )
         listed = [{"PartNumber": n, "ETag": f'"{clean_etag(e)}"'} for n, e in parts]

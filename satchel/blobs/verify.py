@@ -6,13 +6,14 @@ import hashlib
 from collections.abc import Iterator
 
 from satchel.blobs.base import CHUNK_SIZE, BlobStore, chunk_sum
+from satchel.codes import Code
 from satchel.errors import Conflict
 
 
 def integrity_error(sha256: str) -> Conflict:
     return Conflict(
         "The stored bytes no longer match their checksum; they are not served.",
-        code="asset_integrity_mismatch",
+        code=Code.ASSET_INTEGRITY_MISMATCH,
     )
 
 

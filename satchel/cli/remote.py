@@ -15,6 +15,7 @@ import typer
 from satchel_client import Client, FileResumeStore, SatchelError
 
 from satchel.cli.app import console, err_console
+from satchel.codes import Code
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,7 +43,7 @@ def load_config() -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise SatchelError(
             f"{config_path()} is not readable JSON ({exc}); run `satchel login` again.",
-            code="config_unreadable",
+            code=Code.CONFIG_UNREADABLE,
         ) from exc
     return data if isinstance(data, dict) else {}
 
@@ -76,7 +77,7 @@ def client() -> Client:
     if not token:
         raise SatchelError(
             "Not signed in: run `satchel login` (or set SATCHEL_URL and SATCHEL_TOKEN).",
-            code="not_signed_in",
+            code=Code.NOT_SIGNED_IN,
         )
     return Client(url, token)
 

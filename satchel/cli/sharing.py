@@ -23,6 +23,7 @@ from satchel.cli.remote import (
     say,
     server_and_token,
 )
+from satchel.codes import Code
 
 
 def _mint_key(sdk: Client) -> tuple[str, str]:
@@ -125,7 +126,7 @@ app.add_typer(spaces_app, name="spaces", rich_help_panel=REMOTE)
 def find_space(sdk: Client, name_or_id: str) -> Space:
     space = sdk.spaces.find(name_or_id)
     if space is None:
-        raise SatchelError(f"No space named {name_or_id!r}.", code="space_not_found")
+        raise SatchelError(f"No space named {name_or_id!r}.", code=Code.SPACE_NOT_FOUND)
     return space
 
 

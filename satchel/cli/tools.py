@@ -12,6 +12,7 @@ from satchel_client import SatchelError, ToolResult
 
 from satchel.cli.app import REMOTE, app, console
 from satchel.cli.remote import JsonOpt, client, dump, human_size, parse_value, remote, say
+from satchel.codes import Code
 
 tools_app = typer.Typer(help="Tools: convert and transform files on the server.")
 app.add_typer(tools_app, name="tools", rich_help_panel=REMOTE)
@@ -24,7 +25,7 @@ def _settings(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SatchelError(f"--set takes key=value, not {pair!r}.", code="bad_setting")
+            raise SatchelError(f"--set takes key=value, not {pair!r}.", code=Code.BAD_SETTING)
         settings[key.strip()] = parse_value(value)
     return settings
 
@@ -95,10 +96,12 @@ def pipeline_run(
     try:
         spec = json.loads(pipeline.read_text())
     except (OSError, ValueError) as exc:
-        raise SatchelError(f"{pipeline} is not readable JSON: {exc}", code="bad_pipeline") from exc
+        raise SatchelError(
+            f"{pipeline} is not readable JSON: {exc}", code=Code.BAD_PIPELINE
+        ) from exc
     steps = spec.get("steps") if isinstance(spec, dict) else spec
     if not isinstance(steps, list) or not steps:
-        raise SatchelError(f"{pipeline} has no steps.", code="bad_pipeline")
+        raise SatchelError(f"{pipeline} has no steps.", code=Code.BAD_PIPELINE)
     with client() as sdk:
         result = sdk.pipelines.run(file, steps, output=output)
     _report(result, output, as_json)

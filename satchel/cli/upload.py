@@ -23,6 +23,7 @@ from satchel_client import Client, SatchelError, Space, Uploaded
 from satchel.cli.app import REMOTE, app, err_console
 from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, resume_store, say
 from satchel.cli.sharing import find_space
+from satchel.codes import Code
 
 GLOB_CHARS = set("*?[")
 
@@ -43,10 +44,10 @@ def expand(args: list[str]) -> list[Path]:
             matches = sorted(glob.glob(str(path), recursive=True))
             files = [Path(m) for m in matches if Path(m).is_file()]
             if not files:
-                raise SatchelError(f"Nothing matches {arg!r}.", code="no_files")
+                raise SatchelError(f"Nothing matches {arg!r}.", code=Code.NO_FILES)
             found.update(dict.fromkeys(files))
         else:
-            raise SatchelError(f"No such file or folder: {arg}", code="file_not_found")
+            raise SatchelError(f"No such file or folder: {arg}", code=Code.FILE_NOT_FOUND)
     return list(found)
 
 
@@ -60,9 +61,9 @@ def _choices(text: str, count: int) -> list[int]:
         try:
             lo, hi = int(first), int(last or first)
         except ValueError as exc:
-            raise SatchelError(f"Not a file number: {part!r}.", code="bad_choice") from exc
+            raise SatchelError(f"Not a file number: {part!r}.", code=Code.BAD_CHOICE) from exc
         if not 1 <= lo <= hi <= count:
-            raise SatchelError(f"Choose numbers from 1 to {count}.", code="bad_choice")
+            raise SatchelError(f"Choose numbers from 1 to {count}.", code=Code.BAD_CHOICE)
         picked.extend(range(lo - 1, hi))
     return list(dict.fromkeys(picked))
 
@@ -71,7 +72,7 @@ def pick(folder: Path) -> list[Path]:
     """The interactive picker: number the files here, read which ones to send."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not files:
-        raise SatchelError(f"No files in {folder.resolve()} to pick from.", code="no_files")
+        raise SatchelError(f"No files in {folder.resolve()} to pick from.", code=Code.NO_FILES)
     err_console.print(f"Files in {folder.resolve()}:")
     for i, p in enumerate(files, 1):
         err_console.print(f"  {i:>3}  {p.name}  [dim]{human_size(p.stat().st_size)}[/dim]")
@@ -121,7 +122,7 @@ def upload(
     """Upload files; an interrupted upload continues where it stopped when run again."""
     files = expand(paths) if paths else pick(Path.cwd())
     if not files:
-        raise SatchelError("No files to upload.", code="no_files")
+        raise SatchelError("No files to upload.", code=Code.NO_FILES)
     quiet = no_progress or as_json or not sys.stderr.isatty()
     options: dict[str, Any] = {
         "tags": tag or None,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
+from satchel.codes import Code
 from satchel.errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -91,7 +92,7 @@ class Database:
         # A plain Lock, not an RLock: FastAPI may end a request's session in another thread
         # than the one that wrote, and a Lock may be released by any thread.
         if not self._writer_lock.acquire(timeout=TURN_TIMEOUT):
-            raise Unavailable("The database is busy; try again.", code="database_busy")
+            raise Unavailable("The database is busy; try again.", code=Code.DATABASE_BUSY)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
 

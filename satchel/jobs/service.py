@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, NotFound
 from satchel.ids import new_id
@@ -42,7 +43,7 @@ def get(session: Session, *, owner_id: str | None, job_id: str) -> Job:
         stmt = stmt.where(Job.owner_id == owner_id)
     job = session.scalars(stmt).first()
     if job is None:
-        raise NotFound(f"No job {job_id}.", code="job_not_found")
+        raise NotFound(f"No job {job_id}.", code=Code.JOB_NOT_FOUND)
     return job
 
 
@@ -154,7 +155,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
         if job.status in TERMINAL:
             if job.status == JobState.CANCELLED:
                 return job, False
-            raise Conflict(f"The job already {job.status}.", code="job_not_cancellable")
+            raise Conflict(f"The job already {job.status}.", code=Code.JOB_NOT_CANCELLABLE)
         job.cancel_requested = True
         now_cancelled = job.status == JobState.QUEUED
         if now_cancelled:

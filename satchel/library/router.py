@@ -21,6 +21,7 @@ from satchel.assets.schemas import AssetOut
 from satchel.assets.versions import chain
 from satchel.assets.views import base_url, to_out
 from satchel.auth.service import Principal
+from satchel.codes import Code
 from satchel.errors import Invalid, NotFound
 from satchel.jobs.models import JobState
 from satchel.library import service
@@ -66,7 +67,9 @@ async def upload_files(
             request, ws.inputs, limit=runtime.settings.max_upload_bytes, max_files=MAX_FILES
         )
         if not received.files:
-            raise Invalid("Send the files as `file` or `files` parts.", code="asset_file_required")
+            raise Invalid(
+                "Send the files as `file` or `files` parts.", code=Code.ASSET_FILE_REQUIRED
+            )
         stored = await run_in_threadpool(
             service.store_uploads, runtime, owner_id=principal.user_id, parts=received.files
         )
@@ -85,10 +88,10 @@ def save_result(
     ws = workspaces.open_workspace(runtime.settings.data_dir, body.job_id)
     manifest = ws.manifest()
     if manifest.get("owner_id") != principal.user_id:
-        raise NotFound(f"No tool result {body.job_id}.", code="tool_result_not_found")
+        raise NotFound(f"No tool result {body.job_id}.", code=Code.TOOL_RESULT_NOT_FOUND)
     files = manifest.get("files") or []
     if not files:
-        raise Invalid("That job has no result to save (yet).", code="tool_result_not_found")
+        raise Invalid("That job has no result to save (yet).", code=Code.TOOL_RESULT_NOT_FOUND)
     chosen = (
         next((f for f in files if f["name"] == body.filename), None)
         if body.filename
@@ -99,7 +102,9 @@ def save_result(
         )
     )
     if chosen is None:
-        raise NotFound(f"No file {body.filename} in {body.job_id}.", code="tool_result_not_found")
+        raise NotFound(
+            f"No file {body.filename} in {body.job_id}.", code=Code.TOOL_RESULT_NOT_FOUND
+        )
     saved = save_output(
         db=runtime.db,
         blobs=runtime.blobs,
@@ -242,7 +247,9 @@ async def upload_workspace(
             request, ws.inputs, limit=runtime.settings.max_upload_bytes, max_files=MAX_FILES
         )
         if not received.files:
-            raise Invalid("Send the files as `file` or `files` parts.", code="asset_file_required")
+            raise Invalid(
+                "Send the files as `file` or `files` parts.", code=Code.ASSET_FILE_REQUIRED
+            )
 
         def place() -> dict[str, Any]:
             names: set[str] = set()
@@ -285,7 +292,7 @@ async def preview(request: Request, runtime: RuntimeDep, principal: UseTools) ->
             request, ws.inputs, limit=runtime.settings.max_upload_bytes, max_files=1
         )
         if not received.files:
-            raise Invalid("Send the image as a `file` part.", code="asset_file_required")
+            raise Invalid("Send the image as a `file` part.", code=Code.ASSET_FILE_REQUIRED)
         part = received.files[0]
         data = await sandbox.waiting(
             lambda: service.preview_webp(runtime, part.path, part.filename, part.content_type)

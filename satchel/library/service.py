@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from satchel.assets.models import Asset
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.ids import looks_like
 from satchel.runs import service as runs
@@ -87,7 +88,7 @@ def preview_webp(runtime: Runtime, path: Path, filename: str, declared: str | No
     """A WebP of an uploaded image, made in the sandbox (the upload is untrusted)."""
     inp = identify(runtime, path, name=filename, declared=declared)
     if not inp.media_type.startswith("image/"):
-        raise Invalid(f"{inp.media_type} is not an image.", code="tool_input_type_not_supported")
+        raise Invalid(f"{inp.media_type} is not an image.", code=Code.TOOL_INPUT_TYPE_NOT_SUPPORTED)
     args = {"path": str(inp.path), "name": inp.name, "media_type": inp.media_type}
     _, data = runs.call(runtime, "preview", args)
     return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import struct
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.media.source import Found, Source, corrupt
 
@@ -44,7 +45,7 @@ _TRAILERS = (b"TAG", b"APETAGEX", b"LYRICS", b"ID3")
 
 
 def not_supported(message: str) -> Invalid:
-    return Invalid(message, code="asset_content_type_not_allowed")
+    return Invalid(message, code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED)
 
 
 # --- WAV --------------------------------------------------------------------------------

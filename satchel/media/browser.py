@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from satchel.codes import Code
 from satchel.media import netguard
 from satchel.media.errors import CaptureFailed, UrlRefused
 from satchel.media.pixels import ImageLimits, check_dimensions
@@ -143,7 +144,7 @@ def open_page(
                         f"The page was refused: {first[0]['reason']}", code=first[0]["code"]
                     ) from exc
                 message = str(exc).strip().splitlines()[0][:300]
-                code = "capture_timeout" if "Timeout" in message else "capture_failed"
+                code = Code.CAPTURE_TIMEOUT if "Timeout" in message else "capture_failed"
                 raise CaptureFailed(f"The page could not be loaded: {message}", code=code) from exc
             response = loaded.response
             if response is not None and response.headers.get("x-satchel-refused"):

@@ -23,13 +23,14 @@ through untouched; asset processing turns them into its own failure with the mes
 
 from __future__ import annotations
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 
 
 class MediaError(Invalid):
     """An engine could not do what was asked with this input (422)."""
 
-    code = "tool_failed"
+    code = Code.TOOL_FAILED
     reason: str = ""  # the library's own short account, when there is one
 
     def __init__(self, message: str, *, code: str | None = None, reason: str = "") -> None:
@@ -38,7 +39,7 @@ class MediaError(Invalid):
 
 
 class ImageDecodeError(MediaError):
-    code = "tool_failed"
+    code = Code.TOOL_FAILED
 
     @classmethod
     def of(cls, name: str | None, exc: BaseException) -> ImageDecodeError:
@@ -48,51 +49,51 @@ class ImageDecodeError(MediaError):
 
 
 class ImageEncodeError(MediaError):
-    code = "tool_failed"
+    code = Code.TOOL_FAILED
 
 
 class ImageTooLarge(MediaError):
-    code = "tool_input_too_large"
+    code = Code.TOOL_INPUT_TOO_LARGE
 
 
 class ResultTooLarge(MediaError):
-    code = "tool_result_too_large"
+    code = Code.TOOL_RESULT_TOO_LARGE
 
 
 class InvalidDimensions(MediaError):
-    code = "tool_invalid_dimensions"
+    code = Code.TOOL_INVALID_DIMENSIONS
 
 
 class TextInvalid(MediaError):
-    code = "tool_text_invalid"
+    code = Code.TOOL_TEXT_INVALID
 
 
 class MetadataError(MediaError):
-    code = "tool_input_corrupt"
+    code = Code.TOOL_INPUT_CORRUPT
 
 
 class OutOfRange(MediaError):
-    code = "tool_page_out_of_range"
+    code = Code.TOOL_PAGE_OUT_OF_RANGE
 
 
 class UrlRefused(MediaError):
-    code = "url_not_allowed"
+    code = Code.URL_NOT_ALLOWED
 
 
 class CaptureFailed(MediaError):
-    code = "capture_failed"
+    code = Code.CAPTURE_FAILED
 
 
 class PdfError(MediaError):
-    code = "pdf_unreadable"
+    code = Code.PDF_UNREADABLE
 
 
 class PdfEncrypted(PdfError):
-    code = "pdf_encrypted"
+    code = Code.PDF_ENCRYPTED
 
 
 class PdfTooManyPages(PdfError):
-    code = "pdf_too_many_pages"
+    code = Code.PDF_TOO_MANY_PAGES
 
 
 def first_line(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 import zlib
 
+from satchel.codes import Code
 from satchel.errors import TooLarge
 from satchel.media.source import STREAM_BLOCK, Found, Source, corrupt
 from satchel.media.types import MediaLimits
@@ -24,13 +25,13 @@ def check_image_size(width: int, height: int, limits: MediaLimits) -> None:
     if width > limits.max_image_edge or height > limits.max_image_edge:
         raise TooLarge(
             f"image is {width}×{height}; the longest edge allowed is {limits.max_image_edge}",
-            code="asset_image_too_large",
+            code=Code.ASSET_IMAGE_TOO_LARGE,
         )
     if width * height > limits.max_image_pixels:
         raise TooLarge(
             f"image is {width}×{height} ({width * height} pixels); "
             f"at most {limits.max_image_pixels} pixels are allowed",
-            code="asset_image_too_large",
+            code=Code.ASSET_IMAGE_TOO_LARGE,
         )
 
 

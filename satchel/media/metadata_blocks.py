@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from satchel.codes import Code
 from satchel.media.errors import MetadataError
 
 EXIF_HEADER = b"Exif\x00\x00"
@@ -104,7 +105,8 @@ def _jpeg_kind(marker: int, payload: bytes) -> str:
 def jpeg_segment(marker: int, payload: bytes) -> bytes:
     if len(payload) > MAX_SEGMENT:
         raise MetadataError(
-            "The metadata is too large for a JPEG segment (64 KB).", code="tool_metadata_too_large"
+            "The metadata is too large for a JPEG segment (64 KB).",
+            code=Code.TOOL_METADATA_TOO_LARGE,
         )
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
 

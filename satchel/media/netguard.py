@@ -25,6 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from satchel.codes import Code
 from satchel.media.errors import UrlRefused
 
 ALLOW_LOOPBACK_ENV = "SATCHEL_TOOLS_ALLOW_LOOPBACK"  # test-only
@@ -78,7 +79,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UrlRefused(
-            f"The host {host!r} could not be resolved.", code="url_unresolvable"
+            f"The host {host!r} could not be resolved.", code=Code.URL_UNRESOLVABLE
         ) from exc
     addresses: list[IPAddress] = []
     for info in infos:
@@ -90,7 +91,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise UrlRefused(f"The host {host!r} has no address.", code="url_unresolvable")
+        raise UrlRefused(f"The host {host!r} has no address.", code=Code.URL_UNRESOLVABLE)
     return addresses
 
 
@@ -191,7 +192,9 @@ class _Handler(socketserver.BaseRequestHandler):
                 return socket.create_connection((str(ip), port), timeout=_IDLE_SECONDS)
             except OSError as exc:
                 last = exc
-        refused = UrlRefused(f"Could not connect to {host}:{port}: {last}", code="url_unreachable")
+        refused = UrlRefused(
+            f"Could not connect to {host}:{port}: {last}", code=Code.URL_UNREACHABLE
+        )
         self.server.log.add(target, refused.message, refused.code)
         raise refused
 

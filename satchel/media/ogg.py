@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.media.audio import read_streaminfo
 from satchel.media.source import Found, Source, corrupt
@@ -122,7 +123,7 @@ def _audio_header(packet: bytes) -> tuple[str, int, int, int]:
             raise corrupt("Ogg Speex header is invalid")
         return "audio/ogg", rate, channels, 0
     raise Invalid(
-        "Ogg stream uses a codec that is not supported", code="asset_content_type_not_allowed"
+        "Ogg stream uses a codec that is not supported", code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import magic
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.media import audio, documents, images, isobmff, jpeg, matroska, ogg, text
 from satchel.media.source import Found, Source, corrupt
@@ -85,7 +86,7 @@ def check_declared_type(declared_type: str | None, limits: MediaLimits) -> str |
     if declared.startswith("text/") and declared != "text/html":
         return declared
     raise Invalid(
-        f"files of type {declared} are not allowed", code="asset_content_type_not_allowed"
+        f"files of type {declared} are not allowed", code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED
     )
 
 
@@ -103,13 +104,13 @@ def sniff_file(
     with path.open("rb") as file:
         size = os.fstat(file.fileno()).st_size
         if size == 0:
-            raise Invalid("the file is empty", code="asset_file_empty")
+            raise Invalid("the file is empty", code=Code.ASSET_FILE_EMPTY)
         src = Source(file, size)
         found = _identify(src, declared, extension, limits)
     media_type = _reconcile(found, declared, extension)
     if media_type not in limits.allowed_types:
         raise Invalid(
-            f"files of type {media_type} are not allowed", code="asset_content_type_not_allowed"
+            f"files of type {media_type} are not allowed", code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED
         )
     kind = kind_of(media_type)
     if kind == "audio":
@@ -202,7 +203,7 @@ def _by_libmagic(head: bytes) -> Found:
     if name in UNDECLARED or name in ("application/x-empty", "inode/x-empty"):
         raise Invalid(
             "the file's content type could not be recognised",
-            code="asset_content_type_not_allowed",
+            code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,
         )
     if name in _PARSED_TYPES:
         # libmagic matched looser rules than our parsers; we cannot vouch for the structure.
@@ -233,7 +234,7 @@ def _reconcile(found: Found, declared: str, extension: str) -> str:
             return found.media_type  # text/x-python and friends: still plain text to us
         raise Invalid(
             f"the file was declared as {declared} but its content is {found.media_type}",
-            code="asset_content_type_not_allowed",
+            code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,
         )
     named = EXTENSIONS.get(extension)
     if named is None or named == found.media_type:
@@ -246,7 +247,7 @@ def _reconcile(found: Found, declared: str, extension: str) -> str:
         if not named.startswith("text/") and named not in found.related:
             raise Invalid(
                 f"the file name says {named} ({extension}) but its content is {found.media_type}",
-                code="asset_content_type_not_allowed",
+                code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,
             )
     return found.media_type
 
@@ -263,4 +264,4 @@ def _check_audio(found: Found, limits: MediaLimits) -> None:
             f"duration {duration:.0f} s is longer than {limits.max_audio_seconds:.0f} s"
         )
     if problems:
-        raise Invalid("audio " + "; ".join(problems), code="asset_audio_out_of_limits")
+        raise Invalid("audio " + "; ".join(problems), code=Code.ASSET_AUDIO_OUT_OF_LIMITS)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 
 HEAD_SIZE = 64 * 1024
@@ -52,7 +53,7 @@ class Source:
 
 
 def corrupt(message: str) -> Invalid:
-    return Invalid(message, code="asset_file_corrupt")
+    return Invalid(message, code=Code.ASSET_FILE_CORRUPT)
 
 
 @dataclass(frozen=True)

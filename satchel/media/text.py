@@ -6,6 +6,7 @@ import codecs
 import json
 import re
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.media.source import HEAD_SIZE, Found, Source, corrupt
 
@@ -106,5 +107,5 @@ def not_utf8(head: bytes) -> Invalid:
     encoding = "UTF-16" if looks_like_utf16(head) else "an unknown encoding"
     return Invalid(
         f"text in {encoding} is not supported; upload UTF-8",
-        code="asset_content_type_not_allowed",
+        code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from satchel.audit.service import record
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Invalid, NotFound
 from satchel.preferences.models import Preference
@@ -37,7 +38,7 @@ def all_values(session: Session) -> dict[str, Any]:
 
 def get_value(session: Session, key: str) -> Any:
     if key not in DEFAULTS:
-        raise NotFound(f"No setting {key!r}.", code="setting_not_found")
+        raise NotFound(f"No setting {key!r}.", code=Code.SETTING_NOT_FOUND)
     return all_values(session)[key]
 
 
@@ -48,7 +49,7 @@ def update(
     if unknown:
         raise Invalid(
             f"Unknown settings: {', '.join(unknown)}.",
-            code="setting_unknown",
+            code=Code.SETTING_UNKNOWN,
             fields=[{"field": k, "message": "unknown setting"} for k in unknown],
         )
     clean: dict[str, Any] = {}

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
+from satchel.codes import Code
 from satchel.errors import Invalid, NotFound
 from satchel.media.formats import FORMAT_OF, MEDIA_TYPES, Fit
 from satchel.runs import service as runs
@@ -74,10 +75,10 @@ def _check(params: RenderParams, asset: Asset) -> None:
         )
     if asset.kind != "image" and _preview(asset) is None:
         raise Invalid(
-            f"{asset.media_type} has no picture to render (yet).", code="render_not_image"
+            f"{asset.media_type} has no picture to render (yet).", code=Code.RENDER_NOT_IMAGE
         )
     if asset.sha256 is None or asset.blob is None or asset.status == "uploading":
-        raise NotFound("The asset has no content yet.", code="asset_not_found")
+        raise NotFound("The asset has no content yet.", code=Code.ASSET_NOT_FOUND)
 
 
 def _preview(asset: Asset) -> Derivative | None:
@@ -106,7 +107,7 @@ def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
     assert blob is not None
     if blob.size > MAX_SOURCE_BYTES:
         raise Invalid(
-            "The original is too large to render on request.", code="render_source_too_large"
+            "The original is too large to render on request.", code=Code.RENDER_SOURCE_TOO_LARGE
         )
     check_size(runtime.blobs, sha256=blob.sha256, size=blob.size)
     return b"".join(

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+from satchel.codes import Code
 from satchel.errors import SatchelError
 from satchel.runs import protocol
 from satchel.tools.runner import OUT_OF_MEMORY_WORDS
@@ -61,10 +62,10 @@ def _error(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, MemoryError) or any(w in message.lower() for w in OUT_OF_MEMORY_WORDS):
         return {
             "status": 422,
-            "code": "tool_out_of_memory",
+            "code": Code.TOOL_OUT_OF_MEMORY,
             "message": "The run needed more memory than a tool run may use.",
         }
-    return {"status": 422, "code": "tool_failed", "message": f"The run failed: {message}"}
+    return {"status": 422, "code": Code.TOOL_FAILED, "message": f"The run failed: {message}"}
 
 
 def _set_env(values: dict[str, str]) -> None:

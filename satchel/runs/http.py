@@ -15,6 +15,7 @@ from satchel.api.envelope import envelope
 from satchel.api.receive import receive_files
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal, require
+from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid
 from satchel.runs import sandbox, saved, service
 from satchel.runs.requests import Request as RunRequest
@@ -59,7 +60,7 @@ async def receive_run(
     else:
         raise Invalid(
             "Send multipart/form-data (files) or application/json (settings only).",
-            code="unsupported_media_type",
+            code=Code.UNSUPPORTED_MEDIA_TYPE,
         )
     for key in PIPELINE_FIELDS:
         if key in options:
@@ -91,7 +92,7 @@ def pipeline_steps(runtime: Runtime, principal: Principal, fields: dict[str, Any
     if raw is None:
         raise Invalid(
             'Send the pipeline as `pipeline` ({"steps": [...]}) or a saved `pipeline_id`.',
-            code="pipeline_invalid",
+            code=Code.PIPELINE_INVALID,
             fields=[{"field": "pipeline", "message": "missing"}],
         )
     if isinstance(raw, str):
@@ -100,7 +101,7 @@ def pipeline_steps(runtime: Runtime, principal: Principal, fields: dict[str, Any
         except json.JSONDecodeError as exc:
             raise Invalid(
                 f"`pipeline` is not valid JSON: {exc.msg}.",
-                code="pipeline_invalid",
+                code=Code.PIPELINE_INVALID,
                 fields=[{"field": "pipeline", "message": "not valid JSON"}],
             ) from exc
     return list(raw.get("steps", [])) if isinstance(raw, dict) else raw
@@ -148,9 +149,9 @@ def answer_batch(
         runner.parse_settings(plan.tool, built.raw_settings)
     limit = runtime.settings.max_batch_size or 100_000
     if not built.inputs.files:
-        raise Invalid("Send the files to process as `files` parts.", code="tool_input_missing")
+        raise Invalid("Send the files to process as `files` parts.", code=Code.TOOL_INPUT_MISSING)
     if len(built.inputs.files) > limit:
-        raise Invalid(f"At most {limit} files per batch.", code="tool_batch_too_large")
+        raise Invalid(f"At most {limit} files per batch.", code=Code.TOOL_BATCH_TOO_LARGE)
     headers = {
         "X-Job-Id": ws.id,
         "Content-Disposition": f'attachment; filename="{plan.label.replace("/", "-")}-batch.zip"',

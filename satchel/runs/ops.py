@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.media.errors import MediaError
 from satchel.runs.wire import inputs_from_wire, limits_from_wire, result_to_wire
@@ -69,7 +70,7 @@ def render(args: dict[str, Any], payload: bytes, _report: Report) -> tuple[dict[
             effort={"webp": 2, "avif": 2, "png": 6}.get(fmt),
         )
     except (MediaError, pyvips.Error) as exc:
-        raise ToolError("The image could not be rendered.", code="render_failed") from exc
+        raise ToolError("The image could not be rendered.", code=Code.RENDER_FAILED) from exc
     return {"width": image.width, "height": image.height}, data
 
 
@@ -118,5 +119,5 @@ def dispatch(
 ) -> tuple[dict[str, Any], bytes]:
     op = OPS.get(str(header.get("op")))
     if op is None:
-        raise Invalid(f"No sandbox operation {header.get('op')!r}.", code="tool_failed")
+        raise Invalid(f"No sandbox operation {header.get('op')!r}.", code=Code.TOOL_FAILED)
     return op(header.get("args") or {}, payload, report)

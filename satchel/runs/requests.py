@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from satchel.assets import service as assets
 from satchel.blobs.verify import check_size, read_verified
+from satchel.codes import Code
 from satchel.errors import Invalid, SatchelError
 from satchel.media.sniff import sniff_file
 from satchel.runs.workspaces import Workspace
@@ -44,7 +45,7 @@ def from_asset(
     with runtime.db.session() as session:
         asset = assets.get(session=session, owner_id=owner_id, asset_id=asset_id)
         if asset.sha256 is None or asset.blob is None:
-            raise Invalid(f"The asset {asset_id} has no bytes yet.", code="asset_not_uploaded")
+            raise Invalid(f"The asset {asset_id} has no bytes yet.", code=Code.ASSET_NOT_UPLOADED)
         sha, size, sums = asset.sha256, asset.size, asset.blob.chunk_sums
         name, media_type = asset.filename, asset.media_type
     check_size(runtime.blobs, sha256=sha, size=size)
@@ -95,7 +96,7 @@ def build_request(
         if part.field in MAIN_FIELDS:
             files.append(inp)
         elif part.field in extras:
-            raise Invalid(f"Send one {part.field!r} part.", code="tool_input_unexpected")
+            raise Invalid(f"Send one {part.field!r} part.", code=Code.TOOL_INPUT_UNEXPECTED)
         else:
             extras[part.field] = inp
     asset_ids = _asset_ids(options)
@@ -130,7 +131,7 @@ def build_request(
         if len(asset_ids) != 1:
             raise Invalid(
                 "Saving as a version needs exactly one stored input (`asset_id`) or `fileId`.",
-                code="tool_save_needs_asset",
+                code=Code.TOOL_SAVE_NEEDS_ASSET,
             )
         parent = asset_ids[0]
     return Request(

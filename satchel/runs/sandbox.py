@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
+from satchel.codes import Code
 from satchel.errors import (
     BadRequest,
     Conflict,
@@ -110,7 +111,7 @@ class _Child:
         if not header.get("ready"):
             detail = self.tail[-1] if self.tail else "no output"
             raise Unavailable(
-                f"The tool sandbox could not start ({detail}).", code="tool_sandbox_unavailable"
+                f"The tool sandbox could not start ({detail}).", code=Code.TOOL_SANDBOX_UNAVAILABLE
             )
         self.ready = True
 
@@ -183,7 +184,7 @@ class Sandbox:
         except protocol.TimedOut:
             raise ToolError(
                 f"The run did not finish within its limit of {budget.seconds:g} seconds.",
-                code="tool_timeout",
+                code=Code.TOOL_TIMEOUT,
             ) from None
         except protocol.Closed:
             assert child is not None
@@ -252,12 +253,12 @@ def _death(child: _Child) -> SatchelError:
     if code == -signal.SIGKILL or any(word in said for word in OUT_OF_MEMORY_WORDS):
         # SIGKILL that we did not send: the kernel's out-of-memory killer.
         return ToolError(
-            "The run needed more memory than a tool run may use.", code="tool_out_of_memory"
+            "The run needed more memory than a tool run may use.", code=Code.TOOL_OUT_OF_MEMORY
         )
     how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else code
     log.warning("a sandbox process died during a run (%s): %s", how, " | ".join(child.tail))
     return ToolError(
-        f"The tool crashed on this input ({how}); nothing was kept.", code="tool_crashed"
+        f"The tool crashed on this input ({how}); nothing was kept.", code=Code.TOOL_CRASHED
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Invalid, NotFound
 from satchel.ids import new_id
@@ -51,7 +52,7 @@ def list_saved(session: Session, *, owner_id: str | None) -> list[SavedPipeline]
 def get(session: Session, *, owner_id: str | None, pipeline_id: str) -> SavedPipeline:
     row = session.get(SavedPipeline, pipeline_id)
     if row is None or (owner_id is not None and row.owner_id != owner_id):
-        raise NotFound(f"No pipeline {pipeline_id}.", code="pipeline_not_found")
+        raise NotFound(f"No pipeline {pipeline_id}.", code=Code.PIPELINE_NOT_FOUND)
     return row
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from satchel.codes import Code
 from satchel.errors import Invalid, SatchelError
 from satchel.jobs import service as jobs
 from satchel.jobs.models import JobState
@@ -119,7 +120,9 @@ class Plan:
             runner.check_inputs(tool, request.inputs)
         else:
             if len(request.inputs.files) != 1:
-                raise Invalid("A pipeline runs on exactly one `file`.", code="tool_input_missing")
+                raise Invalid(
+                    "A pipeline runs on exactly one `file`.", code=Code.TOOL_INPUT_MISSING
+                )
             runner.check_inputs(self.steps[0].tool, Inputs(request.inputs.files))
 
 

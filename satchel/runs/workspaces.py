@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from satchel.codes import Code
 from satchel.errors import NotFound
 from satchel.ids import new_id
 from satchel.jobs.models import JobState
@@ -27,7 +28,7 @@ MANIFEST = "manifest.json"
 
 def result_not_found(job_id: str, *, expired: bool = False) -> NotFound:
     hint = " (it may have expired)" if expired else ""
-    return NotFound(f"No tool result {job_id}{hint}.", code="tool_result_not_found")
+    return NotFound(f"No tool result {job_id}{hint}.", code=Code.TOOL_RESULT_NOT_FOUND)
 
 
 def root(data_dir: Path) -> Path:
@@ -66,7 +67,7 @@ class Workspace:
         """The path of an output by its name; names never leave the out/ folder."""
         candidate = (self.outputs / filename).resolve()
         if candidate.parent != self.outputs.resolve() or not candidate.is_file():
-            raise NotFound(f"No file {filename} in {self.id}.", code="tool_result_not_found")
+            raise NotFound(f"No file {filename} in {self.id}.", code=Code.TOOL_RESULT_NOT_FOUND)
         return candidate
 
     def discard(self) -> None:

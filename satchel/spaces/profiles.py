@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from satchel.assets.blobrefs import drop_blob_if_unused, ensure_blob_row
 from satchel.auth.models import User
 from satchel.blobs import BlobStore, write_file
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, NotFound
 from satchel.media import sniff_file
@@ -32,7 +33,7 @@ AVATAR_PX = 256
 
 
 def profile_not_found() -> NotFound:
-    return NotFound("No such profile.", code="profile_not_found")
+    return NotFound("No such profile.", code=Code.PROFILE_NOT_FOUND)
 
 
 def _check_links(links: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -83,7 +84,7 @@ def update_profile(session: Session, *, user_id: str, changes: dict[str, Any]) -
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("That handle is taken.", code="handle_taken") from exc
+        raise Conflict("That handle is taken.", code=Code.HANDLE_TAKEN) from exc
     return user
 
 
@@ -130,13 +131,13 @@ def start_avatar(*, user_id: str, content_type: str, size_bytes: int) -> str:
     if content_type not in AVATAR_TYPES:
         raise Invalid(
             "An avatar is a JPEG, PNG or WebP image.",
-            code="asset_content_type_not_allowed",
+            code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,
             fields=[{"field": "content_type", "message": "jpeg, png or webp"}],
         )
     if not 0 < size_bytes <= AVATAR_MAX_BYTES:
         raise Invalid(
             "An avatar is at most 10 MB.",
-            code="asset_file_too_large",
+            code=Code.ASSET_FILE_TOO_LARGE,
             fields=[{"field": "size_bytes", "message": "1 byte to 10 MB"}],
         )
     return f"avatars/{user_id}/{secrets.token_urlsafe(12)}"
@@ -152,15 +153,15 @@ def complete_avatar(*, runtime: Runtime, user_id: str, storage_key: str) -> User
     db, blobs = runtime.db, runtime.blobs
 
     if not storage_key.startswith(f"avatars/{user_id}/"):
-        raise NotFound("No such avatar upload.", code="upload_not_found")
+        raise NotFound("No such avatar upload.", code=Code.UPLOAD_NOT_FOUND)
     staged = staged_path(blobs, storage_key)
     if not staged.exists():
-        raise Conflict("The avatar bytes have not been uploaded.", code="asset_not_uploaded")
+        raise Conflict("The avatar bytes have not been uploaded.", code=Code.ASSET_NOT_UPLOADED)
     try:
         media = sniff_file(staged, declared_type=None, filename=None, limits=runtime.limits)
         if media.media_type not in AVATAR_TYPES:
             raise Invalid(
-                "An avatar is a JPEG, PNG or WebP image.", code="asset_content_type_not_allowed"
+                "An avatar is a JPEG, PNG or WebP image.", code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED
             )
         args = {"path": str(staged), "media_type": media.media_type, "size": AVATAR_PX}
         _, data = runs.call(runtime, "avatar", args)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from satchel.assets.models import Asset
 from satchel.auth.models import LoginFailure
 from satchel.auth.passwords import hash_password, verify_password
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Forbidden, Invalid, NotFound, SatchelError
 from satchel.ids import new_id
@@ -27,12 +28,12 @@ ACCESS_LIMIT = 10  # wrong passwords per space (and 4× per address) in the wind
 
 class TooManyAttempts(SatchelError):
     status = 429
-    code = "too_many_attempts"
+    code = Code.TOO_MANY_ATTEMPTS
 
 
 def space_not_found() -> NotFound:
     # One answer for unknown, private and other people's spaces: existence is not leaked.
-    return NotFound("No such space.", code="space_not_found")
+    return NotFound("No such space.", code=Code.SPACE_NOT_FOUND)
 
 
 def _short_id(session: Session) -> str:
@@ -258,4 +259,4 @@ def unlock(session: Session, *, short_id: str, password: str, ip: str) -> Space:
     # Failed attempts at unlocking share the sign-in throttle table, under their own subject.
     session.add(LoginFailure(username=subject, ip=ip, at=utcnow()))
     session.commit()
-    raise Forbidden("The space does not exist or the password is wrong.", code="access_denied")
+    raise Forbidden("The space does not exist or the password is wrong.", code=Code.ACCESS_DENIED)

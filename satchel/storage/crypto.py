@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from satchel.codes import Code
 from satchel.errors import SatchelError
 
 _VERSION = b"\x01"
@@ -63,7 +64,7 @@ class CredentialBox:
         except InvalidTag as exc:
             raise SatchelError(
                 "The stored credentials cannot be decrypted (was the secret key changed?).",
-                code="storage_credentials_unreadable",
+                code=Code.STORAGE_CREDENTIALS_UNREADABLE,
             ) from exc
         values: dict[str, str] = json.loads(plain)
         return values

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, SatchelError
 from satchel.ids import looks_like, new_id
@@ -31,7 +32,7 @@ class StorageRefused(SatchelError):
     """The storage answered, and said no (bad keys, no bucket, no permission)."""
 
     status = 422
-    code = "storage_request_failed"
+    code = Code.STORAGE_REQUEST_FAILED
 
 
 if TYPE_CHECKING:  # boto3 loads when a bucket is first used, not in every process
@@ -63,7 +64,7 @@ def _probe_failure(probes: list[Probe]) -> Invalid:
     return Invalid(
         "The bucket did not pass every probe: "
         + "; ".join(f"{p.name.upper()}: {p.reason}" for p in failed),
-        code="storage_connection_probe_failed",
+        code=Code.STORAGE_CONNECTION_PROBE_FAILED,
         fields=[
             {"field": f"probes.{p.name}", "message": p.reason or "", "code": p.code} for p in failed
         ],
@@ -194,7 +195,7 @@ def delete(*, db: Database, stores: Stores, owner_id: str, connection_id: str) -
         if count:
             raise Conflict(
                 f"{count} asset(s) still keep their bytes in this bucket; delete them first.",
-                code="storage_connection_in_use",
+                code=Code.STORAGE_CONNECTION_IN_USE,
             )
         session.delete(row)
         session.commit()
@@ -238,7 +239,7 @@ def create_bucket(body: BucketTarget) -> None:
             "BucketAlreadyExists",
         ):
             raise Conflict(
-                f"A bucket named {body.bucket!r} exists already.", code="bucket_exists"
+                f"A bucket named {body.bucket!r} exists already.", code=Code.BUCKET_EXISTS
             ) from exc
         raise _refused(exc, "create buckets") from exc
     except BotoCoreError as exc:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from satchel.blobs.base import BlobEntry, BlobStore, BlobWriter
 from satchel.blobs.local import LocalBlobStore
 from satchel.blobs.multipart import MultipartStore
+from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import NotFound
 from satchel.storage.crypto import CredentialBox
@@ -35,7 +36,9 @@ log = logging.getLogger("satchel.storage")
 
 
 def connection_not_found(connection_id: str) -> NotFound:
-    return NotFound(f"No storage connection {connection_id}.", code="storage_connection_not_found")
+    return NotFound(
+        f"No storage connection {connection_id}.", code=Code.STORAGE_CONNECTION_NOT_FOUND
+    )
 
 
 def connection_location(row: StorageConnection, box: CredentialBox) -> S3Location:

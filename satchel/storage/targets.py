@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from satchel.blobs.base import BlobStore, BlobWriter, write_file
+from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import Invalid
 from satchel.ids import looks_like
@@ -27,7 +28,7 @@ def pop_target(data: dict[str, Any]) -> str | None:
     if any(v is not None and not isinstance(v, str) for v in found) or len(values) > 1:
         raise Invalid(
             "storage_connection_id must be one connection id.",
-            code="validation_error",
+            code=Code.VALIDATION_ERROR,
             fields=[{"field": "storage_connection_id", "message": "one id, a string"}],
         )
     return values.pop() if values else None

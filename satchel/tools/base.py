@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from satchel.codes import Code
 from satchel.errors import SatchelError
 
 SECTIONS = ("image", "video", "audio", "pdf", "files")
@@ -49,7 +50,7 @@ class ToolError(SatchelError):
     """A tool could not do what was asked with this input (422, stable code)."""
 
     status = 422
-    code = "tool_failed"
+    code = Code.TOOL_FAILED
 
 
 @dataclass(frozen=True)

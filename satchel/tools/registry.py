@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any
 
+from satchel.codes import Code
 from satchel.errors import NotFound
 from satchel.tools.base import Tool
 
@@ -63,5 +64,5 @@ def get(
     found = tools().get(tool_id)
     if found is None or tool_id in disabled or (section is not None and found.section != section):
         where = f"{section}/{tool_id}" if section else tool_id
-        raise NotFound(f"No tool {where}.", code="tool_not_found")
+        raise NotFound(f"No tool {where}.", code=Code.TOOL_NOT_FOUND)
     return found

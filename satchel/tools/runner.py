@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from satchel.codes import Code
 from satchel.errors import Invalid, NotFound, SatchelError, Unavailable
 from satchel.tools import registry
 from satchel.tools.base import (
@@ -65,7 +66,7 @@ def check_available(tool: Tool[Any]) -> None:
     why = tool.unavailable()
     if why:
         raise Unavailable(
-            f"The tool {tool.id} is not available here: {why}", code="tool_unavailable"
+            f"The tool {tool.id} is not available here: {why}", code=Code.TOOL_UNAVAILABLE
         )
 
 
@@ -74,32 +75,32 @@ def check_inputs(tool: Tool[Any], inputs: Inputs) -> None:
     count = len(inputs.files)
     if count < spec.min_files:
         need = "a file" if spec.min_files == 1 else f"at least {spec.min_files} files"
-        raise Invalid(f"{tool.id} needs {need}.", code="tool_input_missing")
+        raise Invalid(f"{tool.id} needs {need}.", code=Code.TOOL_INPUT_MISSING)
     if spec.max_files is not None and count > spec.max_files:
         most = "one file" if spec.max_files == 1 else f"at most {spec.max_files} files"
-        raise Invalid(f"{tool.id} takes {most}.", code="tool_too_many_inputs")
+        raise Invalid(f"{tool.id} takes {most}.", code=Code.TOOL_TOO_MANY_INPUTS)
     for inp in inputs.files:
         if not spec.accepts_type(inp.media_type):
             raise Invalid(
                 f"{tool.id} does not take {inp.media_type} ({inp.name}); it takes "
                 f"{', '.join(spec.accepts)}.",
-                code="tool_input_type_not_supported",
+                code=Code.TOOL_INPUT_TYPE_NOT_SUPPORTED,
             )
     names = {extra.name: extra for extra in spec.extras}
     for name in inputs.extras:
         if name not in names:
-            raise Invalid(f"{tool.id} has no file part {name!r}.", code="tool_input_unexpected")
+            raise Invalid(f"{tool.id} has no file part {name!r}.", code=Code.TOOL_INPUT_UNEXPECTED)
     for extra in spec.extras:
         part = inputs.extras.get(extra.name)
         if part is None:
             if extra.required:
                 raise Invalid(
-                    f"{tool.id} needs a file part {extra.name!r}.", code="tool_input_missing"
+                    f"{tool.id} needs a file part {extra.name!r}.", code=Code.TOOL_INPUT_MISSING
                 )
         elif not matches(part.media_type, extra.accepts):
             raise Invalid(
                 f"The {extra.name!r} part of {tool.id} cannot be {part.media_type}.",
-                code="tool_input_type_not_supported",
+                code=Code.TOOL_INPUT_TYPE_NOT_SUPPORTED,
             )
 
 
@@ -107,7 +108,7 @@ def action_tool(tool: Tool[Any], name: str) -> Tool[Any]:
     """A tool's sub-route as a tool of its own (checked and run like one)."""
     found = tool.actions.get(name)
     if found is None:
-        raise NotFound(f"{tool.id} has no sub-route {name!r}.", code="tool_action_not_found")
+        raise NotFound(f"{tool.id} has no sub-route {name!r}.", code=Code.TOOL_ACTION_NOT_FOUND)
     return Tool(
         section=tool.section,
         id=f"{tool.id}/{name}",
@@ -146,7 +147,7 @@ def run(
         if any(word in str(exc).lower() for word in OUT_OF_MEMORY_WORDS):
             raise ToolError(
                 f"{tool.id} needed more memory for this input than a run may use.",
-                code="tool_out_of_memory",
+                code=Code.TOOL_OUT_OF_MEMORY,
             ) from exc
         raise ToolError(f"{tool.id} failed on this input: {_short(exc)}") from exc
     if not result.files and result.data is None:
@@ -182,13 +183,13 @@ def plan_pipeline(
     if not isinstance(raw_steps, list) or not raw_steps:
         raise Invalid(
             "A pipeline needs a non-empty list of steps.",
-            code="pipeline_invalid",
+            code=Code.PIPELINE_INVALID,
             fields=[{"field": "steps", "message": "must be a non-empty list"}],
         )
     if max_steps and len(raw_steps) > max_steps:
         raise Invalid(
             f"A pipeline may have at most {max_steps} steps.",
-            code="pipeline_too_long",
+            code=Code.PIPELINE_TOO_LONG,
             fields=[{"field": "steps", "message": f"more than {max_steps} steps"}],
         )
     steps: list[Step] = []
@@ -223,7 +224,7 @@ def plan_pipeline(
         steps.append(Step(found, settings))
     if errors:
         raise Invalid(
-            "The pipeline is not valid; nothing was run.", code="pipeline_invalid", fields=errors
+            "The pipeline is not valid; nothing was run.", code=Code.PIPELINE_INVALID, fields=errors
         )
     return steps
 
@@ -262,7 +263,7 @@ def run_pipeline(
             raise ToolError(
                 f"Step {i + 1} ({step.tool.id}) made {len(result.files)} files; "
                 "a pipeline step must make exactly one.",
-                code="pipeline_step_output",
+                code=Code.PIPELINE_STEP_OUTPUT,
             )
         out = result.files[0]
         current = InputFile(out.path, out.name, out.media_type)

@@ -23,6 +23,7 @@ from satchel.assets.models import Asset, AssetStatus, Blob
 from satchel.assets.schemas import AssetFields
 from satchel.assets.service import normalized_tags, set_tags
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import InsufficientStorage, Invalid, NotFound
 from satchel.ids import new_id
@@ -69,7 +70,7 @@ def intent_of(upload: Upload) -> Intent:
 def inspect(path: Path, *, size: int, intent: Intent, limits: MediaLimits) -> MediaInfo:
     """What the bytes at `path` are, or the refusal (nothing is stored yet)."""
     if size == 0:
-        raise Invalid("The uploaded file is empty.", code="asset_file_empty")
+        raise Invalid("The uploaded file is empty.", code=Code.ASSET_FILE_EMPTY)
     return sniff_file(
         path, declared_type=intent.declared_type, filename=intent.filename, limits=limits
     )
@@ -128,7 +129,7 @@ def ingest_placed(
         blob = session.get(Blob, sha256)
         if blob is None:  # the upload's bytes must be held by it: a bug, or a damaged store
             raise NotFound(
-                "The upload's bytes are missing; send them again.", code="upload_not_found"
+                "The upload's bytes are missing; send them again.", code=Code.UPLOAD_NOT_FOUND
             )
         if intent.dedupe:
             existing = _duplicate(session, intent, sha256, media.media_type)
@@ -158,7 +159,9 @@ def _finish_upload(session: Session, intent: Intent, asset_id: str, size: int) -
         return
     upload = session.get(Upload, intent.upload_id)
     if upload is None or upload.state != UploadState.OPEN:
-        raise NotFound(f"No upload {intent.upload_id}, or it has ended.", code="upload_not_found")
+        raise NotFound(
+            f"No upload {intent.upload_id}, or it has ended.", code=Code.UPLOAD_NOT_FOUND
+        )
     upload.state, upload.result_asset_id = UploadState.DONE, asset_id
     upload.sha256, upload.busy_until, upload.offset = None, None, size
     upload.updated_at = utcnow()

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from satchel.api.receive import ReceivedForm
 from satchel.assets import service as assets
 from satchel.blobs import BlobWriter
+from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.storage import targets
 from satchel.uploads import multipart, service
@@ -30,7 +31,7 @@ def from_form(
         if not form.has_file:
             raise Invalid(
                 "The form has no `file` part.",
-                code="asset_file_required",
+                code=Code.ASSET_FILE_REQUIRED,
                 fields=[{"field": "file", "message": "required"}],
             )
         location = targets.resolve_target(
@@ -104,7 +105,7 @@ def announce(*, runtime: Runtime, owner_id: str, body: JsonUpload, dedupe: bool)
             raise Invalid(
                 "Multipart uploads to a storage connection are not supported yet; "
                 "send the file by form or single PUT.",
-                code="storage_connection_unsupported",
+                code=Code.STORAGE_CONNECTION_UNSUPPORTED,
             )
         return multipart.start(
             runtime=runtime,

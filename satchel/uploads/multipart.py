@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from satchel.assets.schemas import AssetFields
 from satchel.blobs.multipart import PartSink, ReceivedPart, clean_etag
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, Invalid
 from satchel.uploads import service
@@ -37,7 +38,7 @@ def expected_part_size(upload: Upload, number: int) -> int:
     if number < 1 or number > upload.part_count:
         raise Invalid(
             f"Part numbers run from 1 to {upload.part_count}.",
-            code="upload_part_number_invalid",
+            code=Code.UPLOAD_PART_NUMBER_INVALID,
             fields=[{"field": "part_number", "message": f"1 to {upload.part_count}"}],
         )
     if number < upload.part_count:
@@ -108,7 +109,7 @@ def presign_part(
 ) -> PartUrl:
     upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
     if upload.state != UploadState.OPEN:
-        raise Conflict("The upload is already complete.", code="upload_already_completed")
+        raise Conflict("The upload is already complete.", code=Code.UPLOAD_ALREADY_COMPLETED)
     size = expected_part_size(upload, number)
     seconds = runtime.settings.multipart_part_url_seconds
     expires = utcnow() + timedelta(seconds=seconds)
@@ -129,7 +130,7 @@ def open_part(*, runtime: Runtime, upload_id: str, number: int) -> tuple[PartSin
         runtime.db, upload_id=upload_id, owner_id=None, protocol=UploadProtocol.MULTIPART
     )
     if upload.state != UploadState.OPEN:
-        raise Conflict("The upload is already complete.", code="upload_already_completed")
+        raise Conflict("The upload is already complete.", code=Code.UPLOAD_ALREADY_COMPLETED)
     if upload.busy_until is not None and upload.busy_until > utcnow():
         raise service.Locked("The upload is being completed; its parts can no longer change.")
     want = expected_part_size(upload, number)
@@ -143,7 +144,7 @@ def keep_part(*, sink: PartSink, number: int, size: int) -> ReceivedPart:
         sink.abort()
         raise Invalid(
             f"Part {number} must have {size} bytes; {sink.size} arrived.",
-            code="upload_part_size_mismatch",
+            code=Code.UPLOAD_PART_SIZE_MISMATCH,
         )
     return sink.finish()
 
@@ -156,16 +157,16 @@ def check_parts(upload: Upload, parts: list[tuple[int, str]]) -> list[tuple[int,
     if bad:
         raise Invalid(
             f"Part numbers run from 1 to {upload.part_count}; got {bad[:10]}.",
-            code="upload_part_number_invalid",
+            code=Code.UPLOAD_PART_NUMBER_INVALID,
         )
     if len(set(numbers)) != len(numbers):
-        raise Invalid("A part is listed twice.", code="upload_parts_duplicated")
+        raise Invalid("A part is listed twice.", code=Code.UPLOAD_PARTS_DUPLICATED)
     missing = sorted(set(range(1, upload.part_count + 1)) - set(numbers))
     if missing:
         raise Invalid(
             f"{len(missing)} of {upload.part_count} parts are not listed "
             f"(first missing: {missing[:10]}).",
-            code="upload_parts_incomplete",
+            code=Code.UPLOAD_PARTS_INCOMPLETE,
             fields=[{"field": "parts", "message": f"missing {missing[:10]}"}],
         )
     return sorted((n, clean_etag(e)) for n, e in parts)
@@ -201,7 +202,7 @@ def abort(*, runtime: Runtime, owner_id: str, asset_id: str, upload_id: str) -> 
     upload = _for_asset(runtime, owner_id=owner_id, asset_id=asset_id, upload_id=upload_id)
     if upload.state == UploadState.DONE:
         raise Conflict(
-            "The upload is complete; delete the asset instead.", code="upload_already_completed"
+            "The upload is complete; delete the asset instead.", code=Code.UPLOAD_ALREADY_COMPLETED
         )
     if not service.claim(runtime.db, upload_id=upload.id):
         raise service.Locked("The upload is being completed; try again.")

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from satchel.api.receive import too_large
 from satchel.assets.schemas import AssetFields
+from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid
 from satchel.storage import targets
 from satchel.uploads.schemas import CompleteMultipart, InlineUpload, UploadIntent
@@ -130,7 +131,7 @@ async def complete_body(request: Request) -> CompleteMultipart | None:
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_COMPLETE_BODY:
-            raise Invalid("The completion body is too large.", code="request_too_large")
+            raise Invalid("The completion body is too large.", code=Code.REQUEST_TOO_LARGE)
     if not raw.strip():
         return None
     try:

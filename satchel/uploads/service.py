@@ -26,6 +26,7 @@ from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetStatus, Tombstone
 from satchel.assets.schemas import AssetFields
 from satchel.blobs import BlobStore, BlobWriter
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Invalid, NotFound, SatchelError, TooLarge
 from satchel.ids import looks_like, new_id
@@ -44,11 +45,11 @@ log = logging.getLogger("satchel.uploads")
 
 class Locked(SatchelError):
     status = 423
-    code = "upload_locked"
+    code = Code.UPLOAD_LOCKED
 
 
 def upload_not_found(upload_id: str) -> NotFound:
-    return NotFound(f"No upload {upload_id}, or it has expired.", code="upload_not_found")
+    return NotFound(f"No upload {upload_id}, or it has expired.", code=Code.UPLOAD_NOT_FOUND)
 
 
 def announce(
@@ -75,7 +76,7 @@ def announce(
     if size > max_bytes:
         raise TooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
     if size == 0:
-        raise Invalid("The announced file is empty.", code="asset_file_empty")
+        raise Invalid("The announced file is empty.", code=Code.ASSET_FILE_EMPTY)
     declared = check_declared_type(declared_type, limits)
     now = utcnow()
     upload = Upload(
@@ -294,13 +295,13 @@ def finish(runtime: Runtime, *, upload: Upload, writer: BlobWriter, sha256: str 
         writer.abort()
         raise Invalid(
             f"Received {info.size} bytes; the upload announced {upload.total_size}.",
-            code="asset_size_mismatch",
+            code=Code.ASSET_SIZE_MISMATCH,
         )
     if sha256 is not None and info.sha256 != sha256.lower():
         writer.abort()
         raise Invalid(
             "The SHA-256 of the assembled bytes is not the one given; nothing was stored.",
-            code="upload_sha256_mismatch",
+            code=Code.UPLOAD_SHA256_MISMATCH,
             fields=[{"field": "sha256", "message": f"the bytes hash to {info.sha256}"}],
         )
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from satchel.assets import service as assets
 from satchel.assets.blobrefs import drop_blob_if_unused, ensure_blob_row
 from satchel.blobs import BlobStore, BlobWriter
+from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, TooLarge
 from satchel.media import MediaLimits
@@ -40,7 +41,7 @@ def receive_put(*, db: Database, blobs: BlobStore, upload: Upload, writer: BlobW
         if info.size != upload.total_size:
             raise Invalid(
                 f"Received {info.size} bytes; the upload announced {upload.total_size}.",
-                code="asset_size_mismatch",
+                code=Code.ASSET_SIZE_MISMATCH,
             )
     except BaseException:
         writer.abort()
@@ -85,7 +86,7 @@ def complete(
                 if upload.protocol == UploadProtocol.MULTIPART
                 else "."
             ),
-            code="asset_not_uploaded",
+            code=Code.ASSET_NOT_UPLOADED,
         )
     if not service.claim(db, upload_id=upload.id, seconds=3600):
         raise service.Locked("The upload is being completed already.")

@@ -31,6 +31,7 @@ from satchel.api.envelope import Envelope, envelope
 from satchel.assets import service as assets
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal
+from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import SatchelError, TooLarge
 from satchel.runtime import Runtime
@@ -260,7 +261,7 @@ async def _append(
                 if received > limit:
                     raise TooLarge(
                         f"The upload has {limit} bytes left; the PATCH sent more.",
-                        code="upload_length_exceeded",
+                        code=Code.UPLOAD_LENGTH_EXCEEDED,
                     )
                 buffer += chunk
                 if len(buffer) >= _FLUSH:

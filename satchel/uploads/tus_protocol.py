@@ -15,6 +15,7 @@ from email.utils import format_datetime
 
 from starlette.requests import Request
 
+from satchel.codes import Code
 from satchel.errors import BadRequest, Conflict, SatchelError
 
 VERSION = "1.0.0"
@@ -32,20 +33,20 @@ def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 class PreconditionFailed(SatchelError):
     status = 412
-    code = "tus_version_unsupported"
+    code = Code.TUS_VERSION_UNSUPPORTED
 
 
 class UnsupportedMediaType(SatchelError):
     status = 415
-    code = "unsupported_media_type"
+    code = Code.UNSUPPORTED_MEDIA_TYPE
 
 
 class ChecksumMismatch(SatchelError):
     status = 460  # the tus checksum extension's own status
-    code = "upload_checksum_mismatch"
+    code = Code.UPLOAD_CHECKSUM_MISMATCH
 
 
-def bad(message: str, code: str = "bad_request") -> BadRequest:
+def bad(message: str, code: str = Code.BAD_REQUEST) -> BadRequest:
     return BadRequest(message, code=code, headers=_headers())
 
 
@@ -121,7 +122,7 @@ def offset_mismatch(expected: int, sent: int) -> Conflict:
     return Conflict(
         f"Upload-Offset is {sent}, but the upload has {expected} bytes; HEAD it and resume "
         "from there.",
-        code="upload_offset_mismatch",
+        code=Code.UPLOAD_OFFSET_MISMATCH,
         headers=_headers({"Upload-Offset": str(expected)}),
     )
 

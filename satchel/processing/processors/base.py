@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from satchel.codes import Code
 from satchel.media.errors import MediaError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class ProcessResult:
 class ProcessingFailed(Exception):
     """Processing could not finish; `reason` is short, clear and safe to show to the owner."""
 
-    code: str = "processing_failed"
+    code: str = Code.PROCESSING_FAILED
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -95,7 +96,7 @@ class ProcessingFailed(Exception):
 
 
 class ProcessingTimedOut(ProcessingFailed):
-    code = "processing_timed_out"
+    code = Code.PROCESSING_TIMED_OUT
 
 
 _REGISTRY: dict[str, Processor] = {}

@@ -9,6 +9,7 @@ import numpy as np
 import pyvips
 from pydantic import Field, ValidationInfo, field_validator
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import (
     Inputs,
@@ -106,7 +107,7 @@ def render(kind: str, text: str, *, scale: int, include_text: bool) -> pyvips.Im
         code = zxingcpp.create_barcode(text, fmt, **options)
     except ValueError as exc:  # zxing's own checks, in case ours let something through
         raise ToolError(
-            f"This text cannot be a {kind} barcode: {exc}", code="barcode_invalid_text"
+            f"This text cannot be a {kind} barcode: {exc}", code=Code.BARCODE_INVALID_TEXT
         ) from exc
     hrt = include_text and kind != "datamatrix"
     return imaging.from_array(

@@ -8,6 +8,7 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import drawing, imaging
 from satchel.media.drawing import GradientStop
 from satchel.media.imaging import RGBA, Color
@@ -237,7 +238,7 @@ def backdrop(s: Settings, inputs: Inputs, width: int, height: int) -> pyvips.Ima
         if part is None:
             raise ToolError(
                 "backgroundType image needs a `background` file part.",
-                code="tool_background_missing",
+                code=Code.TOOL_BACKGROUND_MISSING,
             )
         return drawing.cover(part, width, height)
     stops = drawing.stops_of(s.gradient_stops)
@@ -288,7 +289,7 @@ def beautify(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
         if room_w < 16 or room_h < 16:
             raise ToolError(
                 f"Padding {s.padding} leaves no room on a {width}×{height} canvas.",
-                code="tool_padding_too_large",
+                code=Code.TOOL_PADDING_TOO_LARGE,
             )
         factor = min(room_w / card.width, room_h / card.height)
         if factor < 0.9:  # shrink first (on load where it can), then draw the chrome

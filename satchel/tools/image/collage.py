@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import drawing, imaging
 from satchel.media.formats import auto_format
 from satchel.media.imaging import Color
@@ -118,7 +119,7 @@ def pick_layout(template: str, count: int) -> tuple[str, Layout, float]:
         raise ToolError(
             f"The {template} layout has {len(layout[2])} cells but {count} images were "
             "given; choose a larger layout.",
-            code="tool_collage_too_many_images",
+            code=Code.TOOL_COLLAGE_TOO_MANY_IMAGES,
         )
     across, x, down = template.partition("x")
     aspect = int(across) / int(down) if x and across.isdigit() and down.isdigit() else 1.0
@@ -149,7 +150,7 @@ def cell_rects(layout: Layout, width: int, height: int, gap: int) -> list[Cell]:
         if x1 - x0 < 1 or y1 - y0 < 1:
             raise ToolError(
                 f"The gap ({gap} px) leaves no room for the cells on a {width}×{height} canvas.",
-                code="tool_collage_no_room",
+                code=Code.TOOL_COLLAGE_NO_ROOM,
             )
         rects.append((x0, y0, x1 - x0, y1 - y0))
     return rects

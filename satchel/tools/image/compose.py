@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from satchel.codes import Code
 from satchel.media import drawing, imaging
 from satchel.media.drawing import OPACITY
 from satchel.media.formats import Format, out_format
@@ -54,13 +55,13 @@ def second_file(inputs: Inputs, part: str) -> InputFile:
         if len(inputs.files) > 1:
             raise ToolError(
                 f"Send the second image either as a {part!r} part or as a second file, not both.",
-                code="tool_too_many_inputs",
+                code=Code.TOOL_TOO_MANY_INPUTS,
             )
         return inputs.extras[part]
     if len(inputs.files) < 2:
         raise ToolError(
             f"This tool needs a second image: a {part!r} part or a second `file` part.",
-            code="tool_input_missing",
+            code=Code.TOOL_INPUT_MISSING,
         )
     return inputs.files[1]
 
@@ -94,7 +95,7 @@ def compose(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         raise ToolError(
             f"The top layer ({top.width}×{top.height} at {s.x},{s.y}) does not touch the "
             f"image ({base.width}×{base.height}).",
-            code="tool_layer_outside",
+            code=Code.TOOL_LAYER_OUTSIDE,
         )
     if s.opacity < 1:
         top = top[:3].bandjoin((top[3] * s.opacity).cast("uchar")).copy(interpretation="srgb")

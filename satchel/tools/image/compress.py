@@ -8,6 +8,7 @@ from typing import Literal
 import pyvips
 from pydantic import Field, model_validator
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.media.formats import FORMAT_OF
 from satchel.tools.base import (
@@ -98,7 +99,7 @@ def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
                 f"{inp.name} cannot be made {settings.target_size_kb:g} KB as {fmt}: at the "
                 f"lowest quality it is {len(data) / 1024:.1f} KB. "
                 + ("Resize it first." if fmt not in ("png", "gif") else LOSSLESS_HINT),
-                code="tool_target_size_unreachable",
+                code=Code.TOOL_TARGET_SIZE_UNREACHABLE,
             )
         quality = found
     out = imaging.output_bytes(ctx, inp.name, fmt, data)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
@@ -30,7 +31,7 @@ def crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     if s.unit == "percent":
         if s.left + s.width > 100 or s.top + s.height > 100:
             raise ToolError(
-                "The crop goes past the image (percent).", code="tool_crop_out_of_bounds"
+                "The crop goes past the image (percent).", code=Code.TOOL_CROP_OUT_OF_BOUNDS
             )
         left, top = round(image.width * s.left / 100), round(image.height * s.top / 100)
         width = max(1, round(image.width * s.width / 100))
@@ -41,7 +42,7 @@ def crop(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
         raise ToolError(
             f"The crop {width}×{height}+{left}+{top} goes past the image "
             f"({image.width}×{image.height}).",
-            code="tool_crop_out_of_bounds",
+            code=Code.TOOL_CROP_OUT_OF_BOUNDS,
         )
     out = image.crop(left, top, min(width, image.width - left), min(height, image.height - top))
     fmt = out_format(s.format, inp.media_type)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
 
@@ -57,7 +58,7 @@ def image_to_base64(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
         raise ToolError(
             f"The image is {size} bytes; base64 in a JSON answer is limited to {MAX_BYTES} "
             "bytes. Re-encode it smaller (mimeType, quality) or download it instead.",
-            code="tool_input_too_large",
+            code=Code.TOOL_INPUT_TOO_LARGE,
         )
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
     text = f"data:{media_type};base64,{encoded}" if settings.format == "data-uri" else encoded

@@ -8,6 +8,7 @@ import img2pdf
 import pyvips
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import (
     InputFile,
@@ -103,7 +104,7 @@ def make_pdf(
     try:
         pdf: bytes = img2pdf.convert(pages, layout_fun=layout(s), rotation=img2pdf.Rotation.ifvalid)
     except (img2pdf.ImageOpenError, img2pdf.PdfTooLargeError, ValueError) as exc:
-        raise ToolError(f"The PDF could not be made: {exc}", code="tool_failed") from exc
+        raise ToolError(f"The PDF could not be made: {exc}", code=Code.TOOL_FAILED) from exc
     return pdf
 
 
@@ -127,7 +128,7 @@ def fit_target(
     raise ToolError(
         f"The PDF cannot be made as small as {target / 1024:.0f} KB: with the pages at "
         f"{SCALES[-1]:.1%} size and quality 5 it is {smallest / 1024:.0f} KB.",
-        code="tool_target_size_unreachable",
+        code=Code.TOOL_TARGET_SIZE_UNREACHABLE,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.codes import Code
 from satchel.media import drawing, imaging, typeset
 from satchel.media.formats import Format, out_format
 from satchel.media.typeset import Face
@@ -175,10 +176,10 @@ def captions(s: Settings, slots: tuple[str, ...]) -> dict[str, str]:
         raise ToolError(
             f"The {s.text_layout} layout has {len(slots)} text slot(s) "
             f"({', '.join(slots)}); {len(boxes)} captions were sent.",
-            code="meme_too_many_text_boxes",
+            code=Code.MEME_TOO_MANY_TEXT_BOXES,
         )
     if not placed:
-        raise ToolError("Send at least one caption in textBoxes.", code="meme_text_missing")
+        raise ToolError("Send at least one caption in textBoxes.", code=Code.MEME_TEXT_MISSING)
     return {k: (v.upper() if s.all_caps else v) for k, v in placed.items()}
 
 
@@ -266,7 +267,9 @@ def meme_generator(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Tool
     s = settings
     layout = s.text_layout
     if inputs.files and s.template_id:
-        raise ToolError("Send either a file or a templateId, not both.", code="meme_mode_conflict")
+        raise ToolError(
+            "Send either a file or a templateId, not both.", code=Code.MEME_MODE_CONFLICT
+        )
     if inputs.files:
         inp = inputs.first
         base, name, fmt = imaging.load_input(inp), inp.name, out_format(s.format, inp.media_type)
@@ -275,18 +278,18 @@ def meme_generator(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Tool
         if template is None:
             raise ToolError(
                 f"No meme template {s.template_id!r}; there are {', '.join(TEMPLATES)}.",
-                code="meme_template_not_found",
+                code=Code.MEME_TEMPLATE_NOT_FOUND,
             )
         base, name, fmt = template.render(), f"{template.id}.png", s.format or "png"
         if "text_layout" not in s.model_fields_set:
             layout = template.layout
     else:
-        raise ToolError("Send an image (`file`) or a templateId.", code="tool_input_missing")
+        raise ToolError("Send an image (`file`) or a templateId.", code=Code.TOOL_INPUT_MISSING)
     if base.width < MIN_SIDE or base.height < MIN_SIDE:
         raise ToolError(
             f"The image ({base.width}×{base.height}) is too small for captions; it needs "
             f"{MIN_SIDE}×{MIN_SIDE} pixels at least.",
-            code="meme_image_too_small",
+            code=Code.MEME_IMAGE_TOO_SMALL,
         )
     out = base
     for slot, text in captions(s.model_copy(update={"text_layout": layout}), SLOTS[layout]).items():

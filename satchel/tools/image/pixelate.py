@@ -7,6 +7,7 @@ import math
 import pyvips
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.media.formats import Format, out_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
@@ -56,7 +57,7 @@ def pixelate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
             raise ToolError(
                 f"The region {r.width}×{r.height}+{r.left}+{r.top} goes past the image "
                 f"({image.width}×{image.height}).",
-                code="tool_region_out_of_bounds",
+                code=Code.TOOL_REGION_OUT_OF_BOUNDS,
             )
         part = blocks(image.crop(r.left, r.top, r.width, r.height), s.block_size)
         out = image.insert(part, r.left, r.top)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import (
     Extra,
@@ -199,14 +200,14 @@ def qr_generate(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRes
         raise ToolError(
             f"The data is too long for a QR code at error correction {level} "
             f"({len(settings.data.encode('utf-8'))} bytes).",
-            code="qr_data_too_long",
+            code=Code.QR_DATA_TOO_LONG,
         ) from exc
     modules = qr.modules_count + 2 * settings.margin
     if settings.size < modules:
         raise ToolError(
             f"This code has {modules} modules a side (margin included); it needs a size of "
             f"at least {modules} pixels (better {modules * 3}).",
-            code="qr_too_small",
+            code=Code.QR_TOO_SMALL,
         )
     imaging.check_dimensions(settings.size, settings.size, ctx.limits)
     qr.box_size = max(8, math.ceil(settings.size / modules))  # drawn big, then scaled down

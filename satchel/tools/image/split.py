@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.media.formats import Format, share_format
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
@@ -54,14 +55,14 @@ def split(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     if too_many_rows or (s.tile_width is None and cols > image.width):
         raise ToolError(
             f"{image.width}×{image.height} cannot be cut into {rows} rows × {cols} columns.",
-            code="tool_split_too_many_tiles",
+            code=Code.TOOL_SPLIT_TOO_MANY_TILES,
         )
     ys = edges(image.height, rows, s.tile_height)
     xs = edges(image.width, cols, s.tile_width)
     if len(ys) * len(xs) > MAX_TILES:
         raise ToolError(
             f"That would make {len(ys) * len(xs)} tiles; at most {MAX_TILES} are allowed.",
-            code="tool_split_too_many_tiles",
+            code=Code.TOOL_SPLIT_TOO_MANY_TILES,
         )
     image = image.copy_memory() if len(ys) * len(xs) > 1 else image
     fmt = share_format(s.format, inp.media_type, transparent=False)

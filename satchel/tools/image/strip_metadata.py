@@ -7,6 +7,7 @@ from typing import Any
 
 import pyvips
 
+from satchel.codes import Code
 from satchel.media import image_metadata, imaging
 from satchel.media import metadata_blocks as blocks
 from satchel.media.errors import ImageDecodeError
@@ -84,6 +85,6 @@ def strip_metadata(inputs: Inputs, settings: NoSettings, ctx: ToolContext) -> To
         out, facts = strip_file(inputs.first, ctx)
     except (pyvips.Error, ImageDecodeError) as exc:
         raise ToolError(
-            f"{inputs.first.name} could not be decoded.", code="tool_input_corrupt"
+            f"{inputs.first.name} could not be decoded.", code=Code.TOOL_INPUT_CORRUPT
         ) from exc
     return ToolResult([out], data=facts)

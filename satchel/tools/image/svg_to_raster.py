@@ -7,6 +7,7 @@ from typing import Literal
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import (
     InputFile,
@@ -54,7 +55,7 @@ def read_svg(inp: InputFile, **options: float) -> pyvips.Image:
     if inp.path.stat().st_size > MAX_SVG_BYTES:
         raise ToolError(
             f"{inp.name} is larger than {MAX_SVG_BYTES // 2**20} MiB of SVG.",
-            code="tool_input_too_large",
+            code=Code.TOOL_INPUT_TOO_LARGE,
         )
     try:
         return pyvips.Image.new_from_buffer(inp.path.read_bytes(), "", unlimited=False, **options)
@@ -62,7 +63,7 @@ def read_svg(inp: InputFile, **options: float) -> pyvips.Image:
         lines = [line for line in str(exc).splitlines() if line.strip()]
         reason = lines[-1].strip() if lines else "not a readable SVG"
         raise ToolError(
-            f"{inp.name} is not a valid SVG: {reason}", code="tool_input_invalid"
+            f"{inp.name} is not a valid SVG: {reason}", code=Code.TOOL_INPUT_INVALID
         ) from exc
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyvips
 from pydantic import Field, field_validator
 
+from satchel.codes import Code
 from satchel.media import drawing, imaging, typeset
 from satchel.media.formats import Format, out_format
 from satchel.media.typeset import FONT_DESCRIPTION, Font
@@ -77,7 +78,7 @@ def text_overlay(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolRe
     if x >= image.width or y >= image.height:
         raise ToolError(
             f"The text at ({x}, {y}) is outside the image ({image.width}×{image.height}).",
-            code="tool_position_out_of_bounds",
+            code=Code.TOOL_POSITION_OUT_OF_BOUNDS,
         )
     out = drawing.overlay(image, layer, x, y)
     fmt = out_format(s.format, inp.media_type)

@@ -14,6 +14,7 @@ from typing import Literal
 import pyvips
 from pydantic import Field
 
+from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
 
@@ -64,7 +65,7 @@ def trace(image: pyvips.Image, options: dict[str, object], workdir: Path) -> str
             raise ToolError(
                 f"Tracing took longer than {TRACE_SECONDS} s; try a smaller image, bw mode or "
                 "a larger filterSpeckle.",
-                code="tool_timeout",
+                code=Code.TOOL_TIMEOUT,
             ) from exc
         if done.returncode != 0 or not target.is_file():
             lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
