@@ -40,7 +40,7 @@ def test_tool_declares_what_the_catalog_needs(tool: Tool[Any]) -> None:
 def test_tool_has_tests_that_run_it(tool: Tool[Any]) -> None:
     """A test file other than this one names the tool in a call."""
     needles = (f'"{tool.id}"', f"'{tool.id}'")
-    for path in TESTS.glob("test_*.py"):
+    for path in TESTS.rglob("test_*.py"):  # tests/tools/<section>/ too
         if path.name == Path(__file__).name:
             continue
         text = path.read_text()
