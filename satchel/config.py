@@ -159,8 +159,8 @@ class Settings(BaseSettings):
     tool_concurrency: int = Field(
         default_factory=lambda: os.cpu_count() or 2,
         ge=1,
-        description="Tool runs, batch items, pipelines and renditions at once, each in a "
-        "sandbox process (shared by the SATCHEL_API_PROCESSES; the seed's CONCURRENT_JOBS).",
+        description="Tool runs, batch items, pipelines and renditions at once in one API "
+        "process, each in a sandbox process of its own (the seed's CONCURRENT_JOBS).",
     )
     tool_seconds: float = Field(
         60.0, gt=0, description="Wall-clock limit of one tool run, batch item or rendition."

@@ -18,7 +18,7 @@ _SOS, _EOI, _DRI, _SOI = 0xDA, 0xD9, 0xDD, 0xD8
 # The end of entropy-coded data: 0xFF followed by anything but a stuffed zero, a restart
 # marker or another 0xFF (fill bytes before a marker).
 _SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
-_RESTARTS = tuple(bytes((0xFF, 0xD0 + n)) for n in range(8))
+_RESTART = re.compile(rb"\xff[\xd0-\xd7]")
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def parse_jpeg(src: Source, limits: MediaLimits) -> Found:
             count = header[0]
             if not 1 <= count <= 4 or length != 6 + 2 * count:
                 raise corrupt("JPEG scan header is inconsistent")
-            end, restarts = _scan_end(src, pos + length)
             expected = frame.restart_markers(list(header[1 : 1 + 2 * count : 2]), interval)
+            end, restarts = _scan_end(src, pos + length, count_restarts=expected is not None)
             if expected is not None and restarts < expected:
                 raise corrupt(
                     f"JPEG image data is incomplete: {restarts} of {expected} restart markers"
@@ -122,9 +122,9 @@ def _frame(src: Source, pos: int, length: int, seen: _Frame | None, limits: Medi
     return _Frame(width, height, sampling)
 
 
-def _scan_end(src: Source, start: int) -> tuple[int, int]:
+def _scan_end(src: Source, start: int, *, count_restarts: bool) -> tuple[int, int]:
     """Where the entropy-coded data from `start` ends (the position of the marker after
-    it), and how many restart markers it holds; searched a block at a time."""
+    it), and how many restart markers it holds (when asked); searched a block at a time."""
     pos, carry, restarts = start, b"", 0
     while True:
         block = src.read_at(pos, STREAM_BLOCK)
@@ -135,7 +135,8 @@ def _scan_end(src: Source, start: int) -> tuple[int, int]:
         window = carry + block
         found = _SCAN_END.search(window)
         stop = found.start() if found else len(window)
-        restarts += sum(window.count(rst, 0, stop) for rst in _RESTARTS)
+        if count_restarts:
+            restarts += len(_RESTART.findall(window, 0, stop))  # one C pass
         if found:
             return pos - len(carry) + found.start(), restarts
         carry = window[-1:]

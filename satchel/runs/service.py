@@ -147,9 +147,8 @@ def budget(
 
 
 def pool(runtime: Runtime) -> sandbox.Sandbox:
-    """This process's sandbox pool: `tool_concurrency` shared by the API processes."""
-    s = runtime.settings
-    return sandbox.shared(size=max(1, -(-s.tool_concurrency // s.api_processes)))
+    """This process's sandbox pool: at most `tool_concurrency` runs at once."""
+    return sandbox.shared(size=runtime.settings.tool_concurrency)
 
 
 def call(
