@@ -86,6 +86,7 @@ class Code(StrEnum):
     SETTING_UNKNOWN = "setting_unknown"
     SIGNATURE_EXPIRED = "signature_expired"
     SIGNATURE_INVALID = "signature_invalid"
+    SPACE_NAME_TAKEN = "space_name_taken"
     SPACE_NOT_FOUND = "space_not_found"
     STORAGE_CONNECTION_IN_USE = "storage_connection_in_use"
     STORAGE_CONNECTION_NOT_FOUND = "storage_connection_not_found"

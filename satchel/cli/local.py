@@ -3,6 +3,7 @@ HTTP (serve, worker, migrate, config, user create/reset-password, gc, scrub)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import Annotated, Any
@@ -30,8 +31,10 @@ def serve(
 ) -> None:
     """Migrate the database and serve the API (with job workers unless --no-worker)."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from satchel.api.app import create_app
+    from satchel.cli import guard
     from satchel.runtime import start
 
     settings = Settings()
@@ -39,6 +42,10 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    # The port and the folder first: a second server fails here, before repair touches
+    # the live data folder (and before it says "serving").
+    sock = guard.bind(settings.host, settings.port)
+    folder_lock = guard.hold_data_folder(settings)
     runtime = start(settings)
     summary = runtime.repair()
     if as_json:
@@ -77,7 +84,7 @@ def serve(
         if supervisor is not None:
             supervisor.start()
         try:
-            uvicorn.run(
+            config = uvicorn.Config(
                 "satchel.api.app:create_app",
                 factory=True,
                 workers=settings.api_processes,
@@ -87,11 +94,13 @@ def serve(
                 http="httptools",
                 loop="uvloop",
             )
+            with contextlib.suppress(KeyboardInterrupt):
+                Multiprocess(config, sockets=[sock]).run()
         finally:
             if supervisor is not None:
                 supervisor.stop()
         return
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings, runtime, background=supervisor),
         host=settings.host,
         port=settings.port,
@@ -99,7 +108,13 @@ def serve(
         http="httptools",
         loop="uvloop",
     )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     runtime.close()
+    del folder_lock  # released with the process; named so that it is held until here
+    if not server.started:
+        raise typer.Exit(3)
 
 
 @app.command(rich_help_panel=LOCAL)

@@ -56,6 +56,17 @@ def queue_processing(session: Session, *, asset: Asset, actor_id: str | None) ->
     return job
 
 
+def latest_job_id(session: Session, *, asset_id: str) -> str | None:
+    """The asset's most recent processing job: what a duplicate upload answers, so that a
+    caller waiting for "its" job waits for the processing the stored asset got."""
+    return session.scalars(
+        select(Job.id)
+        .where(Job.subject_id == asset_id, Job.kind == PROCESS_ASSET)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(1)
+    ).first()
+
+
 GONE = "gone"  # the asset was deleted meanwhile: nothing to do, and not an error
 
 

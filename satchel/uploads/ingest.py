@@ -28,7 +28,7 @@ from satchel.db import Database, utcnow
 from satchel.errors import InsufficientStorage, Invalid, NotFound
 from satchel.ids import new_id
 from satchel.media import MediaInfo, MediaLimits, sniff_file
-from satchel.processing.service import queue_processing
+from satchel.processing.service import latest_job_id, queue_processing
 from satchel.uploads.models import Upload, UploadState
 
 
@@ -37,6 +37,16 @@ class Ingested:
     asset: Asset
     deduplicated: bool
     job_id: str | None = None  # enqueue it once the caller is done (after the commit)
+    existing_job_id: str | None = None  # a duplicate: the stored asset's latest job
+
+    @property
+    def answer_job_id(self) -> str | None:
+        """The job the caller can wait for: the new one, or the duplicate's."""
+        return self.job_id or self.existing_job_id
+
+
+def duplicate(session: Session, asset: Asset) -> Ingested:
+    return Ingested(asset, True, existing_job_id=latest_job_id(session, asset_id=asset.id))
 
 
 @dataclass(frozen=True)
@@ -94,13 +104,14 @@ def ingest(
         if intent.dedupe:
             with db.session() as session:
                 existing = _duplicate(session, intent, info.sha256, media.media_type)
-            if existing is not None:
+                found = duplicate(session, existing) if existing is not None else None
+            if existing is not None and found is not None:
                 writer.abort()
                 if intent.upload_id is not None:
                     with db.write_session() as session:
                         _finish_upload(session, intent, existing.id, info.size)
                         session.commit()
-                return Ingested(existing, True)
+                return found
         writer.commit()
         try:
             with db.write_session() as session:
@@ -135,8 +146,9 @@ def ingest_placed(
             existing = _duplicate(session, intent, sha256, media.media_type)
             if existing is not None:
                 _finish_upload(session, intent, existing.id, blob.size)
+                found = duplicate(session, existing)
                 session.commit()
-                return Ingested(existing, True)
+                return found
         info = BlobInfo(sha256=sha256, size=blob.size, chunk_sums=blob.chunk_sums)
         return _insert(session, intent, info, media)
 
