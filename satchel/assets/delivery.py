@@ -106,7 +106,7 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
     """A presigned GET for S3-stored content (`SATCHEL_S3_PRESIGN_DOWNLOADS`), else None."""
     if blob is None or not runtime.settings.s3_presign_downloads:
         return None
-    return runtime.blobs.presign_get(
+    return runtime.blobs.at(asset.store).presign_get(
         blob.sha256,
         expires_in=runtime.settings.s3_presign_seconds,
         filename=asset.filename,

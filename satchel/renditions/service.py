@@ -109,9 +109,10 @@ def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
         raise Invalid(
             "The original is too large to render on request.", code=Code.RENDER_SOURCE_TOO_LARGE
         )
-    check_size(runtime.blobs, sha256=blob.sha256, size=blob.size)
+    store = runtime.blobs.at(asset.store)
+    check_size(store, sha256=blob.sha256, size=blob.size)
     return b"".join(
-        read_verified(runtime.blobs, sha256=blob.sha256, size=blob.size, chunk_sums=blob.chunk_sums)
+        read_verified(store, sha256=blob.sha256, size=blob.size, chunk_sums=blob.chunk_sums)
     )
 
 

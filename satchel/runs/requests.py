@@ -47,11 +47,12 @@ def from_asset(
         if asset.sha256 is None or asset.blob is None:
             raise Invalid(f"The asset {asset_id} has no bytes yet.", code=Code.ASSET_NOT_UPLOADED)
         sha, size, sums = asset.sha256, asset.size, asset.blob.chunk_sums
-        name, media_type = asset.filename, asset.media_type
-    check_size(runtime.blobs, sha256=sha, size=size)
+        name, media_type, location = asset.filename, asset.media_type, asset.store
+    store = runtime.blobs.at(location)
+    check_size(store, sha256=sha, size=size)
     path = ws.inputs / f"asset-{index:04d}"
     with path.open("wb") as fh:
-        for piece in read_verified(runtime.blobs, sha256=sha, size=size, chunk_sums=sums):
+        for piece in read_verified(store, sha256=sha, size=size, chunk_sums=sums):
             fh.write(piece)
     return InputFile(path, safe_name(name), media_type)
 
