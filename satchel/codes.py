@@ -92,6 +92,7 @@ class Code(StrEnum):
     STORAGE_CONNECTION_PROBE_FAILED = "storage_connection_probe_failed"
     STORAGE_CONNECTION_UNSUPPORTED = "storage_connection_unsupported"
     STORAGE_CREDENTIALS_UNREADABLE = "storage_credentials_unreadable"
+    STORAGE_ENDPOINT_REFUSED = "storage_endpoint_refused"
     STORAGE_FULL = "storage_full"
     STORAGE_REQUEST_FAILED = "storage_request_failed"
     TEAM_DEFAULT = "team_default"

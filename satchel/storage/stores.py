@@ -29,6 +29,7 @@ from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import NotFound
 from satchel.storage.crypto import CredentialBox
+from satchel.storage.egress import Egress, guarded_client
 from satchel.storage.locations import held_at, locations_of
 from satchel.storage.models import StorageConnection
 
@@ -62,9 +63,16 @@ class Stores:
     """A `BlobStore` over managed storage plus every storage connection."""
 
     def __init__(
-        self, managed: BlobStore, *, db: Database, box: CredentialBox, presign: bool
+        self,
+        managed: BlobStore,
+        *,
+        db: Database,
+        box: CredentialBox,
+        presign: bool,
+        egress: Egress | None = None,
     ) -> None:
         self.managed = managed
+        self.egress = egress or Egress()
         self.db = db
         self.box = box
         self.presign = presign
@@ -104,7 +112,12 @@ class Stores:
             where = connection_location(row, self.box)
         from satchel.blobs.s3 import S3BlobStore
 
-        store = S3BlobStore(where, scratch_dir=self.scratch_dir, presign=self.presign)
+        store = S3BlobStore(
+            where,
+            scratch_dir=self.scratch_dir,
+            presign=self.presign,
+            client=guarded_client(where, self.egress),
+        )
         with self._guard:
             return self._connections.setdefault(location, store)
 
