@@ -77,6 +77,7 @@ class Code(StrEnum):
     RENDER_FAILED = "render_failed"
     RENDER_NOT_IMAGE = "render_not_image"
     RENDER_SOURCE_TOO_LARGE = "render_source_too_large"
+    RENDER_TOO_LARGE = "render_too_large"
     REQUEST_TOO_LARGE = "request_too_large"
     ROLE_BUILTIN = "role_builtin"
     ROLE_EXISTS = "role_exists"

@@ -16,6 +16,7 @@ from satchel.api.deps import FilesOrSigned, ReadFiles, RuntimeDep
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import content
 from satchel.assets import service as assets
+from satchel.assets.filenames import content_disposition
 from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import SignedUrl
 from satchel.assets.views import base_url
@@ -108,7 +109,7 @@ async def render(
         "Cache-Control": "public, max-age=31536000, immutable"
         if asset.is_public
         else "private, max-age=3600",
-        "Content-Disposition": f'inline; filename="{made.filename}"',
+        "Content-Disposition": content_disposition(made.filename, attachment=False),
         "X-Content-Type-Options": "nosniff",
     }
     body = b"" if request.method == "HEAD" else made.data
