@@ -39,3 +39,26 @@ async def test_rendition_disposition_is_built_safely(
     assert rest.startswith("; filename*=UTF-8''") and rest.count(";") == 1
     assert "\r" not in disposition and "\n" not in disposition
     assert "filename*=UTF-8''" in disposition
+
+
+async def test_a_valid_signature_serves_a_signed_in_stranger(
+    client: httpx.AsyncClient, other: httpx.AsyncClient
+) -> None:
+    """Share pages carry signed image links; a visitor signed in as someone else is served
+    (the session no longer wins over the signature), and a bad signature still is not."""
+    asset = (await upload(client, make_png(30, 20, seed=5), filename="mine.png"))["data"]
+    params = {"w": 10}
+    signed_render = (
+        await client.get(f"/api/v1/assets/{asset['id']}/render-url", params=params)
+    ).json()["data"]["url"]
+    signed_content = (await client.get(f"/api/v1/assets/{asset['id']}/url")).json()["data"]["url"]
+    assert (await other.get(f"/api/v1/assets/{asset['id']}/render", params=params)).status_code == (
+        404
+    )
+    shown = await other.get(signed_render)
+    assert shown.status_code == 200 and image(shown.content).width == 10
+    got = await other.get(signed_content)
+    assert got.status_code == 200 and got.content[:4] == b"\x89PNG"
+    forged = await other.get(signed_content.replace("sig=", "sig=0"))
+    assert forged.status_code in (401, 403, 404)
+    assert (await client.get(signed_content.replace("sig=", "sig=0"))).status_code == 200  # owner
