@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from satchel import userjson
 from satchel.assets import service as assets
 from satchel.blobs.verify import check_size, read_verified
 from satchel.codes import Code
@@ -106,7 +107,7 @@ def build_request(
     raw = options.get("settings")
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw) if raw.strip() else {}
+            raw = userjson.loads(raw, field="settings") if raw.strip() else {}
         except json.JSONDecodeError as exc:
             raise Invalid(
                 f"`settings` is not valid JSON: {exc.msg}.",
