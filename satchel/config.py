@@ -206,6 +206,11 @@ class Settings(BaseSettings):
         description="Answer /content of S3-stored assets with a 307 to a presigned GET "
         "(bytes then bypass Satchel and its per-chunk checks; /raw is always checked).",
     )
+    storage_private_endpoints: list[str] = Field(
+        default_factory=list,
+        description="Private hosts, addresses or networks storage connections may reach "
+        '(JSON list, e.g. ["minio.lan", "10.0.0.0/8"]); by default only public addresses.',
+    )
     s3_presign_seconds: int = Field(
         300, ge=1, description="Lifetime of the presigned GETs /content redirects to."
     )

@@ -14,6 +14,7 @@ from satchel.accounts.router import router as accounts_router
 from satchel.api import errors, system
 from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
+from satchel.api.limits import JsonBodyLimit
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
 from satchel.audit.router import router as audit_router
@@ -116,6 +117,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(JsonBodyLimit)
     routes = api_router()
     app.include_router(routes, prefix=API_PREFIX)
     # The seeds use both /api/v1 and /v1; the second is an alias, left out of the document.

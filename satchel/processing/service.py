@@ -230,7 +230,7 @@ def process_asset(
         return Outcome(GONE)
     try:
         with tempfile.TemporaryDirectory(prefix="process-", dir=blobs_tmp(blobs)) as out:
-            with blobs.local_copy(sha) as source:
+            with blobs.at(location).local_copy(sha) as source:
                 result = run_processor(
                     source,
                     media_type=media_type,

@@ -340,7 +340,9 @@ async def public_asset_bytes(
             asset = session.scalar(select(Asset).where(Asset.id == asset_id))
             if asset is None or not asset.is_public or asset.blob is None:
                 raise assets.not_found(asset_id)
-            return Payload(asset.blob, asset.media_type, asset.filename, asset.created_at)
+            return Payload(
+                asset.blob, asset.media_type, asset.filename, asset.created_at, asset.store
+            )
 
     payload = await run_in_threadpool(load)
     return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)

@@ -134,7 +134,7 @@ def ingest_placed(
 ) -> Ingested:
     """Turn bytes already placed under their address (by a signed PUT, held by its upload
     row) into the upload's asset, or refuse them (the caller ends the upload)."""
-    with blobs.local_copy(sha256) as path:
+    with blobs.at(intent.location).local_copy(sha256) as path:
         media = inspect(path, size=path.stat().st_size, intent=intent, limits=limits)
     with blobs.lock(sha256), db.write_session() as session:
         blob = session.get(Blob, sha256)
@@ -159,6 +159,8 @@ def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -
         .where(
             Asset.owner_id == intent.owner_id,
             Asset.sha256 == sha256,
+            # per store: an upload aimed at a connection lands in that bucket
+            Asset.store.is_(None) if intent.location is None else Asset.store == intent.location,
             Asset.media_type == media_type,
         )
         .limit(1)
