@@ -15,9 +15,10 @@ PART = 5 * MiB
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
         multipart_threshold_bytes=MiB,
