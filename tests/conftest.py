@@ -23,6 +23,13 @@ from satchel.ids import new_id
 from satchel.runtime import Runtime, start
 
 ADMIN_KEY = "sat_test-admin-key-000000000000000000000000"
+# Scale-out (PostgreSQL) refuses to start without a shared key from configuration.
+CLUSTER_SECRET = "test-cluster-secret-0123456789abcdef0123456789"
+
+
+def secret_for(database_url: str | None) -> Any:
+    return CLUSTER_SECRET if database_url else None
+
 
 TESTS = Path(__file__).parent
 # The folders whose tests touch the database run on SQLite and on PostgreSQL; the rest
@@ -74,7 +81,14 @@ def pg_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> str
     """A PostgreSQL database migrated to head (with the admin), copied for each test."""
     data_dir = tmp_path_factory.mktemp("pg-template")
     url = pg_database(pg_server, "satchel_template")
-    start(Settings(data_dir=data_dir, admin_api_key=ADMIN_KEY, database_url=url)).close()  # type: ignore[arg-type]
+    start(
+        Settings(
+            data_dir=data_dir,
+            admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
+            database_url=url,
+            secret_key=CLUSTER_SECRET,  # type: ignore[arg-type]
+        )
+    ).close()
     return "satchel_template"
 
 
@@ -134,6 +148,7 @@ def settings(tmp_path: Path, database_url: str | None, request: pytest.FixtureRe
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
         database_url=database_url,
+        secret_key=secret_for(database_url),
     )
 
 

@@ -5,7 +5,8 @@ default; an asset uploaded to a storage connection keeps its original and deriva
 that bucket (`assets.store` is the connection id). Writers are chosen by location; reads
 find the location from the rows (any location holding an address holds the same bytes, so
 managed is preferred when it has them); deletes from a connection re-check that nothing in
-that connection still points at the address. Locks are the managed store's, for all.
+that connection still points at the address. Locks are the managed store's, for all, plus
+an advisory lock over PostgreSQL so that they hold across nodes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,7 +129,16 @@ class Stores:
         return self.store(location).writer()
 
     def lock(self, sha256: str) -> AbstractContextManager[None]:
-        return self.managed.lock(sha256)
+        if not self.db.is_postgres:
+            return self.managed.lock(sha256)
+        return self._cluster_lock(sha256)
+
+    @contextmanager
+    def _cluster_lock(self, sha256: str) -> Iterator[None]:
+        # Over PostgreSQL the API nodes and workers may be on other machines: the managed
+        # store's process and file locks, then an advisory lock every node sees.
+        with self.managed.lock(sha256), self.db.named_lock(f"blob:{sha256}"):
+            yield
 
     def size_of(self, sha256: str) -> int | None:
         return self._locate(sha256).size_of(sha256)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from satchel.config import Settings
-from tests.conftest import ADMIN_KEY, s3_settings
+from tests.conftest import ADMIN_KEY, s3_settings, secret_for
 
 # Tests that reach into the data folder's files (`runtime.blobs.path_of`, `data/blobs`);
 # tests/storage/test_s3_backend.py checks the same on S3 through the bucket's listing.
@@ -41,11 +41,17 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path, database_url: str |
             admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
             base_url="http://testserver",
             database_url=database_url,
+            secret_key=secret_for(database_url),
         )
     server: Any = request.getfixturevalue("s3_server")
     _ensure_bucket(server, BUCKET)
     return s3_settings(
-        tmp_path, server, bucket=BUCKET, s3_presign_downloads=False, database_url=database_url
+        tmp_path,
+        server,
+        bucket=BUCKET,
+        s3_presign_downloads=False,
+        database_url=database_url,
+        secret_key=secret_for(database_url),
     )
 
 
