@@ -61,6 +61,13 @@ DEFAULT_ALLOWED_TYPES = [
 ]
 
 
+class ConfigurationError(SystemExit):
+    """Settings Satchel refuses to start with; the message says what to set."""
+
+
+CLUSTER_KEY_CHARS = 32
+
+
 class Settings(BaseSettings):
     """Read from `SATCHEL_*` environment variables (and a `.env` file, when present)."""
 
@@ -84,7 +91,9 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         None,
-        description="Key for signing URLs; default: a random key kept in the data folder.",
+        description="Key for signing URLs and sealing storage credentials; default: a random "
+        "key kept in the data folder. Required (the same on every node, 32+ characters) "
+        "when SATCHEL_DATABASE_URL is PostgreSQL.",
     )
     max_upload_bytes: int = Field(
         10 * GiB, description="Largest accepted upload, in bytes (413 asset_file_too_large)."
@@ -152,6 +161,12 @@ class Settings(BaseSettings):
     )
     gc_grace_seconds: float = Field(
         3600.0, ge=0, description="GC leaves bytes and temporary files younger than this."
+    )
+    gc_interval_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="Run GC every this many seconds, once across the cluster (a lease in "
+        "the database); 0: only when asked (`satchel gc`, POST /api/v1/gc).",
     )
     tmp_grace_seconds: float = Field(
         3600.0, ge=0, description="Startup repair removes temporary files older than this."
@@ -226,6 +241,28 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
+
+    @property
+    def scale_out(self) -> bool:
+        """A database other nodes can share (PostgreSQL): several API nodes and workers,
+        possibly on other machines, may be running against it."""
+        return not self.resolved_database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse settings that cannot work. Scale-out needs the signing and sealing key
+        from configuration: a key each node made for itself in its own data folder would
+        make one node's signed URLs, sessions' CSRF tokens and sealed storage credentials
+        unreadable on every other."""
+        if not self.scale_out:
+            return
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if len(key) < CLUSTER_KEY_CHARS:
+            raise ConfigurationError(
+                "Satchel on a shared database (SATCHEL_DATABASE_URL is not SQLite) needs "
+                f"SATCHEL_SECRET_KEY, at least {CLUSTER_KEY_CHARS} characters and the same "
+                "on every API node and worker (it signs URLs and seals storage credentials); "
+                "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
 
 
 @lru_cache

@@ -132,6 +132,14 @@ def worker(
     as_json: Annotated[
         bool, typer.Option("--json", help="Announce the start as one JSON line")
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes, each with one thread, supervised here and restarted "
+            "when one dies (0: threads in this process)",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
     import signal
@@ -139,10 +147,13 @@ def worker(
 
     from satchel.runtime import start
 
-    runtime = start(Settings())
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if processes > 0:
+        _supervise(processes, hard_timeout, stop, as_json)
+        return
+    runtime = start(Settings())
     workers = runtime.start_workers(count, hard_timeout=hard_timeout)
     if as_json:
         print(json.dumps({"threads": workers.count, "queue": runtime.queue.mode}), flush=True)
@@ -154,6 +165,24 @@ def worker(
             break  # `serve` went away without stopping us (killed): do not linger
     console.print("Stopping: finishing the jobs under way.")
     runtime.close()
+
+
+def _supervise(count: int, hard_timeout: float | None, stop: Any, as_json: bool) -> None:
+    from satchel.jobs.supervisor import WorkerProcesses
+
+    settings = Settings()
+    settings.check()
+    longest = max(settings.processing_seconds * 2, settings.tool_job_seconds)
+    supervisor = WorkerProcesses(count=count, hard_timeout=hard_timeout or longest + 30)
+    supervisor.start()
+    if as_json:
+        print(json.dumps({"processes": count, "pids": supervisor.pids()}), flush=True)
+    else:
+        console.print(f"Satchel worker: {count} processes.")
+    while not stop.wait(1.0):
+        pass
+    console.print("Stopping: the worker processes finish the jobs under way.")
+    supervisor.stop()
 
 
 def _failed(message: str, code: str, as_json: bool) -> typer.Exit:
