@@ -131,6 +131,7 @@ class Code(StrEnum):
     TOOL_TARGET_SIZE_UNREACHABLE = "tool_target_size_unreachable"
     TOOL_TEXT_INVALID = "tool_text_invalid"
     TOOL_TIMEOUT = "tool_timeout"
+    TOOL_TIME_OUT_OF_RANGE = "tool_time_out_of_range"
     TOOL_TOO_MANY_INPUTS = "tool_too_many_inputs"
     TOOL_UNAVAILABLE = "tool_unavailable"
     TOO_MANY_ATTEMPTS = "too_many_attempts"

@@ -26,7 +26,7 @@ from satchel.media.av import video_stream
 from satchel.media.avencode import Profile, Writer, audio_tail, video_tail
 from satchel.media.avfilter import Chain, Frame, Track
 
-__all__ = ["Chain", "Probe", "check_file", "opened", "probe", "transcode"]
+__all__ = ["Chain", "Probe", "check_file", "opened", "probe", "tempo", "transcode", "upright_size"]
 from satchel.media.errors import MediaError
 
 Progress = Callable[[float], None]  # the share done, 0–1; may raise to stop
@@ -75,6 +75,14 @@ class TooLarge(MediaError):
 
 class StreamMissing(MediaError):
     code = Code.TOOL_STREAM_MISSING
+
+
+class OutOfRange(MediaError):
+    code = Code.TOOL_TIME_OUT_OF_RANGE
+
+
+class OutOfBounds(MediaError):
+    code = Code.TOOL_REGION_OUT_OF_BOUNDS
 
 
 @contextmanager
@@ -128,6 +136,32 @@ def probe(container: InputContainer, limits: AvLimits, name: str = "The file") -
         codec = container.streams.audio[0].codec_context
         facts.update(has_audio=True, sample_rate=codec.sample_rate or 0, channels=codec.channels)
     return Probe(**facts)
+
+
+def upright_size(path: Path, facts: Probe) -> tuple[int, int]:
+    """The picture's size as shown: sides swapped when the file declares a quarter turn."""
+    with opened(path) as container:
+        stream = video_stream(container)
+        if stream is None:
+            raise StreamMissing("The file has no video stream.")
+        for frame in container.decode(stream):
+            turn = (-round(frame.rotation)) % 360
+            if turn in (90, 270):
+                return facts.height, facts.width
+            break
+    return facts.width, facts.height
+
+
+def tempo(factor: float) -> Chain:
+    """`atempo` steps for a speed factor (each step between 0.5 and 2, as it requires)."""
+    steps: list[tuple[str, str]] = []
+    while factor > 2.0:
+        steps.append(("atempo", "2.0"))
+        factor /= 2.0
+    while factor < 0.5:
+        steps.append(("atempo", "0.5"))
+        factor /= 0.5
+    return [*steps, ("atempo", f"{factor:.6f}")]
 
 
 def check_file(path: Path, limits: AvLimits, name: str = "The file") -> Probe:

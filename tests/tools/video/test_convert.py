@@ -48,3 +48,20 @@ async def test_convert_scales_odd_sizes_to_even(
     got = probe(out)
     assert got.size == (160, 120)
     assert not got.audio
+
+
+async def test_compress_video_levels(
+    client: httpx.AsyncClient, workers: Runtime, tmp_path: Path
+) -> None:
+    from tests.tools.avmedia import make_video
+
+    src = make_video(tmp_path / "big.mkv", size=(640, 480), seconds=2.0)
+    sizes = {}
+    for level in ("light", "strong"):
+        options = {"quality": level, "resolution": "480p" if level == "light" else "720p"}
+        _, out = await run_av(client, "compress-video", src, options, into=tmp_path / level)
+        got = probe(out)
+        assert got.format.startswith("mov,mp4") and got.video[0]["codec"] == "h264"
+        assert got.size == (640, 480)  # never scaled up
+        sizes[level] = out.stat().st_size
+    assert sizes["strong"] < sizes["light"]
