@@ -26,7 +26,17 @@ from satchel.media.av import video_stream
 from satchel.media.avencode import Profile, Writer, audio_tail, video_tail
 from satchel.media.avfilter import Chain, Frame, Track
 
-__all__ = ["Chain", "Probe", "check_file", "opened", "probe", "tempo", "transcode", "upright_size"]
+__all__ = [
+    "Chain",
+    "Probe",
+    "check_file",
+    "decoded",
+    "opened",
+    "probe",
+    "tempo",
+    "transcode",
+    "upright_size",
+]
 from satchel.media.errors import MediaError
 
 Progress = Callable[[float], None]  # the share done, 0–1; may raise to stop
@@ -169,7 +179,7 @@ def check_file(path: Path, limits: AvLimits, name: str = "The file") -> Probe:
         return probe(container, limits, name)
 
 
-def _decoded(
+def decoded(
     container: InputContainer, streams: Mapping[str, Stream], end: float | None
 ) -> Iterator[tuple[str, Frame]]:
     """(kind, frame) in file order, until every stream is past `end`."""
@@ -263,14 +273,14 @@ def transcode(
         if "video" in streams:
             trim = [("trim", f"start={start}" + (f":end={end}" if end else ""))] if cut else []
             tracks["video"] = Track("video", [*trim, *(video or [])], tail=video_tail(profile))
-        sources = [_decoded(container, streams, end)]
+        sources = [decoded(container, streams, end)]
         with _other(audio_from, limits) as other:
             sound = facts
             if other is not None and audio is not None and profile.audio:
                 sound = probe(other, limits, "The audio file")
                 if not other.streams.audio:
                     raise StreamMissing("The audio file has no sound.")
-                sources.append(_decoded(other, {"audio": other.streams.audio[0]}, None))
+                sources.append(decoded(other, {"audio": other.streams.audio[0]}, None))
             if "audio" in streams or len(sources) > 1:
                 atrim = (
                     [("atrim", f"start={start}" + (f":end={end}" if end else ""))]
