@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import av as pyav
 from av.container import InputContainer
 from av.stream import Stream
+from av.video.frame import VideoFrame
 
 from satchel.codes import Code
 from satchel.media.av import video_stream
@@ -252,12 +253,17 @@ def transcode(
     audio_from: Path | None = None,
     metadata: Mapping[str, str] | None = None,
     rate: Fraction | None = None,
+    backdrop: Chain | None = None,
+    overlay: tuple[VideoFrame, str, str] | None = None,
+    hook: Callable[[VideoFrame, float], VideoFrame] | None = None,
     progress: Progress | None = None,
     name: str = "The file",
 ) -> Probe:
     """Decode `src`, run each kept stream through its chain (None drops the stream; the
     encoder's format is appended), encode with `profile` into `dst`. `start`/`end` cut
-    frame-accurately. `audio_from` takes the sound from another file instead."""
+    frame-accurately. `audio_from` takes the sound from another file instead. `backdrop`
+    and `overlay` are `Track`'s; `hook(frame, time)` edits each filtered video frame
+    (burnt-in subtitles), returning a frame of the same format."""
     with opened(src, name) as container:
         facts = probe(container, limits, name)
         streams: dict[str, Stream] = {}
@@ -272,7 +278,13 @@ def transcode(
         tracks: dict[str, Track] = {}
         if "video" in streams:
             trim = [("trim", f"start={start}" + (f":end={end}" if end else ""))] if cut else []
-            tracks["video"] = Track("video", [*trim, *(video or [])], tail=video_tail(profile))
+            tracks["video"] = Track(
+                "video",
+                [*trim, *(video or [])],
+                tail=video_tail(profile),
+                backdrop=backdrop,
+                overlay=overlay,
+            )
         sources = [decoded(container, streams, end)]
         with _other(audio_from, limits) as other:
             sound = facts
@@ -305,16 +317,28 @@ def transcode(
                 for kind, frame in _merged(sources):
                     track = tracks[kind]
                     for out in track.feed(frame):
-                        writer.write(kind, out, track.clock(out))
+                        _write(writer, track, out, hook)
                     report(float(frame.time or 0.0) - start)
-                for kind, track in tracks.items():
+                for track in tracks.values():
                     for out in track.feed(None):
-                        writer.write(kind, out, track.clock(out))
+                        _write(writer, track, out, hook)
                 writer.close()
             except BaseException:
                 writer.abort()
                 raise
     return facts
+
+
+def _write(
+    writer: Writer,
+    track: Track,
+    frame: Frame,
+    hook: Callable[[VideoFrame, float], VideoFrame] | None,
+) -> None:
+    at = track.clock(frame)
+    if hook is not None and isinstance(frame, VideoFrame):
+        frame = hook(frame, at)
+    writer.write(track.kind, frame, at)
 
 
 @contextmanager
