@@ -203,6 +203,9 @@ class Writer:
                 self.profile.video, rate=self.rate, options=self.profile.video_options()
             )
             assert isinstance(stream, VideoStream)
+            # Frame threads as the ffmpeg command uses (PyAV's default, slices, makes x264
+            # split each frame and run about half as fast).
+            stream.codec_context.thread_type = "AUTO"
             stream.width, stream.height = video.width, video.height
             stream.pix_fmt = video.format.name
             stream.time_base = self.tb

@@ -52,8 +52,9 @@ def watermark_video(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
     `overlay` filter."""
     inp = inputs.first
     s = settings
-    mask = typeset.render_text(s.text, face=typeset.face("dejavu-sans"), size=s.font_size,
-                               limits=ctx.limits)  # fmt: skip
+    mask = typeset.render_text(
+        s.text, face=typeset.face("dejavu-sans"), size=s.font_size, limits=ctx.limits
+    )
     layer = typeset.colour(mask, imaging.parse_color(s.color), s.opacity)
     rgba = np.ndarray(
         buffer=layer.write_to_memory(), dtype=np.uint8, shape=(layer.height, layer.width, 4)
