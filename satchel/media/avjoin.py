@@ -180,3 +180,118 @@ def images(
                 kept += 1
                 yield at, from_array(out.to_ndarray()).copy_memory()
             count += 1
+
+
+def reverse(
+    src: Path,
+    dst: Path,
+    profile: Profile,
+    *,
+    limits: AvLimits,
+    window: int = 48,
+    progress: Progress | None = None,
+    name: str = "The file",
+) -> Probe:
+    """`src` played backwards. Video is decoded in windows of `window` frames from the
+    end (seeking to the keyframe before each), so memory holds one window, not the file;
+    the sound is reversed whole (`areverse`), so callers bound the duration."""
+    with opened(src, name) as container:
+        facts = probe(container, limits, name)
+        stream = video_stream(container)
+        if stream is None:
+            raise StreamMissing(f"{name} has no video stream.")
+        times = sorted(
+            float(p.pts * p.time_base)
+            for p in container.demux(stream)
+            if p.pts is not None and p.time_base is not None and p.size
+        )
+    if not times:
+        raise StreamMissing(f"{name} has no video frames.")
+    sound: list[AudioFrame] = []
+    if facts.has_audio and profile.audio:
+        tail = audio_tail(profile, rate=facts.sample_rate or 48000, channels=facts.channels)
+        track = Track("audio", [("areverse", "")], tail=tail)
+        with opened(src, name) as container:
+            for _, frame in decoded(container, {"audio": container.streams.audio[0]}, None):
+                track.feed(frame)
+            sound = [f for f in track.feed(None) if isinstance(f, AudioFrame)]
+    kinds = {"video", "audio"} if sound else {"video"}
+    writer = Writer(dst, profile, kinds=kinds, rate=facts.rate, max_bytes=limits.max_output_bytes)
+    end = times[-1]
+    step = (times[-1] - times[0]) / max(1, len(times) - 1) if len(times) > 1 else 0.04
+    played = 0.0  # seconds of sound written
+    starts = [times[i] for i in range(0, len(times), window)]
+    try:
+        for n, start in enumerate(reversed(starts)):
+            stop = times[min(len(times) - 1, times.index(start) + window - 1)]
+            with opened(src, name) as container:
+                vs = video_stream(container)
+                assert vs is not None
+                container.seek(int(start * AV_TIME_BASE), backward=True)
+                chunk = Track(
+                    "video",
+                    [("trim", f"start={start}:end={stop + step / 2}")],
+                    tail=video_tail(profile),
+                )
+                frames = [
+                    (float(out.time or 0.0), out)
+                    for _, frame in decoded(container, {"video": vs}, stop)
+                    for out in chunk.feed(frame)
+                ]
+                frames += [(float(out.time or 0.0), out) for out in chunk.feed(None)]
+            for at, frame in sorted(frames, key=lambda tf: -tf[0]):
+                shown = end - at
+                while sound and played <= shown:
+                    piece = sound.pop(0)
+                    writer.write("audio", piece, played)
+                    played += piece.samples / piece.sample_rate
+                writer.write("video", frame, shown)
+            if progress is not None:
+                progress((n + 1) / len(starts))
+        for piece in sound:
+            writer.write("audio", piece, played)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return facts
+
+
+def slideshow(
+    pictures: Sequence[Callable[[], pyvips.Image]],
+    dst: Path,
+    profile: Profile,
+    *,
+    limits: AvLimits,
+    seconds: float,
+    rate: Fraction,
+    progress: Progress | None = None,
+) -> float:
+    """A video showing each picture (RGB, already the output size; made when its turn
+    comes) for `seconds`, at `rate` frames per second. Returns the duration."""
+    per = max(1, round(seconds * rate))
+    if per * len(pictures) > limits.max_video_frames:
+        raise TooLarge(
+            f"That makes {per * len(pictures)} frames; at most {limits.max_video_frames}."
+        )
+    writer = Writer(dst, profile, kinds={"video"}, rate=rate, max_bytes=limits.max_output_bytes)
+    n = 0
+    try:
+        for i, make in enumerate(pictures):
+            image = make()
+            pixels = np.ndarray(
+                buffer=image.write_to_memory(), dtype=np.uint8, shape=(image.height, image.width, 3)
+            )
+            still = VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
+            still = still.reformat(format=profile.pix_fmt)
+            for _ in range(per):
+                writer.write("video", still, float(n / rate))
+                n += 1
+            writer.check_size()
+            if progress is not None:
+                progress((i + 1) / len(pictures))
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return float(n / rate)

@@ -3,6 +3,7 @@ video-to-frames, video-to-gif, video-to-webp, and merge-audio."""
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -73,3 +74,43 @@ async def test_merge_audio(client: httpx.AsyncClient, workers: Runtime, tmp_path
     assert got.audio[0]["codec"] == "flac" and got.audio[0]["rate"] == 44100
     assert abs(samples(out).size / 16000 - 2.5) < 0.05
     assert rms(out, 0.1, 0.9) > 0.2 and rms(out, 1.2, 2.4) < 0.001
+
+
+async def test_reverse_video(
+    client: httpx.AsyncClient, workers: Runtime, clips: dict[str, Path], tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from tests.tools.avmedia import frames
+
+    src = clips["h264.mp4"]  # the red bar grows frame by frame
+    _, out = await run_av(client, "reverse-video", src, into=tmp_path)
+    shown = frames(out)
+    assert len(shown) == 50 and abs(probe(out).duration - 2.0) < 0.15
+
+    def bar(pixels: np.ndarray) -> int:  # type: ignore[type-arg]
+        return int(np.count_nonzero(pixels[120][:, 0] > 128))
+
+    widths = [bar(p) for _, p in shown]
+    assert widths[0] > 300 and widths[-1] < 15
+    assert all(a >= b - 3 for a, b in itertools.pairwise(widths))  # shrinking
+    assert rms(out) > 0.1
+
+
+async def test_images_to_video(client: httpx.AsyncClient, workers: Runtime, tmp_path: Path) -> None:
+    import numpy as np
+
+    from tests.tools.avmedia import frames
+    from tests.tools.helpers import PHOTO
+
+    red = pyvips.Image.black(64, 32).new_from_image([255, 0, 0]).cast("uchar")
+    png = ("red.png", red.pngsave_buffer())
+    options = {"secondsPerImage": 1, "resolution": "square", "fps": 10}
+    _, out = await run_av(client, "images-to-video", [PHOTO, png], options, into=tmp_path)
+    got = probe(out)
+    assert got.size == (1080, 1080) and abs(got.duration - 2.0) < 0.15
+    shown = frames(out)
+    assert len(shown) == 20
+    last = shown[-1][1]
+    assert last[540, 540, 0] > 200 and last[540, 540, 1] < 60  # the red picture, centred
+    assert np.asarray(last[5, 540]).max() < 30  # on black bars (64×32 fits as 1080×540)
