@@ -28,6 +28,7 @@ DEFAULT_ALLOWED_TYPES = [
     "video/webm",
     "video/x-matroska",
     "video/ogg",
+    "video/x-msvideo",
     # audio
     "audio/wav",
     "audio/webm",
@@ -188,6 +189,18 @@ class Settings(BaseSettings):
         ge=0,
         description="Address space one tool run may add to its sandbox process, in MiB "
         "(0: no limit).",
+    )
+    tool_media_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest video or audio a tool takes, in seconds."
+    )
+    tool_video_pixels: int = Field(
+        8192 * 4320, gt=0, description="Largest width × height of a video a tool takes."
+    )
+    tool_video_frames: int = Field(
+        1_000_000, gt=0, description="Most frames of a video a tool takes."
+    )
+    tool_output_bytes: int = Field(
+        4 * GiB, gt=0, description="Largest video or audio file a tool may write, in bytes."
     )
     tool_modules: list[str] = Field(
         default_factory=list,
