@@ -157,3 +157,31 @@ def set_info(pdf: pikepdf.Pdf, changes: dict[str, str]) -> None:
             pdf.docinfo[name] = value
         elif name in pdf.docinfo:
             del pdf.docinfo[name]
+
+
+def _fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    found = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.FontDescriptor:
+            found.append(obj)
+    return found
+
+
+def pdfa_checks(path: Path) -> dict[str, bool]:
+    """What can be checked of PDF/A here: the XMP part and conformance, fonts embedded, an
+    output intent, no encryption, no JavaScript."""
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        root = pdf.Root
+        descriptors = _fonts(pdf)
+        embedded = all(
+            any(k in d for k in ("/FontFile", "/FontFile2", "/FontFile3")) for d in descriptors
+        )
+        return {
+            "xmp_pdfa_part_2": str(meta.get("pdfaid:part", "")) == "2",
+            "xmp_conformance_b": str(meta.get("pdfaid:conformance", "")).upper() == "B",
+            "fonts_embedded": embedded,
+            "output_intent": "/OutputIntents" in root and len(root.OutputIntents) > 0,
+            "not_encrypted": not pdf.is_encrypted,
+            "no_javascript": "/JavaScript" not in root.get("/Names", {}),
+        }

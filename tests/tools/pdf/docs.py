@@ -10,7 +10,9 @@ import pikepdf
 import pypdfium2
 
 
-def numbered_pdf(pages: int, *, size: tuple[float, float] = (300, 200), extra: str = "") -> bytes:
+def numbered_pdf(
+    pages: int, *, size: tuple[float, float] = (300, 200), extra: str | dict[int, str] = ""
+) -> bytes:
     """A PDF whose page N shows `Page N` (and `extra`) in Helvetica."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(
@@ -18,7 +20,8 @@ def numbered_pdf(pages: int, *, size: tuple[float, float] = (300, 200), extra: s
                            BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding)
     )  # fmt: skip
     for n in range(1, pages + 1):
-        text = f"Page {n} {extra}".strip()
+        more = extra.get(n, "") if isinstance(extra, dict) else extra
+        text = f"Page {n} {more}".strip()
         stream = f"BT /F1 14 Tf 20 100 Td ({text}) Tj ET".encode()
         page = pikepdf.Page(
             pikepdf.Dictionary(
