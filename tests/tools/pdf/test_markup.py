@@ -71,3 +71,14 @@ async def test_epub_both_ways(client: httpx.AsyncClient) -> None:
     assert b"word/document.xml" in docx
     _, back = await run_tool(client, "to-epub", ("n.docx", docx, DOCX_TYPE), section="pdf")
     assert zipfile.ZipFile(io.BytesIO(back)).read("mimetype") == b"application/epub+zip"
+
+
+async def test_pdf_to_word_keeps_text_and_pages(client: httpx.AsyncClient) -> None:
+    from tests.tools.pdf.docs import numbered_pdf
+
+    source = numbered_pdf(3, extra="*not* markdown_")
+    data, docx = await run_tool(client, "pdf-to-word", ("p.pdf", source), section="pdf")
+    assert data["data"] == {"pages": 3}
+    document = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert document.count('w:type="page"') == 2
+    assert "Page 1 *not* markdown_" in document and "Page 3" in document
