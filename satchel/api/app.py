@@ -21,6 +21,7 @@ from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.features.router import router as features_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -64,6 +65,7 @@ def api_router() -> APIRouter:
         renditions_router,
         library_router,
         storage_router,
+        features_router,
     ):
         router.include_router(capability)
     return router
