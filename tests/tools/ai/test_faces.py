@@ -59,3 +59,14 @@ async def test_no_face_in_the_coffee(client: httpx.AsyncClient) -> None:
 async def test_bad_settings(client: httpx.AsyncClient, options: dict[str, Any]) -> None:
     body = await call_tool(client, "blur-faces", COFFEE, options, expect=422)
     assert body["error"]["code"] == "validation_error"
+
+
+async def test_detect_faces_answers_facts(client: httpx.AsyncClient) -> None:
+    body = await call_tool(client, "detect-faces", ASTRONAUT)
+    found = body["data"]["data"]
+    assert found["count"] == 1 and (found["width"], found["height"]) == (512, 512)
+    assert iou(found["faces"][0]["box"], TRUE_FACE) >= 0.5
+    body = await call_tool(client, "detect-faces", COFFEE)
+    assert body["data"]["data"]["count"] == 0
+    body = await call_tool(client, "detect-faces", COFFEE, {"sensitivity": -1}, expect=422)
+    assert body["error"]["code"] == "validation_error"
