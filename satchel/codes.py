@@ -89,6 +89,8 @@ class Code(StrEnum):
     SETTING_UNKNOWN = "setting_unknown"
     SIGNATURE_EXPIRED = "signature_expired"
     SIGNATURE_INVALID = "signature_invalid"
+    SKILL_NOT_APPLICABLE = "skill_not_applicable"
+    SKILL_NOT_FOUND = "skill_not_found"
     SPACE_NOT_FOUND = "space_not_found"
     STORAGE_CONNECTION_IN_USE = "storage_connection_in_use"
     STORAGE_CONNECTION_NOT_FOUND = "storage_connection_not_found"

@@ -41,6 +41,9 @@ def settings(tmp_path: Path, migrated_db: Path) -> Settings:
         data_dir=data_dir,
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
+        # AI enrichment (OCR, faces, …) after every upload would slow every test that
+        # processes files; tests of enrichment ask for it with `runEnrichment=true`.
+        run_enrichment=False,
     )
 
 
