@@ -149,13 +149,15 @@ def patch_asset(
     asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
     service.check_fields(body, max_chars=runtime.settings.max_description_chars)
-    changes = body.model_dump(include=body.model_fields_set)
+    changes = body.model_dump(include=body.model_fields_set - {"run_enrichment"})
     asset = service.patch(
         db=runtime.db,
         owner_id=principal.owner_filter("files:all"),
         asset_id=asset_id,
         changes=changes,
     )
+    if changes.keys() & {"description", "alt_text", "tags", "filename"}:
+        search_index.refresh(runtime, asset_id=asset.id)
     return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 

@@ -4,6 +4,7 @@ semantic or hybrid search over them. Keyword search stays the assets listing's o
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -13,11 +14,12 @@ from sqlalchemy.orm import Session
 from satchel.assets.models import Asset
 from satchel.codes import Code
 from satchel.db import utcnow
-from satchel.errors import Unavailable
+from satchel.errors import SatchelError, Unavailable
 from satchel.media.ml import embed
 from satchel.search.models import SearchEntry
 from satchel.skills.models import AiResult
 
+log = logging.getLogger("satchel.search")
 MAX_PASSAGES = 24
 PASSAGE_WORDS = 48
 # Hybrid adds this much for the share of query words found literally: a tie-breaker, small
@@ -103,6 +105,15 @@ def reindex(runtime: Any, *, asset_id: str) -> None:
             )
         )
         session.commit()
+
+
+def refresh(runtime: Any, *, asset_id: str) -> None:
+    """Reindex after an edit of the asset's text; a missing embedding engine is no error
+    (keyword search does not need the index)."""
+    try:
+        reindex(runtime, asset_id=asset_id)
+    except SatchelError:
+        log.warning("could not reindex %s", asset_id, exc_info=True)
 
 
 def has_embeddings(session: Session, *, owner_id: str | None) -> bool:
