@@ -186,7 +186,7 @@ class Settings(BaseSettings):
     )
     enrichment_skills: dict[str, list[str]] = Field(
         default_factory=lambda: {
-            "image": ["faces", "ocr", "tags", "caption"],
+            "image": ["hashes", "faces", "ocr", "tags", "caption"],
             "audio": ["transcribe"],
             "video": ["transcribe"],
         },

@@ -31,6 +31,7 @@ from satchel.runs import service as runs
 from satchel.runs.pipeline_router import router as pipelines_router
 from satchel.runs.router import router as tools_router
 from satchel.runtime import Runtime, start
+from satchel.search.router import router as search_router
 from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
@@ -52,6 +53,7 @@ def api_router() -> APIRouter:
         uploads_router,
         tus_router,
         skills_router,  # before assets: `/assets/skills` is not an asset id
+        search_router,  # nor is `/assets/duplicates`
         assets_router,
         delivery_router,
         spaces_router,

@@ -92,6 +92,7 @@ def reindex(runtime: Any, *, asset_id: str) -> None:
         results = {r.kind: dict(r.payload_json) for r in rows}
         passages = passages_of(asset, results)
         owner = asset.owner_id
+        hashes = results.get("hashes", {})
     vectors = embed.pack(embed.embed(passages)) if embed.available() is None else None
     with runtime.db.write_session() as session:
         session.execute(delete(SearchEntry).where(SearchEntry.asset_id == asset_id))
@@ -101,6 +102,8 @@ def reindex(runtime: Any, *, asset_id: str) -> None:
                 owner_id=owner,
                 text="\n".join(passages),
                 embedding=vectors,
+                phash=hashes.get("phash"),
+                dhash=hashes.get("dhash"),
                 updated_at=utcnow(),
             )
         )

@@ -75,6 +75,11 @@ SKILLS: tuple[Skill, ...] = (
         (_faces_step(),),
     ),
     Skill(
+        "hashes",
+        "Perceptual hashes (pHash, dHash) for near-duplicate search.",
+        (Step("perceptual-hash", IMAGE, tool="perceptual-hash", result="hashes"),),
+    ),
+    Skill(
         "colors",
         "The image's dominant colours and their shares.",
         (_colors_step(),),

@@ -70,3 +70,22 @@ async def test_detect_faces_answers_facts(client: httpx.AsyncClient) -> None:
     assert body["data"]["data"]["count"] == 0
     body = await call_tool(client, "detect-faces", COFFEE, {"sensitivity": -1}, expect=422)
     assert body["error"]["code"] == "validation_error"
+
+
+async def test_perceptual_hash_of_a_resized_copy(client: httpx.AsyncClient) -> None:
+    body = await call_tool(client, "perceptual-hash", ASTRONAUT)
+    first = body["data"]["data"]
+    import io
+
+    from PIL import Image
+
+    smaller = io.BytesIO()
+    Image.open(ASTRONAUT).resize((256, 256)).save(smaller, "PNG")
+    second = (await call_tool(client, "perceptual-hash", ("small.png", smaller.getvalue())))[
+        "data"
+    ]["data"]
+    assert len(first["phash"]) == 16 and len(first["dhash"]) == 16
+    distance = (int(first["phash"], 16) ^ int(second["phash"], 16)).bit_count()
+    assert distance <= 4
+    coffee = (await call_tool(client, "perceptual-hash", COFFEE))["data"]["data"]
+    assert (int(first["phash"], 16) ^ int(coffee["phash"], 16)).bit_count() > 16
