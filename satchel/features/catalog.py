@@ -80,9 +80,9 @@ BUNDLES: tuple[Bundle, ...] = (
         "OCR (Tesseract 5)",
         "Text from images and scanned PDFs. Each further language is a Debian package "
         "(`tesseract-ocr-deu`, `tesseract-ocr-fra`, …).",
-        python=("tesserocr>=2.13",),
+        python=("tesserocr>=2.13", "ocrmypdf>=17"),
         debian=("tesseract-ocr", "tesseract-ocr-eng"),
-        distributions=("tesserocr",),
+        distributions=("tesserocr", "ocrmypdf"),
         paths=_tessdata,
         probe=ocr.available,
         licence="Apache-2.0",
