@@ -207,6 +207,20 @@ class Settings(BaseSettings):
         description="Python modules whose tools are added to the catalog (JSON list), "
         "besides those registered through the `satchel.tools` entry points.",
     )
+    run_enrichment: bool = Field(
+        True,
+        description="Whether uploads run AI enrichment after processing when they do not "
+        "say (`runEnrichment`).",
+    )
+    enrichment_skills: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "image": ["hashes", "faces", "ocr", "tags", "caption"],
+            "audio": ["transcribe"],
+            "video": ["transcribe"],
+        },
+        description="Which skills enrichment runs per asset kind (JSON object of kind → "
+        "skill names).",
+    )
     max_batch_size: int = Field(
         500, ge=0, description="Most files in one tool batch (MAX_BATCH_SIZE); 0: no limit."
     )

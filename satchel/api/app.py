@@ -22,6 +22,7 @@ from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.features.router import router as features_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -31,6 +32,8 @@ from satchel.runs import service as runs
 from satchel.runs.pipeline_router import router as pipelines_router
 from satchel.runs.router import router as tools_router
 from satchel.runtime import Runtime, start
+from satchel.search.router import router as search_router
+from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
@@ -50,6 +53,8 @@ def api_router() -> APIRouter:
         lifecycle_router,
         uploads_router,
         tus_router,
+        skills_router,  # before assets: `/assets/skills` is not an asset id
+        search_router,  # nor is `/assets/duplicates`
         assets_router,
         delivery_router,
         spaces_router,
@@ -65,6 +70,7 @@ def api_router() -> APIRouter:
         renditions_router,
         library_router,
         storage_router,
+        features_router,
     ):
         router.include_router(capability)
     return router

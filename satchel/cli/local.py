@@ -66,7 +66,11 @@ def serve(
             "Use it as `Authorization: Bearer <key>`."
         )
     if not as_json:
+        from satchel.features.service import missing_defaults
+
         console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
+        for line in missing_defaults():  # OCR, speech, faces, segmentation, search
+            console.print(f"[yellow]Not ready:[/yellow] {line}")
     supervisor = None
     if not no_worker and settings.workers > 0:
         from satchel.jobs.supervisor import WorkerProcesses

@@ -45,11 +45,26 @@ _DECODERS = frozenset(
 )  # fmt: skip
 
 
-def queue_processing(session: Session, *, asset: Asset, actor_id: str | None) -> Job:
+def queue_processing(
+    session: Session,
+    *,
+    asset: Asset,
+    actor_id: str | None,
+    enrich: bool | None = None,
+    skills: list[str] | None = None,
+) -> Job:
     """A processing job for the asset, with its soft reference, in the caller's transaction
-    (enqueue the job id after the commit)."""
+    (enqueue the job id after the commit). `enrich`: run AI enrichment after (None: the
+    `run_enrichment` setting); `skills`: which skills it runs (None: the setting's)."""
     asset.status = AssetStatus.PENDING
-    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id)
+    params: dict[str, Any] = {}
+    if enrich is not None:
+        params["enrich"] = enrich
+    if skills is not None:
+        params["skills"] = skills
+    job = jobs.create(
+        session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id, params=params
+    )
     references.add(
         session, asset_id=asset.id, domain="jobs", owner_id=job.id, role="input", hard=False
     )

@@ -213,6 +213,8 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     session.add(asset)
     session.flush()
     set_tags(session, asset, normalized_tags(fields.tags))
-    job = queue_processing(session, asset=asset, actor_id=intent.owner_id)
+    job = queue_processing(
+        session, asset=asset, actor_id=intent.owner_id, enrich=fields.run_enrichment
+    )
     session.commit()
     return Ingested(asset, False, job.id)
