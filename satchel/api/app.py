@@ -37,6 +37,7 @@ from satchel.storage.router import router as storage_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
+from satchel.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -64,6 +65,7 @@ def api_router() -> APIRouter:
         renditions_router,
         library_router,
         storage_router,
+        webhooks_router,
     ):
         router.include_router(capability)
     return router

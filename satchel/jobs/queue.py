@@ -189,6 +189,10 @@ class Workers:
         sweeper = threading.Thread(target=self._sweep, name="satchel-recovery", daemon=True)
         sweeper.start()
         self._threads.append(sweeper)
+        if TICKERS:
+            ticker = threading.Thread(target=self._tick, name="satchel-ticker", daemon=True)
+            ticker.start()
+            self._threads.append(ticker)
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
@@ -227,6 +231,14 @@ class Workers:
             hook(self.runtime)
         return len(ids)
 
+    def _tick(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            for hook in TICKERS:
+                try:
+                    hook(self.runtime)
+                except Exception:
+                    log.exception("periodic %s failed", getattr(hook, "__name__", hook))
+
     def _sweep(self) -> None:
         interval = max(self.runtime.settings.job_stale_seconds / 2, 1.0)
         while not self._stop.wait(interval):
@@ -238,3 +250,6 @@ class Workers:
 
 # Capabilities add checks here for subjects stuck without a live job (assets in `pending`).
 RECOVERY: list[Callable[[Any], None]] = []
+# Short periodic work (due webhook deliveries), run every `TICK_SECONDS` by each worker.
+TICKERS: list[Callable[[Any], None]] = []
+TICK_SECONDS = 0.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,9 @@ from satchel.db import Database, utcnow
 from satchel.errors import Conflict, NotFound
 from satchel.ids import new_id
 from satchel.jobs.models import TERMINAL, Job, JobState
+
+# Called in the transaction that records a job completed or failed (webhooks' events).
+FINISHED: list[Callable[[Session, Job], None]] = []
 
 
 def create(
@@ -142,6 +146,10 @@ def finish(
         if status == JobState.COMPLETED:
             values["progress"] = 100
         session.execute(update(Job).where(Job.id == job_id).values(**values))
+        done = session.get(Job, job_id) if FINISHED else None
+        if done is not None and status in (JobState.COMPLETED, JobState.FAILED):
+            for hook in FINISHED:
+                hook(session, done)
         session.commit()
 
 

@@ -30,6 +30,7 @@ from satchel.ids import new_id
 from satchel.media import MediaInfo, MediaLimits, sniff_file
 from satchel.processing.service import queue_processing
 from satchel.uploads.models import Upload, UploadState
+from satchel.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -200,5 +201,8 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     session.flush()
     set_tags(session, asset, normalized_tags(fields.tags))
     job = queue_processing(session, asset=asset, actor_id=intent.owner_id)
+    events.emit(
+        session, events.ASSET_CREATED, owner_id=asset.owner_id, data=events.asset_data(asset)
+    )
     session.commit()
     return Ingested(asset, False, job.id)
