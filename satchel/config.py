@@ -213,6 +213,10 @@ class Settings(BaseSettings):
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )
     log_level: str = Field("info", description="Log level of the server.")
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that may read /metrics (besides keys with system:health).",
+    )
     webhooks_allow_private: bool = Field(
         False,
         description="Let webhook endpoints target loopback and private addresses "

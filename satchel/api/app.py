@@ -24,6 +24,8 @@ from satchel.config import Settings, get_settings
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
+from satchel.metrics.http import MetricsMiddleware
+from satchel.metrics.router import router as metrics_router
 from satchel.preferences.router import router as settings_router
 from satchel.renditions.router import router as renditions_router
 from satchel.runs import service as runs
@@ -126,6 +128,8 @@ def create_app(
     # SnapOtter's sign-in routes live at /api/auth/*; answer there too, as the seed shows.
     app.include_router(auth_router, prefix="/api/auth", include_in_schema=False)
     app.add_api_route("/health", system.health, include_in_schema=False)
+    app.include_router(metrics_router)
+    app.add_middleware(MetricsMiddleware)
     app.include_router(public_pages)
     app.include_router(share_pages)
 

@@ -29,6 +29,9 @@ def serve(
     ] = False,
 ) -> None:
     """Migrate the database and serve the API (with job workers unless --no-worker)."""
+    from satchel import metrics
+
+    metrics.prepare(Settings().data_dir)  # before anything counts: shared with the workers
     import uvicorn
 
     from satchel.api.app import create_app

@@ -23,6 +23,7 @@ from satchel.db import Database
 from satchel.jobs import registry, service
 from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
+from satchel.metrics.counters import JOB_DURATION, JOBS_FINISHED, WORKERS
 
 log = logging.getLogger("satchel.jobs")
 
@@ -137,8 +138,10 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
         params=dict(job.params),
         report=report,
     )
+    started, outcome = time.monotonic(), JobState.FAILED.value
     try:
         status = handler(ctx)
+        outcome = status.value
         service.finish(
             db,
             job_id=job_id,
@@ -150,6 +153,7 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
         if (hook := GIVE_UP.get(job.kind)) is not None:
             hook(runtime, job.subject_id, "cancelled")
         service.finish(db, job_id=job_id, status=JobState.CANCELLED, error="cancelled")
+        outcome = JobState.CANCELLED.value
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
         service.finish(
@@ -161,6 +165,8 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     finally:
         stop.set()
         beater.join(timeout=5)
+        JOBS_FINISHED.labels(job.kind, outcome).inc()
+        JOB_DURATION.labels(job.kind, outcome).observe(time.monotonic() - started)
 
 
 def _now_minus(seconds: float) -> Any:
@@ -182,6 +188,7 @@ class Workers:
     def start(self) -> None:
         registry.load()
         self.recover()
+        WORKERS.inc(self.count)
         for i in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"satchel-worker-{i}", daemon=True)
             thread.start()
@@ -196,6 +203,8 @@ class Workers:
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
+        if self._threads:
+            WORKERS.dec(self.count)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.1))
