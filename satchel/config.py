@@ -213,6 +213,11 @@ class Settings(BaseSettings):
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )
     log_level: str = Field("info", description="Log level of the server.")
+    log_format: str = Field(
+        "auto",
+        pattern="^(auto|json|text)$",
+        description="json (one object per line), text, or auto: text on a terminal, else json.",
+    )
     metrics_token: SecretStr | None = Field(
         None,
         description="Bearer token that may read /metrics (besides keys with system:health).",

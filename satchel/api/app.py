@@ -24,6 +24,7 @@ from satchel.config import Settings, get_settings
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
+from satchel.logs.http import RequestIdMiddleware
 from satchel.metrics.http import MetricsMiddleware
 from satchel.metrics.router import router as metrics_router
 from satchel.preferences.router import router as settings_router
@@ -130,6 +131,7 @@ def create_app(
     app.add_api_route("/health", system.health, include_in_schema=False)
     app.include_router(metrics_router)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     app.include_router(public_pages)
     app.include_router(share_pages)
 

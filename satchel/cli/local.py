@@ -35,6 +35,7 @@ def serve(
     import uvicorn
 
     from satchel.api.app import create_app
+    from satchel.logs import setup as logs
     from satchel.runtime import start
 
     settings = Settings()
@@ -87,6 +88,9 @@ def serve(
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level,
+                log_config=logs.dict_config(
+                    level=settings.log_level, log_format=settings.log_format
+                ),
                 http="httptools",
                 loop="uvloop",
             )
@@ -99,6 +103,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=logs.dict_config(level=settings.log_level, log_format=settings.log_format),
         http="httptools",
         loop="uvloop",
     )
@@ -125,9 +130,12 @@ def worker(
     import signal
     import threading
 
+    from satchel.logs import setup as logs
     from satchel.runtime import start
 
-    runtime = start(Settings())
+    settings = Settings()
+    logs.configure(level=settings.log_level, log_format=settings.log_format)
+    runtime = start(settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -23,6 +23,7 @@ from satchel.db import Database
 from satchel.jobs import registry, service
 from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
+from satchel.logs.context import JOB_ID, REQUEST_ID
 from satchel.metrics.counters import JOB_DURATION, JOBS_FINISHED, WORKERS
 
 log = logging.getLogger("satchel.jobs")
@@ -96,6 +97,18 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     job = service.claim(db, job_id=job_id, stale_before=_now_minus(stale_seconds))
     if job is None:
         return
+    tokens = (REQUEST_ID.set(job.request_id), JOB_ID.set(job_id))
+    try:
+        _execute(runtime, job, hard_timeout=hard_timeout)
+    finally:
+        REQUEST_ID.reset(tokens[0])
+        JOB_ID.reset(tokens[1])
+
+
+def _execute(runtime: Any, job: Any, *, hard_timeout: float | None) -> None:
+    db: Database = runtime.db
+    job_id: str = job.id
+    stale_seconds = runtime.settings.job_stale_seconds
     if job.attempts > MAX_ATTEMPTS:
         why = f"the worker stopped while running this job {MAX_ATTEMPTS} times"
         give_up(runtime, job_id=job_id, kind=job.kind, subject_id=job.subject_id, why=why)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from satchel.db import utcnow
 from satchel.ids import new_id
+from satchel.logs.context import current_request_id
 from satchel.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 
 ASSET_CREATED = "asset.created"
@@ -80,6 +81,7 @@ def emit(session: Session, event: str, *, owner_id: str | None, data: dict[str, 
                 status=DeliveryState.PENDING,
                 next_attempt_at=now,
                 created_at=now,
+                request_id=current_request_id(),
             )
         )
         count += 1

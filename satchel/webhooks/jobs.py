@@ -44,7 +44,7 @@ def dispatch_due(runtime: Any) -> None:
     ids: list[str] = []
     with runtime.db.session() as session:
         due = session.execute(
-            select(WebhookDelivery.id, WebhookEndpoint.owner_id)
+            select(WebhookDelivery.id, WebhookEndpoint.owner_id, WebhookDelivery.request_id)
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
             .where(
                 WebhookDelivery.status == DeliveryState.PENDING,
@@ -55,7 +55,7 @@ def dispatch_due(runtime: Any) -> None:
     if not due:
         return
     with runtime.db.write_session() as session:
-        for delivery_id, owner_id in due:
+        for delivery_id, owner_id, request_id in due:
             taken = session.execute(
                 update(WebhookDelivery)
                 .where(
@@ -65,7 +65,13 @@ def dispatch_due(runtime: Any) -> None:
                 .values(status=DeliveryState.QUEUED)
             )
             if taken.rowcount:  # another worker may have taken it
-                row = jobs.create(session, kind=KIND, owner_id=owner_id, subject_id=delivery_id)
+                row = jobs.create(
+                    session,
+                    kind=KIND,
+                    owner_id=owner_id,
+                    subject_id=delivery_id,
+                    request_id=request_id,
+                )
                 ids.append(row.id)
         session.commit()
     runtime.queue.enqueue(*ids)

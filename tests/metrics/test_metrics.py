@@ -3,6 +3,7 @@ jobs happen; in `satchel serve` the worker processes' counts reach it too."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,8 @@ async def test_metrics_need_system_health_or_the_token(
 
 
 def test_serve_reports_what_its_worker_processes_did(tmp_path: Path) -> None:
-    server = start(tmp_path / "data", SATCHEL_ADMIN_API_KEY=ADMIN_KEY)
+    """Also: off a terminal, serve logs JSON lines with request ids and no keys."""
+    server = start(tmp_path / "data", SATCHEL_ADMIN_API_KEY=ADMIN_KEY, SATCHEL_LOG_LEVEL="info")
     try:
         auth = {"Authorization": f"Bearer {ADMIN_KEY}"}
         png = make_png(3, 3, seed=42)
@@ -102,5 +104,13 @@ def test_serve_reports_what_its_worker_processes_did(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert value(samples, "satchel_workers") == 2
         assert value(samples, "satchel_uploads_total", mode="form") == 1
+        access = [
+            json.loads(line)
+            for line in list(server.lines)
+            if line.startswith("{") and '"satchel.access"' in line
+        ]
+        upload_line = next(a for a in access if a["route"] == "/api/v1/assets")
+        assert upload_line["status"] == 202 and upload_line["request_id"].startswith("req_")
+        assert ADMIN_KEY not in "".join(server.lines)
     finally:
         server.stop()

@@ -1,4 +1,5 @@
-"""webhook endpoints and their deliveries (the outbox and the delivery log)
+"""webhook endpoints and their deliveries (the outbox and the delivery log); jobs carry
+the id of the request that made them
 
 Revision ID: 0017
 Revises: 0010
@@ -76,8 +77,12 @@ def upgrade() -> None:
         unique=False,
     )
 
+    op.add_column("jobs", sa.Column("request_id", sa.String(length=64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs") as batch_op:
+        batch_op.drop_column("request_id")
     op.drop_index("ix_webhook_deliveries_due", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_endpoint", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
