@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 
 from satchel import __version__
 from satchel.accounts.router import router as accounts_router
-from satchel.api import errors, system
+from satchel.api import errors, llms, system
 from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
 from satchel.assets.delivery import router as delivery_router
@@ -74,6 +74,12 @@ def api_router() -> APIRouter:
     return router
 
 
+def _origin(request: Request) -> str:
+    runtime = getattr(request.app.state, "runtime", None)
+    configured = runtime.settings.base_url if runtime is not None else None
+    return (configured or str(request.base_url)).rstrip("/")
+
+
 class Background(Protocol):
     """Something that runs beside the server for its lifetime (worker processes)."""
 
@@ -134,6 +140,14 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     app.include_router(public_pages)
     app.include_router(share_pages)
+
+    @app.get("/llms.txt", include_in_schema=False)
+    def llms_txt(request: Request, _: Public) -> PlainTextResponse:
+        return PlainTextResponse(llms.index(app.openapi(), base=_origin(request)))
+
+    @app.get("/llms-full.txt", include_in_schema=False)
+    def llms_full_txt(request: Request, _: Public) -> PlainTextResponse:
+        return PlainTextResponse(llms.full(app.openapi(), base=_origin(request)))
 
     @app.get(f"{API_PREFIX}/openapi.yaml", include_in_schema=False)
     def openapi_yaml(_: Public) -> Response:
