@@ -167,3 +167,6 @@ class Code(StrEnum):
     USER_EXISTS = "user_exists"
     USER_NOT_FOUND = "user_not_found"
     VALIDATION_ERROR = "validation_error"
+    WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
+    WEBHOOK_TARGET_NOT_ALLOWED = "webhook_target_not_allowed"

@@ -260,6 +260,37 @@ class Settings(BaseSettings):
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )
     log_level: str = Field("info", description="Log level of the server.")
+    log_format: str = Field(
+        "auto",
+        pattern="^(auto|json|text)$",
+        description="json (one object per line), text, or auto: text on a terminal, else json.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that may read /metrics (besides keys with system:health).",
+    )
+    webhooks_allow_private: bool = Field(
+        False,
+        description="Let webhook endpoints target loopback and private addresses "
+        "(link-local stays refused); for receivers inside your own network.",
+    )
+    webhook_retry_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Wait before a failed webhook delivery's first retry; each next wait is "
+        "5 times longer, at most 10 hours (8 attempts span about 21 hours).",
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=20, description="Attempts of one webhook delivery before it is given up."
+    )
+    webhook_disable_after: int = Field(
+        5,
+        ge=1,
+        description="An endpoint whose this many deliveries in a row were given up is disabled.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long one webhook attempt waits for the receiver's answer."
+    )
 
     @property
     def sqlite_path(self) -> Path:

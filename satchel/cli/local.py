@@ -30,11 +30,15 @@ def serve(
     ] = False,
 ) -> None:
     """Migrate the database and serve the API (with job workers unless --no-worker)."""
+    from satchel import metrics
+
+    metrics.prepare(Settings().data_dir)  # before anything counts: shared with the workers
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from satchel.api.app import create_app
     from satchel.cli import guard
+    from satchel.logs import setup as logs
     from satchel.runtime import start
 
     settings = Settings()
@@ -95,6 +99,9 @@ def serve(
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level,
+                log_config=logs.dict_config(
+                    level=settings.log_level, log_format=settings.log_format
+                ),
                 http="httptools",
                 loop="uvloop",
             )
@@ -109,6 +116,7 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=logs.dict_config(level=settings.log_level, log_format=settings.log_format),
         http="httptools",
         loop="uvloop",
     )
@@ -149,15 +157,18 @@ def worker(
     import signal
     import threading
 
+    from satchel.logs import setup as logs
     from satchel.runtime import start
 
+    settings = Settings()
+    logs.configure(level=settings.log_level, log_format=settings.log_format)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     if processes > 0:
         _supervise(processes, hard_timeout, stop, as_json)
         return
-    runtime = start(Settings())
+    runtime = start(settings)
     workers = runtime.start_workers(count, hard_timeout=hard_timeout)
     if as_json:
         print(json.dumps({"threads": workers.count, "queue": runtime.queue.mode}), flush=True)

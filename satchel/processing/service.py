@@ -28,6 +28,7 @@ from satchel.processing.processors.base import (
     ProcessResult,
     run_processor,
 )
+from satchel.webhooks import events
 
 log = logging.getLogger("satchel.processing")
 
@@ -138,6 +139,9 @@ def _set_status(
         asset.updated_at = utcnow()
         if status in (AssetStatus.READY, AssetStatus.FAILED):
             asset.processed_at = utcnow()
+        if status == AssetStatus.FAILED:
+            data = events.asset_data(asset)
+            events.emit(session, events.ASSET_FAILED, owner_id=asset.owner_id, data=data)
         session.commit()
         return True
 
@@ -218,6 +222,8 @@ def _apply(
                 setattr(asset, name, result.metadata[name])
         asset.status, asset.failure_reason, asset.failure_code = AssetStatus.READY, None, None
         asset.processed_at = asset.updated_at = utcnow()
+        data = events.asset_data(asset)
+        events.emit(session, events.ASSET_READY, owner_id=asset.owner_id, data=data)
         session.commit()
     for sha in set(replaced):
         drop_blob_if_unused(db=db, blobs=blobs, sha256=sha)

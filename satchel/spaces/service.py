@@ -19,6 +19,7 @@ from satchel.errors import Conflict, Forbidden, Invalid, NotFound, SatchelError
 from satchel.ids import new_id
 from satchel.lifecycle import references
 from satchel.spaces.models import Publication, Space
+from satchel.webhooks import events
 
 VISIBILITIES = ("private", "public", "protected")
 _SHORT = string.ascii_letters + string.digits
@@ -203,6 +204,10 @@ def publish(
             )
         results.append({"asset_id": asset_id, "ok": True})
     space.updated_at = utcnow()
+    published = [r["asset_id"] for r in results if r["ok"]]
+    if published:
+        data = {"id": space.id, "short_id": space.short_id, "asset_ids": published}
+        events.emit(session, events.SPACE_PUBLISHED, owner_id=space.owner_id, data=data)
     session.commit()
     return results
 

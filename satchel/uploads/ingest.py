@@ -28,8 +28,10 @@ from satchel.db import Database, utcnow
 from satchel.errors import InsufficientStorage, Invalid, NotFound
 from satchel.ids import new_id
 from satchel.media import MediaInfo, MediaLimits, sniff_file
+from satchel.metrics.counters import UPLOAD_BYTES, UPLOADS
 from satchel.processing.service import latest_job_id, queue_processing
 from satchel.uploads.models import Upload, UploadState
+from satchel.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Intent:
     location: str | None = None  # a storage connection id; None: managed storage
     asset_id: str | None = None  # the id an announcement reserved; None: a new one
     upload_id: str | None = None  # that announcement, marked done with the asset
+    mode: str = "form"  # how the bytes came (form, inline, put, multipart, tus, output)
 
 
 def intent_of(upload: Upload) -> Intent:
@@ -74,6 +77,7 @@ def intent_of(upload: Upload) -> Intent:
         location=upload.store,
         asset_id=upload.asset_id,
         upload_id=upload.id,
+        mode=upload.protocol,
     )
 
 
@@ -84,6 +88,12 @@ def inspect(path: Path, *, size: int, intent: Intent, limits: MediaLimits) -> Me
     return sniff_file(
         path, declared_type=intent.declared_type, filename=intent.filename, limits=limits
     )
+
+
+def _counted(ingested: Ingested, intent: Intent, size: int) -> Ingested:
+    UPLOADS.labels(intent.mode, str(ingested.deduplicated).lower()).inc()
+    UPLOAD_BYTES.labels(intent.mode).inc(size)
+    return ingested
 
 
 def ingest(
@@ -111,11 +121,11 @@ def ingest(
                     with db.write_session() as session:
                         _finish_upload(session, intent, existing.id, info.size)
                         session.commit()
-                return found
+                return _counted(found, intent, info.size)
         writer.commit()
         try:
             with db.write_session() as session:
-                return _insert(session, intent, info, media)
+                return _counted(_insert(session, intent, info, media), intent, info.size)
         except (OperationalError, NotFound) as exc:
             # The row could not be written (a full disk, or the upload ended meanwhile):
             # take back the bytes just placed unless something else uses them.
@@ -148,9 +158,9 @@ def ingest_placed(
                 _finish_upload(session, intent, existing.id, blob.size)
                 found = duplicate(session, existing)
                 session.commit()
-                return found
+                return _counted(found, intent, blob.size)
         info = BlobInfo(sha256=sha256, size=blob.size, chunk_sums=blob.chunk_sums)
-        return _insert(session, intent, info, media)
+        return _counted(_insert(session, intent, info, media), intent, blob.size)
 
 
 def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -> Asset | None:
