@@ -1,7 +1,7 @@
 """AI results, skill executions and the search index (text, embeddings, perceptual hashes)
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
