@@ -226,5 +226,8 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     job = queue_processing(
         session, asset=asset, actor_id=intent.owner_id, enrich=fields.run_enrichment
     )
+    events.emit(
+        session, events.ASSET_CREATED, owner_id=asset.owner_id, data=events.asset_data(asset)
+    )
     session.commit()
     return Ingested(asset, False, job.id)
