@@ -9,7 +9,8 @@ import satchel.cli.assets
 import satchel.cli.local
 import satchel.cli.sharing
 import satchel.cli.tools
-import satchel.cli.upload  # noqa: F401
+import satchel.cli.upload
+import satchel.cli.users  # noqa: F401
 from satchel.cli.app import app
 
 __all__ = ["app"]
