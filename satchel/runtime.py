@@ -88,6 +88,7 @@ def managed_store(settings: Settings) -> BlobStore:
 
 def start(settings: Settings) -> Runtime:
     """First start and every start: data folder, migrations, the admin user."""
+    settings.check()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
     db.migrate()

@@ -38,6 +38,9 @@ class AssetFields(Request):
     tags: list[str] | None = Field(None, max_length=MAX_TAGS)
     attributes: dict[str, Any] | None = None
     is_public: bool | None = None
+    run_enrichment: bool | None = Field(
+        None, description="Run AI enrichment after processing (default: the setting)."
+    )
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -111,6 +114,14 @@ class AssetOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     urls: AssetUrls
+    ai_results: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Structured AI results (kind, payload_json, created_at); on a single "
+        "asset's view.",
+    )
+    last_skill_execution: dict[str, Any] | None = Field(
+        None, description="The latest skill run: skill_name, trigger, times, steps."
+    )
 
 
 class BatchDeleteResult(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,9 +33,15 @@ MAIN_FIELDS = frozenset({"file", "files", "file[]", "files[]"})
 SAVE_MODES = frozenset({"asset", "version"})
 
 
+# Types a tool may take that are never stored as assets (served from our origin, HTML
+# would run there): html-to-pdf and the EPUB tools read them, nothing keeps them.
+TOOL_ONLY_TYPES = frozenset({"text/html", "application/epub+zip"})
+
+
 def identify(runtime: Runtime, path: Path, *, name: str, declared: str | None) -> InputFile:
     """An uploaded input, sniffed like any upload (corrupt and disallowed files refused)."""
-    media = sniff_file(path, declared_type=declared, filename=name, limits=runtime.limits)
+    limits = replace(runtime.limits, allowed_types=runtime.limits.allowed_types | TOOL_ONLY_TYPES)
+    media = sniff_file(path, declared_type=declared, filename=name, limits=limits)
     return InputFile(path, safe_name(name), media.media_type)
 
 

@@ -8,7 +8,8 @@ in two owners' buckets are two objects in two places that two people control, so
 address alone never picks a bucket for serving. The protocol's own read methods (a lookup
 by address across every location) are for the lifecycle passes only (GC, scrub, repair),
 which check rows against whatever holds the bytes. Deletes from a connection re-check that
-nothing in that connection still points at the address. Locks are the managed store's.
+nothing in that connection still points at the address. Locks are the managed store's,
+plus an advisory lock over PostgreSQL so that they hold across nodes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,7 +150,16 @@ class Stores:
         return self.store(location).writer()
 
     def lock(self, sha256: str) -> AbstractContextManager[None]:
-        return self.managed.lock(sha256)
+        if not self.db.is_postgres:
+            return self.managed.lock(sha256)
+        return self._cluster_lock(sha256)
+
+    @contextmanager
+    def _cluster_lock(self, sha256: str) -> Iterator[None]:
+        # Over PostgreSQL the API nodes and workers may be on other machines: the managed
+        # store's process and file locks, then an advisory lock every node sees.
+        with self.managed.lock(sha256), self.db.named_lock(f"blob:{sha256}"):
+            yield
 
     def size_of(self, sha256: str) -> int | None:
         return self._locate(sha256).size_of(sha256)

@@ -40,7 +40,15 @@ def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
                 )
             elif key == "attributes":
                 data[key] = userjson.loads(value, field=key) if value.strip() else {}
-            elif key in ("description", "alt_text", "altText", "is_public", "isPublic"):
+            elif key in (
+                "description",
+                "alt_text",
+                "altText",
+                "is_public",
+                "isPublic",
+                "run_enrichment",
+                "runEnrichment",
+            ):
                 data[key] = value
     except json.JSONDecodeError as exc:
         raise Invalid(
