@@ -28,6 +28,7 @@ DEFAULT_ALLOWED_TYPES = [
     "video/webm",
     "video/x-matroska",
     "video/ogg",
+    "video/x-msvideo",
     # audio
     "audio/wav",
     "audio/webm",
@@ -189,10 +190,36 @@ class Settings(BaseSettings):
         description="Address space one tool run may add to its sandbox process, in MiB "
         "(0: no limit).",
     )
+    tool_media_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest video or audio a tool takes, in seconds."
+    )
+    tool_video_pixels: int = Field(
+        8192 * 4320, gt=0, description="Largest width × height of a video a tool takes."
+    )
+    tool_video_frames: int = Field(
+        1_000_000, gt=0, description="Most frames of a video a tool takes."
+    )
+    tool_output_bytes: int = Field(
+        4 * GiB, gt=0, description="Largest video or audio file a tool may write, in bytes."
+    )
     tool_modules: list[str] = Field(
         default_factory=list,
         description="Python modules whose tools are added to the catalog (JSON list), "
         "besides those registered through the `satchel.tools` entry points.",
+    )
+    run_enrichment: bool = Field(
+        True,
+        description="Whether uploads run AI enrichment after processing when they do not "
+        "say (`runEnrichment`).",
+    )
+    enrichment_skills: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "image": ["hashes", "faces", "ocr", "tags", "caption"],
+            "audio": ["transcribe"],
+            "video": ["transcribe"],
+        },
+        description="Which skills enrichment runs per asset kind (JSON object of kind → "
+        "skill names).",
     )
     max_batch_size: int = Field(
         500, ge=0, description="Most files in one tool batch (MAX_BATCH_SIZE); 0: no limit."
@@ -221,6 +248,11 @@ class Settings(BaseSettings):
         description="Answer /content of S3-stored assets with a 307 to a presigned GET "
         "(bytes then bypass Satchel and its per-chunk checks; /raw is always checked).",
     )
+    storage_private_endpoints: list[str] = Field(
+        default_factory=list,
+        description="Private hosts, addresses or networks storage connections may reach "
+        '(JSON list, e.g. ["minio.lan", "10.0.0.0/8"]); by default only public addresses.',
+    )
     s3_presign_seconds: int = Field(
         300, ge=1, description="Lifetime of the presigned GETs /content redirects to."
     )
@@ -228,6 +260,37 @@ class Settings(BaseSettings):
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )
     log_level: str = Field("info", description="Log level of the server.")
+    log_format: str = Field(
+        "auto",
+        pattern="^(auto|json|text)$",
+        description="json (one object per line), text, or auto: text on a terminal, else json.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that may read /metrics (besides keys with system:health).",
+    )
+    webhooks_allow_private: bool = Field(
+        False,
+        description="Let webhook endpoints target loopback and private addresses "
+        "(link-local stays refused); for receivers inside your own network.",
+    )
+    webhook_retry_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Wait before a failed webhook delivery's first retry; each next wait is "
+        "5 times longer, at most 10 hours (8 attempts span about 21 hours).",
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=20, description="Attempts of one webhook delivery before it is given up."
+    )
+    webhook_disable_after: int = Field(
+        5,
+        ge=1,
+        description="An endpoint whose this many deliveries in a row were given up is disabled.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long one webhook attempt waits for the receiver's answer."
+    )
 
     @property
     def sqlite_path(self) -> Path:

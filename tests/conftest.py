@@ -149,6 +149,9 @@ def settings(tmp_path: Path, database_url: str | None, request: pytest.FixtureRe
         base_url="http://testserver",
         database_url=database_url,
         secret_key=secret_for(database_url),
+        # AI enrichment (OCR, faces, …) after every upload would slow every test that
+        # processes files; tests of enrichment ask for it with `runEnrichment=true`.
+        run_enrichment=False,
     )
 
 

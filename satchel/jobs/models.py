@@ -51,6 +51,7 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the request that made it
 
 
 class Lease(Base):

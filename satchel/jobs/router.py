@@ -36,6 +36,7 @@ class JobOut(BaseModel):
     result: dict[str, Any] | None
     error: str | None
     attempts: int
+    request_id: str | None = None  # the request that made it (its X-Request-Id)
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,10 @@ from satchel.db import Database, utcnow
 from satchel.errors import Conflict, NotFound
 from satchel.ids import new_id
 from satchel.jobs.models import TERMINAL, Job, JobState
+from satchel.logs.context import current_request_id
+
+# Called in the transaction that records a job completed or failed (webhooks' events).
+FINISHED: list[Callable[[Session, Job], None]] = []
 
 
 def create(
@@ -22,9 +27,12 @@ def create(
     owner_id: str | None,
     subject_id: str | None = None,
     params: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> Job:
-    """Add a queued job to the caller's transaction; enqueue its id after the commit."""
+    """Add a queued job to the caller's transaction; enqueue its id after the commit.
+    It carries the id of the request that made it (or `request_id`) into its logs."""
     job = Job(
+        request_id=request_id or current_request_id(),
         id=new_id("job"),
         kind=kind,
         owner_id=owner_id,
@@ -153,6 +161,10 @@ def finish(
         if status == JobState.COMPLETED:
             values["progress"] = 100
         session.execute(update(Job).where(Job.id == job_id).values(**values))
+        done = session.get(Job, job_id) if FINISHED else None
+        if done is not None and status in (JobState.COMPLETED, JobState.FAILED):
+            for hook in FINISHED:
+                hook(session, done)
         session.commit()
 
 
