@@ -15,6 +15,7 @@ from bench import (
     listing,
     multipart_s3,
     photos_ready,
+    scale_out,
     small_uploads,
     upload_put,
     upload_resumable,
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "image_peers": image_peers.run,
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
+    "scale_out": scale_out.run,
     "av_peers": av_peers.run,
     "ai_peers": ai_peers.run,
 }
