@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    ai_peers,
     av_peers,
     download,
     image_peers,
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
     "av_peers": av_peers.run,
+    "ai_peers": ai_peers.run,
 }
 
 
