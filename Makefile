@@ -4,7 +4,7 @@ PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: serve test lint typecheck pytest soak bench openapi install uv clean
+.PHONY: serve test lint typecheck pytest soak bench openapi install uv clean engines
 
 # uv comes from PyPI when it is missing (nothing else is downloaded).
 uv:
@@ -33,6 +33,13 @@ test: lint typecheck pytest
 # The crash tests (tests/crash) with 2000 SIGKILLs instead of make test's 200.
 soak: install
 	SATCHEL_CRASH_KILLS=2000 SATCHEL_CRASH_SECONDS=3000 $(UV) run pytest -m crash -q -s
+
+# The optional engines, from Debian (the document tools answer tool_unavailable without them).
+engines:
+	apt-get update -qq
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui \
+		libreoffice-calc-nogui libreoffice-impress-nogui python3-uno ghostscript qpdf \
+		chromium fonts-dejavu-core
 
 bench: install
 	$(UV) run python -m bench

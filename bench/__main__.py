@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    doc_peers,
     download,
     image_peers,
     listing,
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "image_peers": image_peers.run,
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
+    "doc_peers": doc_peers.run,
 }
 
 
