@@ -34,18 +34,22 @@ test: lint typecheck pytest
 soak: install
 	SATCHEL_CRASH_KILLS=2000 SATCHEL_CRASH_SECONDS=3000 $(UV) run pytest -m crash -q -s
 
-# The optional engines, from Debian (the document tools answer tool_unavailable without them).
-engines:
-	apt-get update -qq
-	apt-get install -y --no-install-recommends libreoffice-writer-nogui \
-		libreoffice-calc-nogui libreoffice-impress-nogui python3-uno ghostscript qpdf \
-		chromium fonts-dejavu-core
-
 bench: install
 	$(UV) run python -m bench
 
 openapi: install
 	$(UV) run python -m satchel.api.openapi
+
+# Every optional engine from Debian (as root): OCR languages, speech synthesis for the
+# tests, the Vulkan software driver for upscaling, LibreOffice, Chromium. The Python
+# bundles (upscaling, moderation) install from GET /api/v1/features as jobs.
+AI_ENGINES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
+	tesseract-ocr-spa espeak-ng libvulkan1 mesa-vulkan-drivers libomp5 fonts-dejavu-core
+OTHER_ENGINES := chromium libreoffice-writer-nogui libreoffice-calc-nogui \
+	libreoffice-impress-nogui python3-uno ghostscript qpdf
+engines:
+	apt-get update -qq
+	apt-get install -y --no-install-recommends $(AI_ENGINES) $(OTHER_ENGINES)
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

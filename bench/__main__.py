@@ -8,6 +8,8 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    ai_peers,
+    av_peers,
     doc_peers,
     download,
     image_peers,
@@ -31,6 +33,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
     "doc_peers": doc_peers.run,
+    "av_peers": av_peers.run,
+    "ai_peers": ai_peers.run,
 }
 
 

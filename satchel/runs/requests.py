@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from satchel import userjson
 from satchel.assets import service as assets
 from satchel.blobs.verify import check_size, read_verified
 from satchel.codes import Code
@@ -53,11 +54,12 @@ def from_asset(
         if asset.sha256 is None or asset.blob is None:
             raise Invalid(f"The asset {asset_id} has no bytes yet.", code=Code.ASSET_NOT_UPLOADED)
         sha, size, sums = asset.sha256, asset.size, asset.blob.chunk_sums
-        name, media_type = asset.filename, asset.media_type
-    check_size(runtime.blobs, sha256=sha, size=size)
+        name, media_type, location = asset.filename, asset.media_type, asset.store
+    store = runtime.blobs.at(location)
+    check_size(store, sha256=sha, size=size)
     path = ws.inputs / f"asset-{index:04d}"
     with path.open("wb") as fh:
-        for piece in read_verified(runtime.blobs, sha256=sha, size=size, chunk_sums=sums):
+        for piece in read_verified(store, sha256=sha, size=size, chunk_sums=sums):
             fh.write(piece)
     return InputFile(path, safe_name(name), media_type)
 
@@ -111,7 +113,7 @@ def build_request(
     raw = options.get("settings")
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw) if raw.strip() else {}
+            raw = userjson.loads(raw, field="settings") if raw.strip() else {}
         except json.JSONDecodeError as exc:
             raise Invalid(
                 f"`settings` is not valid JSON: {exc.msg}.",
