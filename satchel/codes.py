@@ -42,6 +42,7 @@ class Code(StrEnum):
     EMAIL_TAKEN = "email_taken"
     FEATURE_UNAVAILABLE = "feature_unavailable"
     FILE_NOT_FOUND = "file_not_found"
+    FOLDER_NAME_TAKEN = "folder_name_taken"
     FORBIDDEN = "forbidden"
     HANDLE_TAKEN = "handle_taken"
     INSUFFICIENT_PERMISSION = "insufficient_permission"

@@ -49,7 +49,7 @@ def _authorized_asset(
     if sig is None and expires is None:
         raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
     runtime.signer.verify(signed, expires=expires, signature=sig)
-    asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+    asset = session.scalars(select(Asset).where(Asset.id == asset_id, service.live())).first()
     if asset is None:
         raise service.not_found(asset_id)
     return asset
@@ -117,7 +117,9 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
 
 def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
     with runtime.db.session() as session:
-        asset = session.scalar(select(Asset).where(Asset.id == asset_id, Asset.is_public))
+        asset = session.scalar(
+            select(Asset).where(Asset.id == asset_id, Asset.is_public, service.live())
+        )
         return asset
 
 

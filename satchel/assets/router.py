@@ -17,6 +17,7 @@ from satchel.api.deps import (
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import deletion, service
 from satchel.assets.listing import ListQuery, list_assets
+from satchel.assets.params import LibraryParams
 from satchel.assets.schemas import (
     AssetOut,
     AssetPatch,
@@ -41,6 +42,7 @@ def list_route(
     runtime: RuntimeDep,
     session: SessionDep,
     principal: ReadFiles,
+    library: LibraryParams,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -69,6 +71,7 @@ def list_route(
         modified_after=modified_after,
         sort=sort,
         order=order,
+        library=library,
     )
     owner = principal.owner_filter("files:all")
     rows, next_cursor = list_assets(session=session, owner_id=owner, query=query)
