@@ -153,6 +153,12 @@ class Settings(BaseSettings):
     gc_grace_seconds: float = Field(
         3600.0, ge=0, description="GC leaves bytes and temporary files younger than this."
     )
+    trash_days: float = Field(
+        30.0,
+        ge=0,
+        description="Trashed assets are deleted for good (the delete engine, then GC) after "
+        "this many days, by the worker's periodic sweep.",
+    )
     tmp_grace_seconds: float = Field(
         3600.0, ge=0, description="Startup repair removes temporary files older than this."
     )

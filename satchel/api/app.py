@@ -21,6 +21,7 @@ from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.folders.router import router as folders_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -34,6 +35,7 @@ from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
 from satchel.storage.router import router as storage_router
+from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
@@ -49,6 +51,8 @@ def api_router() -> APIRouter:
         lifecycle_router,
         uploads_router,
         tus_router,
+        folders_router,
+        trash_router,
         assets_router,
         delivery_router,
         spaces_router,

@@ -31,6 +31,7 @@ from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.trash import service as trash
 from satchel.uploads import service as uploads
 
 router = APIRouter(tags=["assets"])
@@ -150,10 +151,14 @@ def patch_asset(
 
 @router.delete(
     "/assets/{asset_id}",
-    summary="Delete an asset and its derivatives (its bytes too when nothing else uses them)",
-    description="With `dry_run=true`, answer the delete plan and change nothing. A delete "
-    "blocked by hard references is `409 asset_delete_blocked`. The id of an upload still in "
-    "progress cancels that upload.",
+    summary="Move an asset to the trash (or, with `permanent=true`, delete it for good)",
+    description="Answers the delete plan either way; a trashed asset is invisible to every "
+    "read until restored (`POST /trash/restore`) and is deleted for good after "
+    "`SATCHEL_TRASH_DAYS`. `permanent=true` deletes now: the row goes, its id is tombstoned "
+    "(a repeat answers `already_deleted`) and bytes nothing else uses are removed. With "
+    "`dry_run=true`, answer the plan and change nothing. A delete (or trashing) blocked by "
+    "hard references is `409 asset_delete_blocked`. The id of an upload still in progress "
+    "cancels that upload.",
 )
 def delete_asset(
     asset_id: str,
@@ -161,8 +166,9 @@ def delete_asset(
     runtime: RuntimeDep,
     principal: WriteFiles,
     dry_run: bool = False,
+    permanent: bool = False,
 ) -> Envelope[dict[str, Any]]:
-    result = uploads.delete_or_cancel(
+    result, trashed = trash.delete(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),
@@ -170,10 +176,23 @@ def delete_asset(
         actor_id=principal.user_id,
         ip=client_ip(request),
         dry_run=dry_run,
+        permanent=permanent,
     )
     if dry_run:
         return envelope(
             result.plan or {"asset_id": asset_id}, dry_run=True, already_deleted=result.plan is None
+        )
+    if trashed is not None and trashed.plan is not None:
+        return envelope(
+            {
+                "id": asset_id,
+                "deleted": False,
+                "trashed": True,
+                "trashed_at": trashed.trashed_at.isoformat() if trashed.trashed_at else None,
+                "plan": trashed.plan,
+            },
+            already_deleted=False,
+            already_trashed=trashed.already_trashed,
         )
     return envelope(
         {"id": asset_id, "deleted": True, "plan": result.plan}, already_deleted=result.plan is None

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from satchel.assets import folders
 from satchel.assets.models import Asset
 from satchel.assets.service import live
+from satchel.blobs import BlobStore
 from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid
+from satchel.trash import service as trash
 
 
 def tree(session: Session, *, owner_id: str) -> list[dict[str, Any]]:
@@ -172,3 +174,53 @@ def ids_in(session: Session, *, owner_id: str, folder: str) -> list[str]:
     if selected is not None:
         stmt = stmt.where(selected)
     return list(session.scalars(stmt.order_by(Asset.seq)))
+
+
+def delete_folder(
+    *,
+    db: Database,
+    blobs: BlobStore,
+    owner_id: str,
+    folder: str,
+    actor_id: str,
+    ip: str | None = None,
+    dry_run: bool = False,
+    permanent: bool = False,
+) -> dict[str, Any]:
+    """The delete plan of everything in `folder` (and under it), carried out unless
+    `dry_run`: to the trash, or with `permanent` for good."""
+    path = folders.normalize(folder, field="path")
+    with db.session() as session:
+        ids = ids_in(session, owner_id=owner_id, folder=path)
+    planned: list[dict[str, Any]] = []
+    blocked: list[str] = []
+    for asset_id in ids:
+        try:
+            done, _ = trash.delete(
+                db=db,
+                blobs=blobs,
+                owner_id=owner_id,
+                asset_id=asset_id,
+                actor_id=actor_id,
+                ip=ip,
+                dry_run=dry_run,
+                permanent=permanent,
+            )
+        except Conflict as exc:
+            if exc.code != Code.ASSET_DELETE_BLOCKED:
+                raise
+            blocked.append(asset_id)
+            continue
+        if done.plan is not None:
+            planned.append(done.plan)
+            if dry_run and done.plan.get("blocked"):
+                blocked.append(asset_id)
+    return {
+        "path": path,
+        "assets": len(ids),
+        "trashed": not dry_run and not permanent,
+        "deleted": not dry_run and permanent,
+        "blocked_ids": blocked,
+        "reclaimable_bytes": sum(p.get("reclaimable_bytes", 0) for p in planned),
+        "plans": planned,
+    }
