@@ -15,7 +15,7 @@ from satchel.api.deps import (
     client_ip,
 )
 from satchel.api.envelope import Envelope, envelope
-from satchel.assets import deletion, service
+from satchel.assets import deletion, facets, service
 from satchel.assets.listing import ListQuery, list_assets
 from satchel.assets.params import LibraryParams
 from satchel.assets.schemas import (
@@ -81,6 +81,37 @@ def list_route(
         next_cursor=next_cursor,
         has_more=next_cursor is not None,
     )
+
+
+@router.get(
+    "/assets/facets",
+    summary="Counts per kind, year and month taken, camera, orientation and tag",
+    description="Over the caller's assets the same library filters select (trashed ones "
+    "never, archived ones only when asked): for filter menus and timelines.",
+)
+def facets_route(
+    session: SessionDep, principal: ReadFiles, library: LibraryParams
+) -> Envelope[dict[str, Any]]:
+    return envelope(facets.facets(session=session, owner_id=principal.user_id, library=library))
+
+
+@router.get(
+    "/assets/duplicates",
+    summary="Groups of the caller's assets that hold exactly the same bytes",
+    description="Same SHA-256 stored more than once (uploads with `dedupe=false`, or copies "
+    "in other folders), to review and clean up. Near-duplicates (similar pictures) are a "
+    "separate kind of group and are not listed here.",
+)
+def duplicates_route(
+    session: SessionDep,
+    principal: ReadFiles,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> Envelope[list[dict[str, Any]]]:
+    groups, next_cursor = facets.duplicates(
+        session, owner_id=principal.user_id, limit=limit, cursor=cursor
+    )
+    return envelope(groups, next_cursor=next_cursor, has_more=next_cursor is not None)
 
 
 @router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
