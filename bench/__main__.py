@@ -8,6 +8,8 @@ import traceback
 from collections.abc import Callable
 
 from bench import (
+    ai_peers,
+    av_peers,
     download,
     image_peers,
     listing,
@@ -29,6 +31,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "image_peers": image_peers.run,
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
+    "av_peers": av_peers.run,
+    "ai_peers": ai_peers.run,
 }
 
 

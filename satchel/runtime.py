@@ -15,6 +15,7 @@ from satchel.db import Database
 from satchel.jobs.queue import Queue, Workers
 from satchel.media import MediaLimits
 from satchel.storage.crypto import CredentialBox
+from satchel.storage.egress import Egress
 from satchel.storage.stores import Stores
 from satchel.tools import registry
 
@@ -87,6 +88,7 @@ def managed_store(settings: Settings) -> BlobStore:
 
 def start(settings: Settings) -> Runtime:
     """First start and every start: data folder, migrations, the admin user."""
+    settings.check()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
     db.migrate()
@@ -96,7 +98,13 @@ def start(settings: Settings) -> Runtime:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     holder: list[Runtime] = []
     box = CredentialBox(data_dir=settings.data_dir, secret_key=secret)
-    stores = Stores(managed_store(settings), db=db, box=box, presign=settings.s3_presign_downloads)
+    stores = Stores(
+        managed_store(settings),
+        db=db,
+        box=box,
+        presign=settings.s3_presign_downloads,
+        egress=Egress(tuple(settings.storage_private_endpoints)),
+    )
     runtime = Runtime(
         settings=settings,
         db=db,

@@ -14,6 +14,7 @@ from satchel.accounts.router import router as accounts_router
 from satchel.api import errors, llms, system
 from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
+from satchel.api.limits import JsonBodyLimit
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
 from satchel.audit.router import router as audit_router
@@ -21,6 +22,7 @@ from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.features.router import router as features_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -33,6 +35,8 @@ from satchel.runs import service as runs
 from satchel.runs.pipeline_router import router as pipelines_router
 from satchel.runs.router import router as tools_router
 from satchel.runtime import Runtime, start
+from satchel.search.router import router as search_router
+from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
@@ -53,6 +57,8 @@ def api_router() -> APIRouter:
         lifecycle_router,
         uploads_router,
         tus_router,
+        skills_router,  # before assets: `/assets/skills` is not an asset id
+        search_router,  # nor is `/assets/duplicates`
         assets_router,
         delivery_router,
         spaces_router,
@@ -68,6 +74,7 @@ def api_router() -> APIRouter:
         renditions_router,
         library_router,
         storage_router,
+        features_router,
         webhooks_router,
     ):
         router.include_router(capability)
@@ -127,6 +134,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(JsonBodyLimit)
     routes = api_router()
     app.include_router(routes, prefix=API_PREFIX)
     # The seeds use both /api/v1 and /v1; the second is an alias, left out of the document.

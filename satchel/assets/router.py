@@ -30,6 +30,8 @@ from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.search import service as search_index
+from satchel.skills import service as skills
 from satchel.uploads import service as uploads
 
 router = APIRouter(tags=["assets"])
@@ -55,6 +57,10 @@ def list_route(
     modified_after: datetime | None = None,
     sort: str = "created_at",
     order: Literal["asc", "desc"] = "desc",
+    mode: Annotated[
+        Literal["keyword", "semantic", "hybrid"] | None,
+        Query(description="How `q` matches: words, meaning, or both (default once indexed)"),
+    ] = None,
 ) -> Envelope[list[AssetOut]]:
     query = ListQuery(
         limit=limit,
@@ -71,6 +77,11 @@ def list_route(
         order=order,
     )
     owner = principal.owner_filter("files:all")
+    if query.q and mode != "keyword":
+        ranked = search_index.list_ranked(session, owner_id=owner, query=query, mode=mode)
+        if ranked is not None:
+            rows, meta = ranked
+            return envelope([to_out(a, base_url(request, runtime), runtime) for a in rows], **meta)
     rows, next_cursor = list_assets(session=session, owner_id=owner, query=query)
     return envelope(
         [to_out(a, base_url(request, runtime), runtime) for a in rows],
@@ -127,7 +138,10 @@ def get_asset(
 ) -> Envelope[AssetOut]:
     owner = principal.owner_filter("files:all")
     asset = uploads.asset_or_reservation(session=session, owner_id=owner, asset_id=asset_id)
-    return envelope(to_out(asset, base_url(request, runtime), runtime))
+    out = to_out(asset, base_url(request, runtime), runtime)
+    out.ai_results = skills.ai_results_view(session, asset.id)
+    out.last_skill_execution = skills.last_execution(session, asset.id)
+    return envelope(out)
 
 
 @router.patch("/assets/{asset_id}", summary="Change an asset's metadata")
@@ -135,13 +149,15 @@ def patch_asset(
     asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
     service.check_fields(body, max_chars=runtime.settings.max_description_chars)
-    changes = body.model_dump(include=body.model_fields_set)
+    changes = body.model_dump(include=body.model_fields_set - {"run_enrichment"})
     asset = service.patch(
         db=runtime.db,
         owner_id=principal.owner_filter("files:all"),
         asset_id=asset_id,
         changes=changes,
     )
+    if changes.keys() & {"description", "alt_text", "tags", "filename"}:
+        search_index.refresh(runtime, asset_id=asset.id)
     return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from satchel.codes import Code
 from satchel.errors import Forbidden
+from satchel.userjson import ascii_int
 
 
 def load_secret(data_dir: Path, configured: str | None) -> bytes:
@@ -43,10 +44,11 @@ class Signer:
 
     def verify(self, message: str, *, expires: str | None, signature: str | None) -> None:
         """Raise 403 unless the signature is ours and has not expired."""
-        if not expires or not signature or not expires.isdigit():
+        at = ascii_int(expires)
+        if at is None or not signature:
             raise Forbidden("The link's signature is missing.", code=Code.SIGNATURE_INVALID)
-        expected = self.sign(message, expires=int(expires))
-        if not hmac.compare_digest(expected, signature):
+        expected = self.sign(message, expires=at)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
             raise Forbidden("The link's signature is not valid.", code=Code.SIGNATURE_INVALID)
-        if int(expires) < time.time():
+        if at < time.time():
             raise Forbidden("The link has expired.", code=Code.SIGNATURE_EXPIRED)

@@ -3,6 +3,7 @@ HTTP (serve, worker, migrate, config, user create/reset-password, gc, scrub)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from typing import Annotated, Any
@@ -33,8 +34,10 @@ def serve(
 
     metrics.prepare(Settings().data_dir)  # before anything counts: shared with the workers
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from satchel.api.app import create_app
+    from satchel.cli import guard
     from satchel.logs import setup as logs
     from satchel.runtime import start
 
@@ -43,6 +46,10 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    # The port and the folder first: a second server fails here, before repair touches
+    # the live data folder (and before it says "serving").
+    sock = guard.bind(settings.host, settings.port)
+    folder_lock = guard.hold_data_folder(settings)
     runtime = start(settings)
     summary = runtime.repair()
     if as_json:
@@ -63,7 +70,11 @@ def serve(
             "Use it as `Authorization: Bearer <key>`."
         )
     if not as_json:
+        from satchel.features.service import missing_defaults
+
         console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
+        for line in missing_defaults():  # OCR, speech, faces, segmentation, search
+            console.print(f"[yellow]Not ready:[/yellow] {line}")
     supervisor = None
     if not no_worker and settings.workers > 0:
         from satchel.jobs.supervisor import WorkerProcesses
@@ -81,7 +92,7 @@ def serve(
         if supervisor is not None:
             supervisor.start()
         try:
-            uvicorn.run(
+            config = uvicorn.Config(
                 "satchel.api.app:create_app",
                 factory=True,
                 workers=settings.api_processes,
@@ -94,11 +105,13 @@ def serve(
                 http="httptools",
                 loop="uvloop",
             )
+            with contextlib.suppress(KeyboardInterrupt):
+                Multiprocess(config, sockets=[sock]).run()
         finally:
             if supervisor is not None:
                 supervisor.stop()
         return
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings, runtime, background=supervisor),
         host=settings.host,
         port=settings.port,
@@ -107,7 +120,13 @@ def serve(
         http="httptools",
         loop="uvloop",
     )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     runtime.close()
+    del folder_lock  # released with the process; named so that it is held until here
+    if not server.started:
+        raise typer.Exit(3)
 
 
 @app.command(rich_help_panel=LOCAL)
@@ -125,6 +144,14 @@ def worker(
     as_json: Annotated[
         bool, typer.Option("--json", help="Announce the start as one JSON line")
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes, each with one thread, supervised here and restarted "
+            "when one dies (0: threads in this process)",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Run job workers only (no HTTP), until SIGINT or SIGTERM."""
     import signal
@@ -135,10 +162,13 @@ def worker(
 
     settings = Settings()
     logs.configure(level=settings.log_level, log_format=settings.log_format)
-    runtime = start(settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if processes > 0:
+        _supervise(processes, hard_timeout, stop, as_json)
+        return
+    runtime = start(settings)
     workers = runtime.start_workers(count, hard_timeout=hard_timeout)
     if as_json:
         print(json.dumps({"threads": workers.count, "queue": runtime.queue.mode}), flush=True)
@@ -150,6 +180,24 @@ def worker(
             break  # `serve` went away without stopping us (killed): do not linger
     console.print("Stopping: finishing the jobs under way.")
     runtime.close()
+
+
+def _supervise(count: int, hard_timeout: float | None, stop: Any, as_json: bool) -> None:
+    from satchel.jobs.supervisor import WorkerProcesses
+
+    settings = Settings()
+    settings.check()
+    longest = max(settings.processing_seconds * 2, settings.tool_job_seconds)
+    supervisor = WorkerProcesses(count=count, hard_timeout=hard_timeout or longest + 30)
+    supervisor.start()
+    if as_json:
+        print(json.dumps({"processes": count, "pids": supervisor.pids()}), flush=True)
+    else:
+        console.print(f"Satchel worker: {count} processes.")
+    while not stop.wait(1.0):
+        pass
+    console.print("Stopping: the worker processes finish the jobs under way.")
+    supervisor.stop()
 
 
 def _failed(message: str, code: str, as_json: bool) -> typer.Exit:

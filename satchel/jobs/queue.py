@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from huey.api import Huey
 
 from satchel.config import Settings
 from satchel.db import Database
-from satchel.jobs import registry, service
+from satchel.jobs import leases, registry, service
 from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
 from satchel.logs.context import JOB_ID, REQUEST_ID
@@ -251,6 +252,8 @@ class Workers:
             self.runtime.queue.enqueue(*ids)
         for hook in RECOVERY:
             hook(self.runtime)
+        for hook in NODE_SWEEPS:
+            hook(self.runtime)
         return len(ids)
 
     def _tick(self) -> None:
@@ -262,16 +265,47 @@ class Workers:
                     log.exception("periodic %s failed", getattr(hook, "__name__", hook))
 
     def _sweep(self) -> None:
+        # Recovery at start is this process's own (it may be the only one); after that,
+        # the cluster's: whichever process takes the period's lease runs it.
         interval = max(self.runtime.settings.job_stale_seconds / 2, 1.0)
         while not self._stop.wait(interval):
             try:
-                self.recover()
+                self.periodic(interval)
             except Exception:
                 log.exception("recovery sweep failed")
 
+    def periodic(self, interval: float) -> None:
+        """One tick: the recovery sweep and each `PERIODIC` task whose lease is free."""
+        db = self.runtime.db
+        if leases.take(db, name="recovery", seconds=interval * 0.9):
+            self.recover()
+        else:
+            for hook in NODE_SWEEPS:
+                hook(self.runtime)
+        for task in PERIODIC:
+            every = task.every(self.runtime.settings)
+            if every > 0 and leases.take(db, name=task.name, seconds=every):
+                log.info("periodic %s", task.name)
+                task.run(self.runtime)
 
-# Capabilities add checks here for subjects stuck without a live job (assets in `pending`).
+
+# Capabilities add checks here for subjects stuck without a live job (assets in `pending`);
+# they run once per sweep across the cluster (under the `recovery` lease).
 RECOVERY: list[Callable[[Any], None]] = []
+# Sweeps of this node's own folders, run by every worker process.
+NODE_SWEEPS: list[Callable[[Any], None]] = []
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work that runs once per `every(settings)` seconds across the cluster (0: never)."""
+
+    name: str
+    every: Callable[[Settings], float]
+    run: Callable[[Any], None]
+
+
+PERIODIC: list[Periodic] = []
 # Short periodic work (due webhook deliveries), run every `TICK_SECONDS` by each worker.
 TICKERS: list[Callable[[Any], None]] = []
 TICK_SECONDS = 0.5

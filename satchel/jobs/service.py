@@ -45,8 +45,10 @@ def create(
     return job
 
 
-def get(session: Session, *, owner_id: str | None, job_id: str) -> Job:
+def get(session: Session, *, owner_id: str | None, job_id: str, for_update: bool = False) -> Job:
     stmt = select(Job).where(Job.id == job_id)
+    if for_update:  # a claim updating the row meanwhile waits, or is waited for
+        stmt = stmt.with_for_update()
     if owner_id is not None:
         stmt = stmt.where(Job.owner_id == owner_id)
     job = session.scalars(stmt).first()
@@ -85,7 +87,16 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
     be claimed; the update is atomic, so a job delivered twice runs once at a time.
     """
     now = utcnow()
-    with db.write_session() as session:
+    with db.atomic_session() as session:
+        if db.is_postgres:
+            # A row another worker is claiming right now is skipped, not waited for: it
+            # will be that worker's (or, if the claim fails, the next delivery's).
+            row = session.scalar(
+                select(Job.id).where(Job.id == job_id).with_for_update(skip_locked=True)
+            )
+            if row is None:
+                session.rollback()
+                return None
         claimed = session.execute(
             update(Job)
             .where(
@@ -111,7 +122,7 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
 
 
 def heartbeat(db: Database, *, job_id: str) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobState.RUNNING)
@@ -122,7 +133,7 @@ def heartbeat(db: Database, *, job_id: str) -> None:
 
 def report(db: Database, *, job_id: str, percent: int, message: str | None) -> bool:
     """Store progress; returns whether cancellation was requested."""
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobState.RUNNING)
@@ -140,7 +151,7 @@ def finish(
     result: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         values: dict[str, Any] = {
             "status": status,
             "finished_at": utcnow(),
@@ -163,7 +174,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
     Returns the job and whether it was cancelled just now (before it started).
     """
     with db.write_session() as session:
-        job = get(session, owner_id=owner_id, job_id=job_id)
+        job = get(session, owner_id=owner_id, job_id=job_id, for_update=True)
         if job.status in TERMINAL:
             if job.status == JobState.CANCELLED:
                 return job, False
@@ -178,7 +189,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
 
 
 def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow()))
         session.commit()
 

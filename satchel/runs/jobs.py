@@ -7,7 +7,7 @@ from typing import Any
 
 from satchel.errors import SatchelError
 from satchel.jobs.models import JobState
-from satchel.jobs.queue import RECOVERY
+from satchel.jobs.queue import NODE_SWEEPS
 from satchel.jobs.registry import JobContext, JobStatus, job
 from satchel.runs import service, workspaces
 from satchel.runs.service import RUN_TOOL
@@ -45,4 +45,4 @@ def sweep_workspaces(runtime: Any) -> None:
     workspaces.sweep(runtime.settings.data_dir, older_than=runtime.settings.tool_workspace_seconds)
 
 
-RECOVERY.append(sweep_workspaces)
+NODE_SWEEPS.append(sweep_workspaces)

@@ -44,7 +44,14 @@ def disabled_tools(runtime: Runtime) -> frozenset[str]:
 
 def limits_of(runtime: Runtime) -> ToolLimits:
     s = runtime.settings
-    return ToolLimits(max_image_edge=s.max_image_edge, max_image_pixels=s.max_image_pixels)
+    return ToolLimits(
+        max_image_edge=s.max_image_edge,
+        max_image_pixels=s.max_image_pixels,
+        max_media_seconds=s.tool_media_seconds,
+        max_video_pixels=s.tool_video_pixels,
+        max_video_frames=s.tool_video_frames,
+        max_output_bytes=s.tool_output_bytes,
+    )
 
 
 def find(runtime: Runtime, *, section: str | None, tool_id: str) -> Tool[Any]:

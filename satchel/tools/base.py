@@ -124,6 +124,10 @@ class ToolResult:
 class ToolLimits:
     max_image_edge: int = 16_384
     max_image_pixels: int = 50_000_000
+    max_media_seconds: float = 4 * 3600.0  # video and audio inputs, refused up front
+    max_video_pixels: int = 8192 * 4320  # width × height of one video frame
+    max_video_frames: int = 1_000_000
+    max_output_bytes: int = 4 * 1024**3  # one video or audio result
 
 
 @dataclass

@@ -29,7 +29,7 @@ from satchel.errors import InsufficientStorage, Invalid, NotFound
 from satchel.ids import new_id
 from satchel.media import MediaInfo, MediaLimits, sniff_file
 from satchel.metrics.counters import UPLOAD_BYTES, UPLOADS
-from satchel.processing.service import queue_processing
+from satchel.processing.service import latest_job_id, queue_processing
 from satchel.uploads.models import Upload, UploadState
 from satchel.webhooks import events
 
@@ -39,6 +39,16 @@ class Ingested:
     asset: Asset
     deduplicated: bool
     job_id: str | None = None  # enqueue it once the caller is done (after the commit)
+    existing_job_id: str | None = None  # a duplicate: the stored asset's latest job
+
+    @property
+    def answer_job_id(self) -> str | None:
+        """The job the caller can wait for: the new one, or the duplicate's."""
+        return self.job_id or self.existing_job_id
+
+
+def duplicate(session: Session, asset: Asset) -> Ingested:
+    return Ingested(asset, True, existing_job_id=latest_job_id(session, asset_id=asset.id))
 
 
 @dataclass(frozen=True)
@@ -104,13 +114,14 @@ def ingest(
         if intent.dedupe:
             with db.session() as session:
                 existing = _duplicate(session, intent, info.sha256, media.media_type)
-            if existing is not None:
+                found = duplicate(session, existing) if existing is not None else None
+            if existing is not None and found is not None:
                 writer.abort()
                 if intent.upload_id is not None:
                     with db.write_session() as session:
                         _finish_upload(session, intent, existing.id, info.size)
                         session.commit()
-                return _counted(Ingested(existing, True), intent, info.size)
+                return _counted(found, intent, info.size)
         writer.commit()
         try:
             with db.write_session() as session:
@@ -133,7 +144,7 @@ def ingest_placed(
 ) -> Ingested:
     """Turn bytes already placed under their address (by a signed PUT, held by its upload
     row) into the upload's asset, or refuse them (the caller ends the upload)."""
-    with blobs.local_copy(sha256) as path:
+    with blobs.at(intent.location).local_copy(sha256) as path:
         media = inspect(path, size=path.stat().st_size, intent=intent, limits=limits)
     with blobs.lock(sha256), db.write_session() as session:
         blob = session.get(Blob, sha256)
@@ -145,8 +156,9 @@ def ingest_placed(
             existing = _duplicate(session, intent, sha256, media.media_type)
             if existing is not None:
                 _finish_upload(session, intent, existing.id, blob.size)
+                found = duplicate(session, existing)
                 session.commit()
-                return _counted(Ingested(existing, True), intent, blob.size)
+                return _counted(found, intent, blob.size)
         info = BlobInfo(sha256=sha256, size=blob.size, chunk_sums=blob.chunk_sums)
         return _counted(_insert(session, intent, info, media), intent, blob.size)
 
@@ -157,6 +169,8 @@ def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -
         .where(
             Asset.owner_id == intent.owner_id,
             Asset.sha256 == sha256,
+            # per store: an upload aimed at a connection lands in that bucket
+            Asset.store.is_(None) if intent.location is None else Asset.store == intent.location,
             Asset.media_type == media_type,
         )
         .limit(1)
@@ -209,7 +223,9 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     session.add(asset)
     session.flush()
     set_tags(session, asset, normalized_tags(fields.tags))
-    job = queue_processing(session, asset=asset, actor_id=intent.owner_id)
+    job = queue_processing(
+        session, asset=asset, actor_id=intent.owner_id, enrich=fields.run_enrichment
+    )
     events.emit(
         session, events.ASSET_CREATED, owner_id=asset.owner_id, data=events.asset_data(asset)
     )

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
+from satchel import userjson
 from satchel.api.receive import too_large
 from satchel.assets.schemas import AssetFields
 from satchel.codes import Code
@@ -33,13 +34,21 @@ def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
             if key == "tags":
                 text = value.strip()
                 data[key] = (
-                    json.loads(text)
+                    userjson.loads(text, field=key)
                     if text.startswith("[")
                     else [t for t in text.split(",") if t.strip()]
                 )
             elif key == "attributes":
-                data[key] = json.loads(value) if value.strip() else {}
-            elif key in ("description", "alt_text", "altText", "is_public", "isPublic"):
+                data[key] = userjson.loads(value, field=key) if value.strip() else {}
+            elif key in (
+                "description",
+                "alt_text",
+                "altText",
+                "is_public",
+                "isPublic",
+                "run_enrichment",
+                "runEnrichment",
+            ):
                 data[key] = value
     except json.JSONDecodeError as exc:
         raise Invalid(
@@ -68,7 +77,7 @@ async def read_json(request: Request, *, limit: int) -> Any:
         if len(raw) > limit:
             raise too_large(limit)
     try:
-        return json.loads(raw)
+        return userjson.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest("The body is not valid JSON.") from exc
 
@@ -135,7 +144,7 @@ async def complete_body(request: Request) -> CompleteMultipart | None:
     if not raw.strip():
         return None
     try:
-        payload = json.loads(raw)
+        payload = userjson.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest("The body is not valid JSON.") from exc
     if payload == {}:
