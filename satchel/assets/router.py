@@ -31,6 +31,7 @@ from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.search import duplicates
 from satchel.search import service as search_index
 from satchel.skills import service as skills
 from satchel.trash import service as trash
@@ -110,18 +111,25 @@ def facets_route(
     "/assets/duplicates",
     summary="Groups of the caller's assets that hold exactly the same bytes",
     description="Same SHA-256 stored more than once (uploads with `dedupe=false`, or copies "
-    "in other folders), to review and clean up. Near-duplicates (similar pictures) are a "
-    "separate kind of group and are not listed here.",
+    "in other folders), to review and clean up. With `near=true`, groups of pictures that "
+    "look alike (perceptual hashes, made by the `hashes` skill) follow as `kind: near`: a "
+    "separate kind of group, never merged with the exact ones (first page only).",
 )
 def duplicates_route(
     session: SessionDep,
     principal: ReadFiles,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    near: bool = False,
+    threshold: Annotated[
+        int, Query(ge=0, le=32, description="Most differing bits of 64 (pHash) for `near`")
+    ] = duplicates.DEFAULT_THRESHOLD,
 ) -> Envelope[list[dict[str, Any]]]:
     groups, next_cursor = facets.duplicates(
         session, owner_id=principal.user_id, limit=limit, cursor=cursor
     )
+    if near and cursor is None:
+        groups += duplicates.near_groups(session, owner_id=principal.user_id, threshold=threshold)
     return envelope(groups, next_cursor=next_cursor, has_more=next_cursor is not None)
 
 
