@@ -193,6 +193,11 @@ def create_key(body: dict[str, Any]) -> Op[ApiKey]:
     return _one(ApiKey, (yield Call("POST", "/api-keys", json=_clean(body))))
 
 
+def revoke_current_key() -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", "/api-keys/current", idempotent=True)
+    return dict(reply.data or {})
+
+
 def revoke_key(key_id: str) -> Op[dict[str, Any]]:
     reply = yield Call("DELETE", f"/api-keys/{key_id}", idempotent=True)
     return dict(reply.data or {})
