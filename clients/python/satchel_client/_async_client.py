@@ -253,6 +253,10 @@ class AsyncTools(_Resource):
     async def list(self) -> builtins.list[Tool]:
         return await self._run(ops.list_tools())
 
+    async def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return await self._run(ops.get_tool(tool))
+
     async def run(
         self,
         tool: str,

@@ -289,6 +289,10 @@ class Tools(_Resource):
     def list(self) -> builtins.list[Tool]:
         return self._run(ops.list_tools())
 
+    def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return self._run(ops.get_tool(tool))
+
     def run(
         self,
         tool: str,

@@ -257,6 +257,11 @@ def cancel_job(job_id: str) -> Op[Job]:
 # --- tools and pipelines ---------------------------------------------------------------
 
 
+def get_tool(tool: str) -> Op[Tool]:
+    """One tool ("section/id") with its settings' JSON schema (`raw["settings_schema"]`)."""
+    return _one(Tool, (yield _get(f"/tools/{tool}")))
+
+
 def list_tools() -> Op[list[Tool]]:
     reply = yield _get("/tools")
     data = reply.data
