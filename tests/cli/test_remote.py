@@ -34,6 +34,10 @@ def _png(folder: Path, name: str, seed: int, width: int = 6) -> Path:
     return path
 
 
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
 def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -> None:
     c = Cli(home=tmp_path / "xdg", cwd=tmp_path)
     missing = c.run("ls")
@@ -55,14 +59,28 @@ def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -
     token = json.loads(c.config_file.read_text())["token"]
     assert token.startswith("sat_") and token != live.key
     assert stat.S_IMODE(c.config_file.stat().st_mode) == 0o600
-    assert any(k["name"].startswith("satchel-cli on ") for k in c.json("keys", "ls"))
+    minted = [k for k in c.json("keys", "ls") if k["name"].startswith("satchel-cli on ")]
+    assert [k["scopes"] for k in minted] == [["write"]]  # write by default, never admin
+    assert json.loads(c.config_file.read_text())["minted_key_id"] == minted[0]["id"]
     wrong = c.run("login", "--server", live.base, "--username", "admin", "--password", "nope")
     assert wrong.returncode == 1
     assert wrong.stderr.strip().splitlines() == [
         "error: The username or password is wrong. (invalid_credentials)"
     ]
-    assert c.ok("logout").strip() == "Signed out."
+    # logout revokes the key login minted: it stops working at once.
+    said = c.ok("logout").strip()
+    assert said == f"Signed out; key {minted[0]['id']} revoked.", said
     assert not c.config_file.exists()
+    assert httpx.get(f"{live.base}/api/v1/auth/session", headers=_bearer(token)).status_code == 401
+    # --scope chooses; a key given with --token is the user's and outlives logout.
+    reader = c.run("login", "--scope", "read", input=f"{live.base}\nadmin\n{live.password}\n")
+    assert reader.returncode == 0 and "(read)" in reader.stdout, reader.stdout + reader.stderr
+    c.ok("logout")
+    c.json("login", "--server", live.base, "--token", live.key)
+    assert c.ok("logout").strip() == "Signed out."
+    assert (
+        httpx.get(f"{live.base}/api/v1/auth/session", headers=_bearer(live.key)).status_code == 200
+    )
 
 
 def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveServer) -> None:

@@ -189,6 +189,10 @@ class AsyncApiKeys(_Resource):
     async def revoke(self, key_id: str) -> dict[str, Any]:
         return await self._run(ops.revoke_key(key_id))
 
+    async def revoke_current(self) -> dict[str, Any]:
+        """Revoke the key this client signs with (any scope may give up its own key)."""
+        return await self._run(ops.revoke_current_key())
+
 
 class AsyncAccount(_Resource):
     async def get(self) -> Account:
@@ -248,6 +252,10 @@ class AsyncJobs(_Resource):
 class AsyncTools(_Resource):
     async def list(self) -> builtins.list[Tool]:
         return await self._run(ops.list_tools())
+
+    async def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return await self._run(ops.get_tool(tool))
 
     async def run(
         self,

@@ -233,6 +233,10 @@ class ApiKeys(_Resource):
     def revoke(self, key_id: str) -> dict[str, Any]:
         return self._run(ops.revoke_key(key_id))
 
+    def revoke_current(self) -> dict[str, Any]:
+        """Revoke the key this client signs with (any scope may give up its own key)."""
+        return self._run(ops.revoke_current_key())
+
 
 class AccountResource(_Resource):
     def get(self) -> Account:
@@ -284,6 +288,10 @@ class Jobs(_Resource):
 class Tools(_Resource):
     def list(self) -> builtins.list[Tool]:
         return self._run(ops.list_tools())
+
+    def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return self._run(ops.get_tool(tool))
 
     def run(
         self,

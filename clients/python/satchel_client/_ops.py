@@ -193,6 +193,11 @@ def create_key(body: dict[str, Any]) -> Op[ApiKey]:
     return _one(ApiKey, (yield Call("POST", "/api-keys", json=_clean(body))))
 
 
+def revoke_current_key() -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", "/api-keys/current", idempotent=True)
+    return dict(reply.data or {})
+
+
 def revoke_key(key_id: str) -> Op[dict[str, Any]]:
     reply = yield Call("DELETE", f"/api-keys/{key_id}", idempotent=True)
     return dict(reply.data or {})
@@ -250,6 +255,11 @@ def cancel_job(job_id: str) -> Op[Job]:
 
 
 # --- tools and pipelines ---------------------------------------------------------------
+
+
+def get_tool(tool: str) -> Op[Tool]:
+    """One tool ("section/id") with its settings' JSON schema (`raw["settings_schema"]`)."""
+    return _one(Tool, (yield _get(f"/tools/{tool}")))
 
 
 def list_tools() -> Op[list[Tool]]:
