@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import resource
 import select
 import shutil
 import subprocess
@@ -104,6 +105,10 @@ def family(media_type: str) -> str:
     return "writer"
 
 
+def _unlimited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 class _Converter:
     """The bridge process; one conversion at a time."""
 
@@ -115,6 +120,9 @@ class _Converter:
             stderr=subprocess.DEVNULL,
             text=True,
             start_new_session=True,
+            # A sandbox run's address-space limit is for decoders in that process; soffice
+            # maps far more than it uses and is bounded by the conversion deadline instead.
+            preexec_fn=_unlimited,
         )
         reply = self._read(START_SECONDS)
         if not reply.get("ready"):
