@@ -161,6 +161,9 @@ class _Converter:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
 
 
 _LOCK = threading.Lock()
@@ -196,6 +199,8 @@ def convert(src: Path, out: Path, *, fmt: str, media_type: str, name: str) -> di
     try:
         with _LOCK:
             if _converter is None or not _converter.alive():
+                if _converter is not None:
+                    _converter.kill()  # its pipes closed too
                 _converter = _Converter()
             try:
                 reply = _converter.convert(request)
