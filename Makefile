@@ -14,8 +14,8 @@ uv:
 install: uv
 	$(UV) sync --frozen
 
+# serve migrates first; the admin key of a first start is the last thing it prints.
 serve: install
-	$(UV) run satchel migrate
 	$(UV) run satchel serve
 
 lint: install
