@@ -24,7 +24,8 @@ def test_every_command_takes_json() -> None:
         "serve", "worker", "migrate", "config", "user create", "user reset-password", "gc",
         "scrub", "login", "logout", "whoami", "upload", "ls", "get", "rm", "url", "reprocess",
         "spaces create", "spaces ls", "spaces url", "spaces publish", "keys create", "keys ls",
-        "keys revoke", "tools ls", "tools run", "pipeline run", "usage",
+        "keys revoke", "tools ls", "tools run", "pipeline run", "usage", "mv", "fav", "folders",
+        "trash ls", "trash restore", "trash empty",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():
