@@ -4,7 +4,7 @@ PYTHON ?= python3
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: serve test lint typecheck pytest soak bench openapi install uv clean
+.PHONY: serve test lint typecheck pytest soak bench openapi install uv clean engines
 
 # uv comes from PyPI when it is missing (nothing else is downloaded).
 uv:
@@ -14,8 +14,8 @@ uv:
 install: uv
 	$(UV) sync --frozen
 
+# serve migrates first; the admin key of a first start is the last thing it prints.
 serve: install
-	$(UV) run satchel migrate
 	$(UV) run satchel serve
 
 lint: install
@@ -39,6 +39,17 @@ bench: install
 
 openapi: install
 	$(UV) run python -m satchel.api.openapi
+
+# Every optional engine from Debian (as root): OCR languages, speech synthesis for the
+# tests, the Vulkan software driver for upscaling, LibreOffice, Chromium. The Python
+# bundles (upscaling, moderation) install from GET /api/v1/features as jobs.
+AI_ENGINES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
+	tesseract-ocr-spa espeak-ng libvulkan1 mesa-vulkan-drivers libomp5 fonts-dejavu-core
+OTHER_ENGINES := chromium libreoffice-writer-nogui libreoffice-calc-nogui \
+	libreoffice-impress-nogui python3-uno ghostscript qpdf
+engines:
+	apt-get update -qq
+	apt-get install -y --no-install-recommends $(AI_ENGINES) $(OTHER_ENGINES)
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

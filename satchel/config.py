@@ -28,6 +28,7 @@ DEFAULT_ALLOWED_TYPES = [
     "video/webm",
     "video/x-matroska",
     "video/ogg",
+    "video/x-msvideo",
     # audio
     "audio/wav",
     "audio/webm",
@@ -61,6 +62,13 @@ DEFAULT_ALLOWED_TYPES = [
 ]
 
 
+class ConfigurationError(SystemExit):
+    """Settings Satchel refuses to start with; the message says what to set."""
+
+
+CLUSTER_KEY_CHARS = 32
+
+
 class Settings(BaseSettings):
     """Read from `SATCHEL_*` environment variables (and a `.env` file, when present)."""
 
@@ -84,7 +92,9 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         None,
-        description="Key for signing URLs; default: a random key kept in the data folder.",
+        description="Key for signing URLs and sealing storage credentials; default: a random "
+        "key kept in the data folder. Required (the same on every node, 32+ characters) "
+        "when SATCHEL_DATABASE_URL is PostgreSQL.",
     )
     max_upload_bytes: int = Field(
         10 * GiB, description="Largest accepted upload, in bytes (413 asset_file_too_large)."
@@ -153,6 +163,12 @@ class Settings(BaseSettings):
     gc_grace_seconds: float = Field(
         3600.0, ge=0, description="GC leaves bytes and temporary files younger than this."
     )
+    gc_interval_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="Run GC every this many seconds, once across the cluster (a lease in "
+        "the database); 0: only when asked (`satchel gc`, POST /api/v1/gc).",
+    )
     trash_days: float = Field(
         30.0,
         ge=0,
@@ -180,10 +196,36 @@ class Settings(BaseSettings):
         description="Address space one tool run may add to its sandbox process, in MiB "
         "(0: no limit).",
     )
+    tool_media_seconds: float = Field(
+        4 * 3600.0, gt=0, description="Longest video or audio a tool takes, in seconds."
+    )
+    tool_video_pixels: int = Field(
+        8192 * 4320, gt=0, description="Largest width × height of a video a tool takes."
+    )
+    tool_video_frames: int = Field(
+        1_000_000, gt=0, description="Most frames of a video a tool takes."
+    )
+    tool_output_bytes: int = Field(
+        4 * GiB, gt=0, description="Largest video or audio file a tool may write, in bytes."
+    )
     tool_modules: list[str] = Field(
         default_factory=list,
         description="Python modules whose tools are added to the catalog (JSON list), "
         "besides those registered through the `satchel.tools` entry points.",
+    )
+    run_enrichment: bool = Field(
+        True,
+        description="Whether uploads run AI enrichment after processing when they do not "
+        "say (`runEnrichment`).",
+    )
+    enrichment_skills: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "image": ["hashes", "faces", "ocr", "tags", "caption"],
+            "audio": ["transcribe"],
+            "video": ["transcribe"],
+        },
+        description="Which skills enrichment runs per asset kind (JSON object of kind → "
+        "skill names).",
     )
     max_batch_size: int = Field(
         500, ge=0, description="Most files in one tool batch (MAX_BATCH_SIZE); 0: no limit."
@@ -212,6 +254,11 @@ class Settings(BaseSettings):
         description="Answer /content of S3-stored assets with a 307 to a presigned GET "
         "(bytes then bypass Satchel and its per-chunk checks; /raw is always checked).",
     )
+    storage_private_endpoints: list[str] = Field(
+        default_factory=list,
+        description="Private hosts, addresses or networks storage connections may reach "
+        '(JSON list, e.g. ["minio.lan", "10.0.0.0/8"]); by default only public addresses.',
+    )
     s3_presign_seconds: int = Field(
         300, ge=1, description="Lifetime of the presigned GETs /content redirects to."
     )
@@ -219,6 +266,37 @@ class Settings(BaseSettings):
         True, description="fsync blobs and folders before acknowledging a write (keep it on)."
     )
     log_level: str = Field("info", description="Log level of the server.")
+    log_format: str = Field(
+        "auto",
+        pattern="^(auto|json|text)$",
+        description="json (one object per line), text, or auto: text on a terminal, else json.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that may read /metrics (besides keys with system:health).",
+    )
+    webhooks_allow_private: bool = Field(
+        False,
+        description="Let webhook endpoints target loopback and private addresses "
+        "(link-local stays refused); for receivers inside your own network.",
+    )
+    webhook_retry_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Wait before a failed webhook delivery's first retry; each next wait is "
+        "5 times longer, at most 10 hours (8 attempts span about 21 hours).",
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=20, description="Attempts of one webhook delivery before it is given up."
+    )
+    webhook_disable_after: int = Field(
+        5,
+        ge=1,
+        description="An endpoint whose this many deliveries in a row were given up is disabled.",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long one webhook attempt waits for the receiver's answer."
+    )
 
     @property
     def sqlite_path(self) -> Path:
@@ -227,6 +305,28 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.sqlite_path.resolve()}"
+
+    @property
+    def scale_out(self) -> bool:
+        """A database other nodes can share (PostgreSQL): several API nodes and workers,
+        possibly on other machines, may be running against it."""
+        return not self.resolved_database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse settings that cannot work. Scale-out needs the signing and sealing key
+        from configuration: a key each node made for itself in its own data folder would
+        make one node's signed URLs, sessions' CSRF tokens and sealed storage credentials
+        unreadable on every other."""
+        if not self.scale_out:
+            return
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if len(key) < CLUSTER_KEY_CHARS:
+            raise ConfigurationError(
+                "Satchel on a shared database (SATCHEL_DATABASE_URL is not SQLite) needs "
+                f"SATCHEL_SECRET_KEY, at least {CLUSTER_KEY_CHARS} characters and the same "
+                "on every API node and worker (it signs URLs and seals storage credentials); "
+                "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
 
 
 @lru_cache

@@ -8,7 +8,23 @@ import time
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
 PREFIXES = frozenset(
-    {"ast", "spc", "key", "usr", "job", "pln", "tm", "ver", "upl", "stc", "ses", "rol", "aud"}
+    {
+        "ast",
+        "spc",
+        "key",
+        "usr",
+        "job",
+        "pln",
+        "tm",
+        "ver",
+        "upl",
+        "stc",
+        "ses",
+        "rol",
+        "aud",
+        "whk",
+        "msg",
+    }
 )
 
 

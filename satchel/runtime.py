@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from satchel.db import Database
 from satchel.jobs.queue import Queue, Workers
 from satchel.media import MediaLimits
 from satchel.storage.crypto import CredentialBox
+from satchel.storage.egress import Egress
 from satchel.storage.stores import Stores
 from satchel.tools import registry
 
@@ -87,7 +89,11 @@ def managed_store(settings: Settings) -> BlobStore:
 
 def start(settings: Settings) -> Runtime:
     """First start and every start: data folder, migrations, the admin user."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.check()
+    # Only this service's user may read the data folder: the database, blobs, keys.
+    os.umask(0o077)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
     db = Database(settings.resolved_database_url)
     db.migrate()
     admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
@@ -96,7 +102,13 @@ def start(settings: Settings) -> Runtime:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     holder: list[Runtime] = []
     box = CredentialBox(data_dir=settings.data_dir, secret_key=secret)
-    stores = Stores(managed_store(settings), db=db, box=box, presign=settings.s3_presign_downloads)
+    stores = Stores(
+        managed_store(settings),
+        db=db,
+        box=box,
+        presign=settings.s3_presign_downloads,
+        egress=Egress(tuple(settings.storage_private_endpoints)),
+    )
     runtime = Runtime(
         settings=settings,
         db=db,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +23,108 @@ from satchel.ids import new_id
 from satchel.runtime import Runtime, start
 
 ADMIN_KEY = "sat_test-admin-key-000000000000000000000000"
+# Scale-out (PostgreSQL) refuses to start without a shared key from configuration.
+CLUSTER_SECRET = "test-cluster-secret-0123456789abcdef0123456789"
+
+
+def secret_for(database_url: str | None) -> Any:
+    return CLUSTER_SECRET if database_url else None
+
+
+TESTS = Path(__file__).parent
+# The folders whose tests touch the database run on SQLite and on PostgreSQL; the rest
+# (media engines, tools, processors) run on SQLite only: their database use is the same
+# few statements, and running them twice would double `make test`.
+DB_FOLDERS = frozenset(
+    {
+        "accounts",
+        "assets",
+        "audit",
+        "auth",
+        "db",
+        "jobs",
+        "library",
+        "lifecycle",
+        "preferences",
+        "renditions",
+        "spaces",
+        "storage",
+        "uploads",
+    }
+)
+# Modules in those folders that are about files, not the database.
+SQLITE_ONLY_MODULES = frozenset({"test_corpus.py"})
+# SATCHEL_TEST_ENGINES=sqlite runs everything on SQLite alone (a quick local run).
+ENGINES = tuple(e for e in os.environ.get("SATCHEL_TEST_ENGINES", "sqlite,postgresql").split(","))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" not in metafunc.fixturenames or len(ENGINES) < 2:
+        return
+    path = Path(str(metafunc.definition.path))
+    parts = path.relative_to(TESTS).parts
+    if parts[0] in DB_FOLDERS and path.name not in SQLITE_ONLY_MODULES:
+        metafunc.parametrize("database_url", ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """One PostgreSQL per test process (xdist worker); see tests/servers.py."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A PostgreSQL database migrated to head (with the admin), copied for each test."""
+    data_dir = tmp_path_factory.mktemp("pg-template")
+    url = pg_database(pg_server, "satchel_template")
+    start(
+        Settings(
+            data_dir=data_dir,
+            admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
+            database_url=url,
+            secret_key=CLUSTER_SECRET,  # type: ignore[arg-type]
+        )
+    ).close()
+    return "satchel_template"
+
+
+def pg_database(server: str, name: str, *, template: str | None = None) -> str:
+    """Create database `name` (a copy of `template`) on the test server; returns its URL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}{copy}"))
+    engine.dispose()
+    return f"{server}/{name}"
+
+
+def drop_pg_database(server: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for the embedded SQLite; on PostgreSQL, the URL of a fresh migrated database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    server: str = request.getfixturevalue("pg_server")
+    template: str = request.getfixturevalue("pg_template")
+    name = f"t_{secrets.token_hex(6)}"
+    url = pg_database(server, name, template=template)
+    yield url
+    drop_pg_database(server, name)
 
 
 @pytest.fixture(scope="session")
@@ -33,14 +137,21 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None, request: pytest.FixtureRequest) -> Settings:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    shutil.copyfile(migrated_db, data_dir / "satchel.db")
+    if database_url is None:
+        migrated_db: Path = request.getfixturevalue("migrated_db")
+        shutil.copyfile(migrated_db, data_dir / "satchel.db")
     return Settings(
         data_dir=data_dir,
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
+        database_url=database_url,
+        secret_key=secret_for(database_url),
+        # AI enrichment (OCR, faces, …) after every upload would slow every test that
+        # processes files; tests of enrichment ask for it with `runEnrichment=true`.
+        run_enrichment=False,
     )
 
 

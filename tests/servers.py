@@ -208,3 +208,137 @@ def _wait_for_s3(server: S3Server, proc: subprocess.Popen[bytes], log: Path) -> 
         except Exception as exc:
             assert time.monotonic() < deadline, f"SeaweedFS did not start: {exc}"
             time.sleep(0.2)
+
+
+PG_USER = "satchel"
+
+
+def postgres_bindir() -> Path:
+    """The folder of Debian's PostgreSQL server programs, installing `postgresql` first."""
+
+    def found() -> Path | None:
+        for bindir in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+            if (bindir / "initdb").exists() and (bindir / "postgres").exists():
+                return bindir
+        return None
+
+    if found() is None:
+        for cmd in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "postgresql"],
+        ):
+            subprocess.run(cmd, check=True, capture_output=True, timeout=900)
+    bindir = found()
+    assert bindir is not None, "postgresql installed but no initdb under /usr/lib/postgresql"
+    return bindir
+
+
+def _as_unprivileged(workdir: Path) -> tuple[int, int] | None:
+    """(uid, gid) to run PostgreSQL as when we are root (it refuses to run as root)."""
+    import os
+    import pwd
+
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam("postgres")  # made by Debian's postgresql package
+    except KeyError:
+        entry = pwd.getpwnam("nobody")
+    for path in (workdir, *workdir.rglob("*")):
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    return entry.pw_uid, entry.pw_gid
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL on 127.0.0.1; yields a base URL
+    `postgresql+psycopg://satchel@127.0.0.1:PORT` (append `/dbname`).
+
+    Its folder is a fresh one under the system temporary folder (pytest's are private to
+    root, and PostgreSQL runs as an unprivileged user); durability is off (fsync,
+    synchronous_commit) since the folder is thrown away after.
+    """
+    import os
+    import tempfile
+
+    bindir = postgres_bindir()
+    workdir = Path(tempfile.mkdtemp(prefix="satchel-pg-"))
+    data, sockets = workdir / "pgdata", workdir / "sockets"
+    sockets.mkdir(exist_ok=True)
+    owner = _as_unprivileged(workdir)
+
+    def demote() -> None:
+        if owner is not None:
+            os.setgid(owner[1])
+            os.setuid(owner[0])
+
+    env = {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    init = subprocess.run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            PG_USER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        capture_output=True,
+        preexec_fn=demote,
+        env=env,
+        timeout=120,
+    )
+    assert init.returncode == 0, f"initdb failed: {init.stderr.decode()[-2000:]}"
+    port = free_port()
+    log = (workdir / "postgres.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            str(bindir / "postgres"),
+            "-D",
+            str(data),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-k",
+            str(sockets),
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=64MB",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=demote,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, f"postgres exited: {(workdir / 'postgres.log').read_text()}"
+            ready = subprocess.run(
+                [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER],
+                capture_output=True,
+            )
+            if ready.returncode == 0:
+                break
+            assert time.monotonic() < deadline, "postgres did not start"
+            time.sleep(0.1)
+        yield f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGINT)  # fast shutdown
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+        shutil.rmtree(workdir, ignore_errors=True)

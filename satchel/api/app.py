@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 
 from satchel import __version__
 from satchel.accounts.router import router as accounts_router
-from satchel.api import errors, system
+from satchel.api import errors, llms, system
 from satchel.api.deps import Public
 from satchel.api.envelope import ERROR_RESPONSES
+from satchel.api.limits import JsonBodyLimit
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
 from satchel.audit.router import router as audit_router
@@ -21,16 +22,22 @@ from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
+from satchel.features.router import router as features_router
 from satchel.folders.router import router as folders_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
+from satchel.logs.http import RequestIdMiddleware
+from satchel.metrics.http import MetricsMiddleware
+from satchel.metrics.router import router as metrics_router
 from satchel.preferences.router import router as settings_router
 from satchel.renditions.router import router as renditions_router
 from satchel.runs import service as runs
 from satchel.runs.pipeline_router import router as pipelines_router
 from satchel.runs.router import router as tools_router
 from satchel.runtime import Runtime, start
+from satchel.search.router import router as search_router
+from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
@@ -39,6 +46,7 @@ from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
+from satchel.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -51,6 +59,8 @@ def api_router() -> APIRouter:
         lifecycle_router,
         uploads_router,
         tus_router,
+        skills_router,  # before assets: `/assets/skills` is not an asset id
+        search_router,  # nor is `/assets/duplicates`
         folders_router,
         trash_router,
         assets_router,
@@ -68,9 +78,17 @@ def api_router() -> APIRouter:
         renditions_router,
         library_router,
         storage_router,
+        features_router,
+        webhooks_router,
     ):
         router.include_router(capability)
     return router
+
+
+def _origin(request: Request) -> str:
+    runtime = getattr(request.app.state, "runtime", None)
+    configured = runtime.settings.base_url if runtime is not None else None
+    return (configured or str(request.base_url)).rstrip("/")
 
 
 class Background(Protocol):
@@ -120,6 +138,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(JsonBodyLimit)
     routes = api_router()
     app.include_router(routes, prefix=API_PREFIX)
     # The seeds use both /api/v1 and /v1; the second is an alias, left out of the document.
@@ -128,8 +147,19 @@ def create_app(
     # SnapOtter's sign-in routes live at /api/auth/*; answer there too, as the seed shows.
     app.include_router(auth_router, prefix="/api/auth", include_in_schema=False)
     app.add_api_route("/health", system.health, include_in_schema=False)
+    app.include_router(metrics_router)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     app.include_router(public_pages)
     app.include_router(share_pages)
+
+    @app.get("/llms.txt", include_in_schema=False)
+    def llms_txt(request: Request, _: Public) -> PlainTextResponse:
+        return PlainTextResponse(llms.index(app.openapi(), base=_origin(request)))
+
+    @app.get("/llms-full.txt", include_in_schema=False)
+    def llms_full_txt(request: Request, _: Public) -> PlainTextResponse:
+        return PlainTextResponse(llms.full(app.openapi(), base=_origin(request)))
 
     @app.get(f"{API_PREFIX}/openapi.yaml", include_in_schema=False)
     def openapi_yaml(_: Public) -> Response:

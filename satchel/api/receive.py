@@ -20,9 +20,14 @@ from starlette.requests import ClientDisconnect, Request
 from satchel.blobs import BlobWriter
 from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid, TooLarge
+from satchel.userjson import ascii_int
 
 _FLUSH = 1 << 20
 MAX_FORM_FIELD = 1 << 20  # a non-file form field larger than this is refused
+# Everything of a form that is held in memory (field values, part headers), all parts
+# together, and how many parts that are not files: a chunked body has no length to check.
+MAX_FORM_MEMORY = 4 << 20
+MAX_FORM_PARTS = 256
 
 
 def too_large(limit: int) -> TooLarge:
@@ -36,7 +41,7 @@ def too_large(limit: int) -> TooLarge:
 def check_declared_length(request: Request, limit: int) -> None:
     """Refuse before reading anything when Content-Length already says it is too big."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and (ascii_int(declared) or limit + 1) > limit:
         raise too_large(limit)
 
 
@@ -120,14 +125,35 @@ class _FormState:
         self.value = bytearray()
         self.file_data: list[bytes] = []
         self.file_seen = False
+        self.held = 0  # bytes of fields and headers kept, all parts together
+        self.parts = 0
+
+    def _hold(self, size: int) -> None:
+        self.held += size
+        if self.held > MAX_FORM_MEMORY:
+            raise Invalid(
+                f"The form's fields and headers pass {MAX_FORM_MEMORY} bytes.",
+                code=Code.REQUEST_TOO_LARGE,
+            )
 
     def on_part_begin(self) -> None:
         self.headers, self.value, self.is_file, self.name = {}, bytearray(), False, None
 
+    def _field_done(self) -> str:
+        self.parts += 1
+        if self.parts > MAX_FORM_PARTS:
+            raise Invalid(
+                f"A form may have at most {MAX_FORM_PARTS} fields besides its files.",
+                code=Code.REQUEST_TOO_LARGE,
+            )
+        return self.value.decode("utf-8", "replace")
+
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._hold(end - start)
         self.header_field += data[start:end]
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._hold(end - start)
         self.header_value += data[start:end]
 
     def on_header_end(self) -> None:
@@ -153,13 +179,14 @@ class _FormState:
         if self.is_file:
             self.file_data.append(data[start:end])
         else:
+            self._hold(end - start)
             self.value += data[start:end]
             if len(self.value) > MAX_FORM_FIELD:
                 raise Invalid(f"The form field {self.name!r} is too large.")
 
     def on_part_end(self) -> None:
         if not self.is_file and self.name is not None:
-            self.form.fields[self.name] = self.value.decode("utf-8", "replace")
+            self.form.fields[self.name] = self._field_done()
 
 
 async def receive_form(request: Request, writer: BlobWriter, *, limit: int) -> ReceivedForm:
@@ -255,7 +282,7 @@ class _FilesState(_FormState):
                 self.handle.close()
                 self.handle = None
         elif self.name is not None:
-            self.received.fields[self.name] = self.value.decode("utf-8", "replace")
+            self.received.fields[self.name] = self._field_done()
 
     def flush(self) -> None:
         if self.handle is not None and self.file_data:

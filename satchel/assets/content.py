@@ -41,6 +41,7 @@ class Payload:
     media_type: str
     filename: str
     modified: datetime
+    location: str | None = None  # the asset's store (None: managed)
 
 
 def _etag(payload: Payload) -> str:
@@ -81,7 +82,7 @@ async def send(
     """Answer GET/HEAD for an asset's original bytes."""
     if blob is None or asset.sha256 is None:
         raise NotFound("The asset has no content yet.", code=Code.ASSET_NOT_FOUND)
-    payload = Payload(blob, asset.media_type, asset.filename, asset.created_at)
+    payload = Payload(blob, asset.media_type, asset.filename, asset.created_at, asset.store)
     return await send_payload(request, payload=payload, blobs=blobs, full_check=full_check)
 
 
@@ -97,6 +98,7 @@ async def send_derivative(
         derivative.media_type,
         f"{stem}.{derivative.kind}.{ext}",
         derivative.created_at,
+        asset.store,
     )
     return await send_payload(request, payload=payload, blobs=blobs, full_check=False)
 
@@ -112,6 +114,7 @@ async def send_payload(
     instead of sending the bad chunk. `full_check` re-hashes the whole blob first (raw).
     """
     blob = payload.blob
+    blobs = blobs.at(payload.location)
     headers = _headers(payload)
     size = blob.size
     if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):

@@ -22,6 +22,7 @@ from satchel.db import Database
 from satchel.errors import Conflict
 from satchel.ids import looks_like
 from satchel.lifecycle import plans
+from satchel.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ def _remove(
                 owner_id=asset.owner_id,
                 filename=asset.filename,
             )
+            data = events.asset_data(asset)
+            events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)
             unused = plans.unshared(plan)
             if unused:
                 session.execute(delete(Blob).where(Blob.sha256.in_(unused)))

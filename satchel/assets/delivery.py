@@ -27,7 +27,7 @@ from satchel.assets.schemas import (
 )
 from satchel.assets.views import base_url, content_url
 from satchel.codes import Code
-from satchel.errors import Invalid, NotFound, Unauthorized
+from satchel.errors import Invalid, NotFound, SatchelError, Unauthorized
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
@@ -42,13 +42,22 @@ def _authorized_asset(
     expires: str | None,
     sig: str | None,
 ) -> Asset:
-    """The asset a key's owner may read, or the one a valid signature over `signed` names."""
-    if principal is not None:
-        owner = principal.owner_filter("files:all")
-        return service.get(session=session, owner_id=owner, asset_id=asset_id)
+    """The asset a key's owner may read, or the one a valid signature over `signed` names
+    (whoever the caller: a signed-in visitor of someone's share page is served too)."""
     if sig is None and expires is None:
-        raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
-    runtime.signer.verify(signed, expires=expires, signature=sig)
+        if principal is None:
+            raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+        return service.get(
+            session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
+        )
+    try:
+        runtime.signer.verify(signed, expires=expires, signature=sig)
+    except SatchelError:
+        if principal is None:
+            raise
+        return service.get(  # a stale link in the owner's own page still works for them
+            session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
+        )
     asset = session.scalars(select(Asset).where(Asset.id == asset_id, service.live())).first()
     if asset is None:
         raise service.not_found(asset_id)
@@ -106,7 +115,7 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
     """A presigned GET for S3-stored content (`SATCHEL_S3_PRESIGN_DOWNLOADS`), else None."""
     if blob is None or not runtime.settings.s3_presign_downloads:
         return None
-    return runtime.blobs.presign_get(
+    return runtime.blobs.at(asset.store).presign_get(
         blob.sha256,
         expires_in=runtime.settings.s3_presign_seconds,
         filename=asset.filename,

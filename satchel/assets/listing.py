@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from satchel.assets.filters import LibraryFilter
@@ -65,6 +66,40 @@ def fts_query(q: str) -> str | None:
     return " ".join(f'"{t}"*' for t in tokens[:16]) or None
 
 
+def ts_query(q: str) -> str | None:
+    """The same words as a PostgreSQL `tsquery` literal: each a prefix, all required.
+
+    Tokens hold only word characters, `.` and `-`, so quoting them needs no escapes; they
+    are folded (case, accents) the way `satchel_fold` folds the indexed text.
+    """
+    tokens = [fold(t) for t in _TOKEN.findall(q)[:16]]
+    return " & ".join(f"'{t}':*" for t in tokens if t) or None
+
+
+def fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _search(dialect: str, q: str) -> ColumnElement[bool] | None:
+    """The full-text condition for `q`: FTS5 on SQLite, the tsvector + GIN on PostgreSQL."""
+    if dialect == "postgresql":
+        match = ts_query(q)
+        if match is None:
+            return None
+        found = text("assets.search_document @@ CAST(:tsq AS tsquery)").bindparams(tsq=match)
+        return and_(found)
+    match = fts_query(q)
+    if match is None:
+        return None
+    return Asset.seq.in_(
+        select(text("rowid"))
+        .select_from(text("assets_fts"))
+        .where(text("assets_fts MATCH :match"))
+        .params(match=match)
+    )
+
+
 def _encode_cursor(value: Any, asset_id: str) -> str:
     raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, asset_id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -117,27 +152,10 @@ def list_assets(
     if query.modified_after:
         conditions.append(Asset.updated_at > query.modified_after)
     if query.q:
-        match = fts_query(query.q)
-        if match is None:
+        found = _search(session.get_bind().dialect.name, query.q)
+        if found is None:
             return [], None
-        if session.get_bind().dialect.name == "sqlite":
-            conditions.append(
-                Asset.seq.in_(
-                    select(text("rowid"))
-                    .select_from(text("assets_fts"))
-                    .where(text("assets_fts MATCH :match"))
-                    .params(match=match)
-                )
-            )
-        else:
-            like = f"%{query.q}%"
-            conditions.append(
-                or_(
-                    Asset.filename.ilike(like),
-                    Asset.description.ilike(like),
-                    Asset.alt_text.ilike(like),
-                )
-            )
+        conditions.append(found)
     if query.cursor:
         value, last_id = _decode_cursor(query.cursor, sort)
         # A row-value comparison lets the database seek straight into the sort index;

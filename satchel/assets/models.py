@@ -92,6 +92,8 @@ class Asset(Base):
         Index("ix_assets_owner_favorite", "owner_id", "is_favorite", "created_at", "id"),
         Index("ix_assets_owner_orientation", "owner_id", "orientation", "created_at", "id"),
         Index("ix_assets_owner_width", "owner_id", "width", "id"),
+        Index("ix_assets_taken", "taken_at", "id"),
+        Index("ix_assets_folder", "folder", "created_at", "id"),
     )
 
     # `seq` is the row's stable integer key (the full-text index refers to it); `id` is

@@ -31,6 +31,9 @@ from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.search import duplicates
+from satchel.search import service as search_index
+from satchel.skills import service as skills
 from satchel.trash import service as trash
 from satchel.uploads import service as uploads
 
@@ -58,6 +61,10 @@ def list_route(
     modified_after: datetime | None = None,
     sort: str = "created_at",
     order: Literal["asc", "desc"] = "desc",
+    mode: Annotated[
+        Literal["keyword", "semantic", "hybrid"] | None,
+        Query(description="How `q` matches: words, meaning, or both (default once indexed)"),
+    ] = None,
 ) -> Envelope[list[AssetOut]]:
     query = ListQuery(
         limit=limit,
@@ -75,6 +82,11 @@ def list_route(
         library=library,
     )
     owner = principal.owner_filter("files:all")
+    if query.q and mode != "keyword":
+        ranked = search_index.list_ranked(session, owner_id=owner, query=query, mode=mode)
+        if ranked is not None:
+            rows, meta = ranked
+            return envelope([to_out(a, base_url(request, runtime), runtime) for a in rows], **meta)
     rows, next_cursor = list_assets(session=session, owner_id=owner, query=query)
     return envelope(
         [to_out(a, base_url(request, runtime), runtime) for a in rows],
@@ -99,18 +111,25 @@ def facets_route(
     "/assets/duplicates",
     summary="Groups of the caller's assets that hold exactly the same bytes",
     description="Same SHA-256 stored more than once (uploads with `dedupe=false`, or copies "
-    "in other folders), to review and clean up. Near-duplicates (similar pictures) are a "
-    "separate kind of group and are not listed here.",
+    "in other folders), to review and clean up. With `near=true`, groups of pictures that "
+    "look alike (perceptual hashes, made by the `hashes` skill) follow as `kind: near`: a "
+    "separate kind of group, never merged with the exact ones (first page only).",
 )
 def duplicates_route(
     session: SessionDep,
     principal: ReadFiles,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    near: bool = False,
+    threshold: Annotated[
+        int, Query(ge=0, le=32, description="Most differing bits of 64 (pHash) for `near`")
+    ] = duplicates.DEFAULT_THRESHOLD,
 ) -> Envelope[list[dict[str, Any]]]:
     groups, next_cursor = facets.duplicates(
         session, owner_id=principal.user_id, limit=limit, cursor=cursor
     )
+    if near and cursor is None:
+        groups += duplicates.near_groups(session, owner_id=principal.user_id, threshold=threshold)
     return envelope(groups, next_cursor=next_cursor, has_more=next_cursor is not None)
 
 
@@ -162,7 +181,10 @@ def get_asset(
 ) -> Envelope[AssetOut]:
     owner = principal.owner_filter("files:all")
     asset = uploads.asset_or_reservation(session=session, owner_id=owner, asset_id=asset_id)
-    return envelope(to_out(asset, base_url(request, runtime), runtime))
+    out = to_out(asset, base_url(request, runtime), runtime)
+    out.ai_results = skills.ai_results_view(session, asset.id)
+    out.last_skill_execution = skills.last_execution(session, asset.id)
+    return envelope(out)
 
 
 @router.patch("/assets/{asset_id}", summary="Change an asset's metadata")
@@ -170,13 +192,15 @@ def patch_asset(
     asset_id: str, body: AssetPatch, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
     service.check_fields(body, max_chars=runtime.settings.max_description_chars)
-    changes = body.model_dump(include=body.model_fields_set)
+    changes = body.model_dump(include=body.model_fields_set - {"run_enrichment"})
     asset = service.patch(
         db=runtime.db,
         owner_id=principal.owner_filter("files:all"),
         asset_id=asset_id,
         changes=changes,
     )
+    if changes.keys() & {"description", "alt_text", "tags", "filename"}:
+        search_index.refresh(runtime, asset_id=asset.id)
     return envelope(to_out(asset, base_url(request, runtime), runtime))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +11,11 @@ from pydantic.alias_generators import to_camel
 
 from satchel.assets.folders import normalize
 from satchel.errors import Invalid
+from satchel.userjson import check_depth
 
 MAX_TAGS = 64
 MAX_TAG_CHARS = 100
+MAX_ATTRIBUTES_BYTES = 64 << 10
 
 
 def _both_spellings(name: str) -> AliasChoices:
@@ -37,6 +40,9 @@ class AssetFields(Request):
     tags: list[str] | None = Field(None, max_length=MAX_TAGS)
     attributes: dict[str, Any] | None = None
     is_public: bool | None = None
+    run_enrichment: bool | None = Field(
+        None, description="Run AI enrichment after processing (default: the setting)."
+    )
     folder: str | None = Field(
         None,
         description="Where the asset is kept: `/` (the top, the default) or `/album/sub`. "
@@ -44,6 +50,15 @@ class AssetFields(Request):
     )
     is_favorite: bool | None = None
     is_archived: bool | None = Field(None, description="Archived assets leave the default list.")
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        # Nested JSON is stored and answered back: keep it shallow and small.
+        check_depth(value, field="attributes")
+        if value is not None and len(json.dumps(value, default=str)) > MAX_ATTRIBUTES_BYTES:
+            raise ValueError(f"at most {MAX_ATTRIBUTES_BYTES} bytes of JSON")
+        return value
 
     @field_validator("folder")
     @classmethod
@@ -133,6 +148,14 @@ class AssetOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     urls: AssetUrls
+    ai_results: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Structured AI results (kind, payload_json, created_at); on a single "
+        "asset's view.",
+    )
+    last_skill_execution: dict[str, Any] | None = Field(
+        None, description="The latest skill run: skill_name, trigger, times, steps."
+    )
 
 
 class BatchDeleteResult(BaseModel):

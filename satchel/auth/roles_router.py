@@ -57,7 +57,7 @@ def create_role(
 ) -> Envelope[RoleOut]:
     role = users.create_role(
         session,
-        actor_id=principal.user_id,
+        actor=principal,
         name=body.name,
         description=body.description,
         permissions=body.permissions,
@@ -76,7 +76,7 @@ def update_role(
 ) -> Envelope[RoleOut]:
     role = users.update_role(
         session,
-        actor_id=principal.user_id,
+        actor=principal,
         role_id=role_id,
         changes=body.model_dump(include=body.model_fields_set),
         ip=client_ip(request),
@@ -89,9 +89,7 @@ def update_role(
 def delete_role(
     role_id: str, request: Request, session: WriteSessionDep, principal: ManageUsers
 ) -> Envelope[dict[str, Any]]:
-    moved = users.delete_role(
-        session, actor_id=principal.user_id, role_id=role_id, ip=client_ip(request)
-    )
+    moved = users.delete_role(session, actor=principal, role_id=role_id, ip=client_ip(request))
     return envelope({"id": role_id, "deleted": True, "users_moved_to_user": moved})
 
 

@@ -195,6 +195,7 @@ def register(
         team_id=body.team_id,
         display_name=body.display_name,
         ip=client_ip(request),
+        actor=principal,
     )
     return envelope(user_out(user))
 
@@ -209,7 +210,7 @@ def update_user(
 ) -> Envelope[UserOut]:
     user = users.update_user(
         session,
-        actor_id=principal.user_id,
+        actor=principal,
         user_id=user_id,
         changes=body.model_dump(include=body.model_fields_set),
         ip=client_ip(request),
@@ -231,6 +232,7 @@ def reset_password(
         user_id=user_id,
         password=body.password,
         ip=client_ip(request),
+        actor=principal,
     )
     return envelope({"reset": True})
 
@@ -241,14 +243,12 @@ async def delete_user(
 ) -> Envelope[dict[str, Any]]:
     def run() -> int:
         with runtime.db.session() as session:
-            users.check_deletable(session, actor_id=principal.user_id, user_id=user_id)
+            users.check_deletable(session, actor=principal, user_id=user_id)
         removed = deletion.delete_all_for_owner(
             db=runtime.db, blobs=runtime.blobs, owner_id=user_id, actor_id=principal.user_id
         )
         with runtime.db.write_session() as session:
-            users.delete_user(
-                session, actor_id=principal.user_id, user_id=user_id, ip=client_ip(request)
-            )
+            users.delete_user(session, actor=principal, user_id=user_id, ip=client_ip(request))
         return removed
 
     removed = await run_in_threadpool(run)

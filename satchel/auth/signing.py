@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import time
 from pathlib import Path
 
 from satchel.codes import Code
 from satchel.errors import Forbidden
+from satchel.userjson import ascii_int
 
 
 def load_secret(data_dir: Path, configured: str | None) -> bytes:
@@ -21,10 +23,10 @@ def load_secret(data_dir: Path, configured: str | None) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        secret = secrets.token_bytes(32)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(secret)
-        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
         tmp.replace(path)
         return path.read_bytes()
 
@@ -43,10 +45,11 @@ class Signer:
 
     def verify(self, message: str, *, expires: str | None, signature: str | None) -> None:
         """Raise 403 unless the signature is ours and has not expired."""
-        if not expires or not signature or not expires.isdigit():
+        at = ascii_int(expires)
+        if at is None or not signature:
             raise Forbidden("The link's signature is missing.", code=Code.SIGNATURE_INVALID)
-        expected = self.sign(message, expires=int(expires))
-        if not hmac.compare_digest(expected, signature):
+        expected = self.sign(message, expires=at)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
             raise Forbidden("The link's signature is not valid.", code=Code.SIGNATURE_INVALID)
-        if int(expires) < time.time():
+        if at < time.time():
             raise Forbidden("The link has expired.", code=Code.SIGNATURE_EXPIRED)

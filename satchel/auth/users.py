@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from satchel.audit.service import record
+from satchel.auth import grants
 from satchel.auth.models import Role, Team, User
 from satchel.auth.passwords import hash_password
 from satchel.auth.permissions import BUILTIN_ROLES, PERMISSIONS
+from satchel.auth.service import Principal
 from satchel.auth.sessions import revoke_credentials
 from satchel.codes import Code
 from satchel.db import utcnow
@@ -61,6 +63,7 @@ def create_user(
     team_id: str | None = None,
     display_name: str | None = None,
     ip: str | None = None,
+    actor: Principal | None = None,  # None: the operator, on the command line
 ) -> User:
     if not _USERNAME.match(username):
         raise Invalid(
@@ -68,6 +71,8 @@ def create_user(
             fields=[{"field": "username", "message": "not a valid username"}],
         )
     _check_role(session, role)
+    if actor is not None:
+        grants.check_grant(session, actor, role)
     _check_team(session, team_id)
     user = User(
         id=new_id("usr"),
@@ -108,9 +113,10 @@ def _admins_left(session: Session, *, excluding: str) -> int:
 
 
 def update_user(
-    session: Session, *, actor_id: str, user_id: str, changes: dict[str, Any], ip: str | None
+    session: Session, *, actor: Principal, user_id: str, changes: dict[str, Any], ip: str | None
 ) -> User:
     user = _user(session, user_id)
+    grants.check_manage(session, actor, user)
     if "role" in changes and changes["role"] is not None:
         _check_role(session, changes["role"])
         if (
@@ -119,6 +125,7 @@ def update_user(
             and not _admins_left(session, excluding=user.id)
         ):
             raise Conflict("The last admin cannot lose the admin role.", code=Code.LAST_ADMIN)
+        grants.check_role_change(session, actor, user, changes["role"])
         user.role = changes["role"]
     if "team_id" in changes:
         _check_team(session, changes["team_id"])
@@ -129,7 +136,7 @@ def update_user(
     record(
         session,
         action="USER_UPDATED",
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         ip=ip,
         target_type="user",
         target_id=user.id,
@@ -140,9 +147,17 @@ def update_user(
 
 
 def reset_password(
-    session: Session, *, actor_id: str | None, user_id: str, password: str, ip: str | None
+    session: Session,
+    *,
+    actor_id: str | None,
+    user_id: str,
+    password: str,
+    ip: str | None,
+    actor: Principal | None = None,  # None: the operator, on the command line
 ) -> None:
     user = _user(session, user_id)
+    if actor is not None:
+        grants.check_manage(session, actor, user)
     # A reset ends every session and revokes every key: whoever knew the old password may
     # have made some. Giving a first password to an account that had none (the admin made
     # at first start) has nothing to end, and keeps the keys automation depends on.
@@ -162,23 +177,24 @@ def reset_password(
     session.commit()
 
 
-def check_deletable(session: Session, *, actor_id: str, user_id: str) -> User:
+def check_deletable(session: Session, *, actor: Principal, user_id: str) -> User:
     user = _user(session, user_id)
-    if user.id == actor_id:
+    grants.check_manage(session, actor, user)
+    if user.id == actor.user_id:
         raise Conflict("You cannot delete yourself.", code=Code.CANNOT_DELETE_SELF)
     if user.role == "admin" and not _admins_left(session, excluding=user.id):
         raise Conflict("The last admin cannot be deleted.", code=Code.LAST_ADMIN)
     return user
 
 
-def delete_user(session: Session, *, actor_id: str, user_id: str, ip: str | None) -> None:
+def delete_user(session: Session, *, actor: Principal, user_id: str, ip: str | None) -> None:
     """Delete the row (sessions and keys cascade); assets are removed by the caller first."""
-    user = check_deletable(session, actor_id=actor_id, user_id=user_id)
+    user = check_deletable(session, actor=actor, user_id=user_id)
     session.delete(user)
     record(
         session,
         action="USER_DELETED",
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         ip=ip,
         target_type="user",
         target_id=user_id,
@@ -216,12 +232,13 @@ def _role(session: Session, role_id: str) -> Role:
 def create_role(
     session: Session,
     *,
-    actor_id: str,
+    actor: Principal,
     name: str,
     description: str,
     permissions: list[str],
     ip: str | None,
 ) -> Role:
+    grants.check_permissions(actor, _check_permissions(permissions))
     if name in BUILTIN_ROLES or session.scalar(select(Role.id).where(Role.name == name)):
         raise Conflict(f"A role named {name!r} exists.", code=Code.ROLE_EXISTS)
     role = Role(
@@ -234,7 +251,7 @@ def create_role(
     record(
         session,
         action="ROLE_CREATED",
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         ip=ip,
         target_type="role",
         target_id=role.id,
@@ -245,11 +262,14 @@ def create_role(
 
 
 def update_role(
-    session: Session, *, actor_id: str, role_id: str, changes: dict[str, Any], ip: str | None
+    session: Session, *, actor: Principal, role_id: str, changes: dict[str, Any], ip: str | None
 ) -> Role:
     role = _role(session, role_id)
     if role.builtin:
         raise Conflict("Built-in roles cannot be changed.", code=Code.ROLE_BUILTIN)
+    grants.check_permissions(actor, role.permissions)  # not a stronger role than one's own
+    if changes.get("permissions") is not None:
+        grants.check_permissions(actor, _check_permissions(changes["permissions"]))
     if changes.get("name") and changes["name"] != role.name:
         new = changes["name"]
         if new in BUILTIN_ROLES or session.scalar(select(Role.id).where(Role.name == new)):
@@ -263,7 +283,7 @@ def update_role(
     record(
         session,
         action="ROLE_UPDATED",
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         ip=ip,
         target_type="role",
         target_id=role.id,
@@ -273,17 +293,18 @@ def update_role(
     return role
 
 
-def delete_role(session: Session, *, actor_id: str, role_id: str, ip: str | None) -> int:
+def delete_role(session: Session, *, actor: Principal, role_id: str, ip: str | None) -> int:
     """Delete a custom role; its users fall back to `user`. Returns how many moved."""
     role = _role(session, role_id)
     if role.builtin:
         raise Conflict("Built-in roles cannot be deleted.", code=Code.ROLE_BUILTIN)
+    grants.check_permissions(actor, role.permissions)
     moved = session.execute(update(User).where(User.role == role.name).values(role="user"))
     session.delete(role)
     record(
         session,
         action="ROLE_DELETED",
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         ip=ip,
         target_type="role",
         target_id=role_id,

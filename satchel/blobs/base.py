@@ -12,6 +12,9 @@ from typing import Protocol
 
 import xxhash
 
+from satchel.codes import Code
+from satchel.errors import Conflict
+
 # Every blob is checked on read in chunks of this size against per-chunk xxh3 sums, so a
 # range or a stream can be verified before any byte of it leaves, without re-hashing the
 # whole blob. The SHA-256 remains the blob's address and is re-checked in full by `raw`
@@ -63,6 +66,13 @@ class Digests:
         if self._chunk_fill:
             self._sums += self._chunk.digest()
         return BlobInfo(self._sha.hexdigest(), self.size, bytes(self._sums))
+
+
+def integrity_error(sha256: str) -> Conflict:
+    return Conflict(
+        "The stored bytes no longer match their checksum; they are not served.",
+        code=Code.ASSET_INTEGRITY_MISMATCH,
+    )
 
 
 def chunk_sum(data: bytes) -> bytes:
@@ -145,6 +155,12 @@ class BlobStore(Protocol):
         """A writer for new bytes; `location` picks a storage connection (None: managed)."""
         ...
 
+    def at(self, location: str | None) -> BlobStore:
+        """The store holding one location's bytes (a single store has only None). Reads,
+        presigning and local copies for an asset go through its own location, never a
+        lookup by address across owners."""
+        ...
+
     def lock(self, sha256: str) -> AbstractContextManager[None]:
         """Serializes placing and deleting one address (against a concurrent delete)."""
         ...
@@ -163,7 +179,8 @@ class BlobStore(Protocol):
         ...
 
     def local_copy(self, sha256: str) -> AbstractContextManager[Path]:
-        """A local file with the blob's bytes, for code that needs a path (sniffing)."""
+        """A local file with the blob's bytes, for code that needs a path (sniffing); its
+        SHA-256 is checked first (`IntegrityMismatch` when the stored bytes differ)."""
         ...
 
     def presign_get(
@@ -175,6 +192,17 @@ class BlobStore(Protocol):
     def iter_blobs(self) -> Iterator[BlobEntry]:
         """Every stored blob (for GC), in no particular order."""
         ...
+
+
+def check_file_sha256(path: Path, sha256: str) -> None:
+    """Refuse a local copy whose bytes are not the ones addressed (a damaged or replaced
+    object in a bucket someone else controls)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_SIZE):
+            digest.update(chunk)
+    if digest.hexdigest() != sha256:
+        raise integrity_error(sha256)
 
 
 def write_file(store: BlobStore, path: Path, location: str | None = None) -> BlobWriter:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile
+from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile, check_file_sha256
 from satchel.errors import InsufficientStorage, SatchelError
 
 _READ_SIZE = 1 << 20
@@ -142,7 +142,14 @@ class LocalBlobStore:
 
     @contextmanager
     def local_copy(self, sha256: str) -> Iterator[Path]:
-        yield self.path_of(sha256)
+        path = self.path_of(sha256)
+        check_file_sha256(path, sha256)
+        yield path
+
+    def at(self, location: str | None) -> LocalBlobStore:
+        if location is not None:
+            raise ValueError("a single store has no other locations")
+        return self
 
     def delete(self, sha256: str, location: str | None = None) -> None:
         if location is not None:

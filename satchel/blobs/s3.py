@@ -36,7 +36,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile
+from satchel.blobs.base import BlobEntry, BlobInfo, HashingTempFile, check_file_sha256
 from satchel.errors import InsufficientStorage, SatchelError
 
 if TYPE_CHECKING:
@@ -187,6 +187,11 @@ class S3BlobStore:
             raise ValueError("a single store has no other locations")
         return S3Writer(self)
 
+    def at(self, location: str | None) -> S3BlobStore:
+        if location is not None:
+            raise ValueError("a single store has no other locations")
+        return self
+
     def upload_file(self, path: Path, info: BlobInfo) -> None:
         extra: dict[str, Any] = {
             "ContentType": "application/octet-stream",
@@ -252,6 +257,7 @@ class S3BlobStore:
         path = Path(name)
         try:
             self.client.download_file(self.bucket, self.key_of(sha256), name, Config=_TRANSFER)
+            check_file_sha256(path, sha256)
             yield path
         finally:
             path.unlink(missing_ok=True)

@@ -5,16 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from satchel.blobs.base import CHUNK_SIZE, BlobStore, chunk_sum
-from satchel.codes import Code
-from satchel.errors import Conflict
+from satchel.blobs.base import CHUNK_SIZE, BlobStore, chunk_sum, integrity_error
 
-
-def integrity_error(sha256: str) -> Conflict:
-    return Conflict(
-        "The stored bytes no longer match their checksum; they are not served.",
-        code=Code.ASSET_INTEGRITY_MISMATCH,
-    )
+__all__ = ["check_sha256", "check_size", "integrity_error", "read_verified"]
 
 
 def read_verified(

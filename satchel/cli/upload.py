@@ -22,7 +22,6 @@ from satchel_client import Client, SatchelError, Space, Uploaded
 
 from satchel.cli.app import REMOTE, app, err_console
 from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, resume_store, say
-from satchel.cli.sharing import find_space
 from satchel.codes import Code
 
 GLOB_CHARS = set("*?[")
@@ -97,10 +96,10 @@ def pick(folder: Path) -> list[Path]:
 
 
 def _space(sdk: Client, name: str, visibility: str) -> tuple[Space, bool]:
-    try:
-        return find_space(sdk, name), False
-    except SatchelError:
-        return sdk.spaces.create(name, visibility=visibility), True
+    found = sdk.spaces.find(name)  # two spaces of this name: space_ambiguous, not a guess
+    if found is not None:
+        return found, False
+    return sdk.spaces.create(name, visibility=visibility), True
 
 
 def _progress(quiet: bool) -> Progress:

@@ -37,19 +37,46 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# PostgreSQL: a write session takes this transaction-scoped advisory lock first, so the
+# read-then-write transactions written against SQLite's one-writer rule keep their meaning
+# across every node; the hot paths (job claims, heartbeats, progress) take row locks
+# instead (`atomic_session`, `FOR UPDATE SKIP LOCKED`). Keys are 64-bit; the turn's is fixed.
+WRITER_TURN_KEY = 0x5A7C_4E10
+_PG_TURN = f"SET LOCAL lock_timeout = '{int(TURN_TIMEOUT * 1000)}ms'; "
+
+
+def _postgres_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("immediate", False):
+        conn.exec_driver_sql(f"{_PG_TURN}SELECT pg_advisory_xact_lock({WRITER_TURN_KEY})")
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a name (the same on every node)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.is_postgres = url.startswith("postgresql")
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             kwargs["pool_size"] = 16
             kwargs["max_overflow"] = 32
+        elif self.is_postgres:
+            kwargs["pool_size"] = 8
+            kwargs["max_overflow"] = 24
+            kwargs["pool_pre_ping"] = True  # a restarted server must not cost a request
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        elif self.is_postgres:
+            event.listen(self.engine, "begin", _postgres_begin)
         self._writer_lock = threading.Lock()
         self._lock_fd: int | None = None
         path = url.removeprefix("sqlite:///")
@@ -58,6 +85,9 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writes = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
+        )
+        self._try_writes = sessionmaker(
+            self.engine.execution_options(immediate=False), expire_on_commit=False
         )
         if self.is_sqlite:
             event.listen(self.sessions, "before_flush", lambda s, *_: self._on_write(s))
@@ -102,8 +132,48 @@ class Database:
         self._writer_lock.release()
 
     @contextmanager
+    def atomic_session(self) -> Iterator[Session]:
+        """For writes that are one atomic statement or lock their rows themselves: SQLite's
+        write turn still (it has one writer), but no cluster-wide turn on PostgreSQL."""
+        if self.is_sqlite:
+            with self.write_session() as session:
+                yield session
+            return
+        with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def named_lock(self, name: str) -> Iterator[None]:
+        """A lock on `name` across every process and node, held on its own connection.
+
+        PostgreSQL: a session advisory lock. SQLite: none needed here, since every process
+        shares one machine and callers hold their file locks (blobs) already.
+        """
+        if not self.is_postgres:
+            yield
+            return
+        key = lock_key(name)
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+    @contextmanager
     def try_write_session(self) -> Iterator[Session | None]:
         """A write session if the write turn is free at once, else None (never waits)."""
+        if self.is_postgres:
+            with self._try_writes() as session:
+                turn = text(f"SELECT pg_try_advisory_xact_lock({WRITER_TURN_KEY})")
+                if not session.scalar(turn):
+                    session.rollback()
+                    yield None
+                    return
+                yield session
+            return
         if not self.is_sqlite:
             with self.writes() as session:
                 yield session

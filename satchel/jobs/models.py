@@ -51,3 +51,17 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the request that made it
+
+
+class Lease(Base):
+    """A named lease one process holds until `expires_at`: periodic work runs once per
+    cluster, not once per node (see `satchel.jobs.leases`)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime]
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    last_run_at: Mapped[datetime | None]

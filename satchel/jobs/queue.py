@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,9 +21,11 @@ from huey.api import Huey
 
 from satchel.config import Settings
 from satchel.db import Database
-from satchel.jobs import registry, service
+from satchel.jobs import leases, registry, service
 from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
+from satchel.logs.context import JOB_ID, REQUEST_ID
+from satchel.metrics.counters import JOB_DURATION, JOBS_FINISHED, WORKERS
 
 log = logging.getLogger("satchel.jobs")
 
@@ -95,6 +98,18 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     job = service.claim(db, job_id=job_id, stale_before=_now_minus(stale_seconds))
     if job is None:
         return
+    tokens = (REQUEST_ID.set(job.request_id), JOB_ID.set(job_id))
+    try:
+        _execute(runtime, job, hard_timeout=hard_timeout)
+    finally:
+        REQUEST_ID.reset(tokens[0])
+        JOB_ID.reset(tokens[1])
+
+
+def _execute(runtime: Any, job: Any, *, hard_timeout: float | None) -> None:
+    db: Database = runtime.db
+    job_id: str = job.id
+    stale_seconds = runtime.settings.job_stale_seconds
     if job.attempts > MAX_ATTEMPTS:
         why = f"the worker stopped while running this job {MAX_ATTEMPTS} times"
         give_up(runtime, job_id=job_id, kind=job.kind, subject_id=job.subject_id, why=why)
@@ -137,8 +152,10 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
         params=dict(job.params),
         report=report,
     )
+    started, outcome = time.monotonic(), JobState.FAILED.value
     try:
         status = handler(ctx)
+        outcome = status.value
         service.finish(
             db,
             job_id=job_id,
@@ -150,6 +167,7 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
         if (hook := GIVE_UP.get(job.kind)) is not None:
             hook(runtime, job.subject_id, "cancelled")
         service.finish(db, job_id=job_id, status=JobState.CANCELLED, error="cancelled")
+        outcome = JobState.CANCELLED.value
     except Exception as exc:
         log.exception("job %s (%s) failed", job_id, job.kind)
         service.finish(
@@ -161,6 +179,8 @@ def execute(runtime: Any, job_id: str, *, hard_timeout: float | None = None) -> 
     finally:
         stop.set()
         beater.join(timeout=5)
+        JOBS_FINISHED.labels(job.kind, outcome).inc()
+        JOB_DURATION.labels(job.kind, outcome).observe(time.monotonic() - started)
 
 
 def _now_minus(seconds: float) -> Any:
@@ -182,6 +202,7 @@ class Workers:
     def start(self) -> None:
         registry.load()
         self.recover()
+        WORKERS.inc(self.count)
         for i in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"satchel-worker-{i}", daemon=True)
             thread.start()
@@ -189,9 +210,15 @@ class Workers:
         sweeper = threading.Thread(target=self._sweep, name="satchel-recovery", daemon=True)
         sweeper.start()
         self._threads.append(sweeper)
+        if TICKERS:
+            ticker = threading.Thread(target=self._tick, name="satchel-ticker", daemon=True)
+            ticker.start()
+            self._threads.append(ticker)
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
+        if self._threads:
+            WORKERS.dec(self.count)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.1))
@@ -225,16 +252,60 @@ class Workers:
             self.runtime.queue.enqueue(*ids)
         for hook in RECOVERY:
             hook(self.runtime)
+        for hook in NODE_SWEEPS:
+            hook(self.runtime)
         return len(ids)
 
+    def _tick(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            for hook in TICKERS:
+                try:
+                    hook(self.runtime)
+                except Exception:
+                    log.exception("periodic %s failed", getattr(hook, "__name__", hook))
+
     def _sweep(self) -> None:
+        # Recovery at start is this process's own (it may be the only one); after that,
+        # the cluster's: whichever process takes the period's lease runs it.
         interval = max(self.runtime.settings.job_stale_seconds / 2, 1.0)
         while not self._stop.wait(interval):
             try:
-                self.recover()
+                self.periodic(interval)
             except Exception:
                 log.exception("recovery sweep failed")
 
+    def periodic(self, interval: float) -> None:
+        """One tick: the recovery sweep and each `PERIODIC` task whose lease is free."""
+        db = self.runtime.db
+        if leases.take(db, name="recovery", seconds=interval * 0.9):
+            self.recover()
+        else:
+            for hook in NODE_SWEEPS:
+                hook(self.runtime)
+        for task in PERIODIC:
+            every = task.every(self.runtime.settings)
+            if every > 0 and leases.take(db, name=task.name, seconds=every):
+                log.info("periodic %s", task.name)
+                task.run(self.runtime)
 
-# Capabilities add checks here for subjects stuck without a live job (assets in `pending`).
+
+# Capabilities add checks here for subjects stuck without a live job (assets in `pending`);
+# they run once per sweep across the cluster (under the `recovery` lease).
 RECOVERY: list[Callable[[Any], None]] = []
+# Sweeps of this node's own folders, run by every worker process.
+NODE_SWEEPS: list[Callable[[Any], None]] = []
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work that runs once per `every(settings)` seconds across the cluster (0: never)."""
+
+    name: str
+    every: Callable[[Settings], float]
+    run: Callable[[Any], None]
+
+
+PERIODIC: list[Periodic] = []
+# Short periodic work (due webhook deliveries), run every `TICK_SECONDS` by each worker.
+TICKERS: list[Callable[[Any], None]] = []
+TICK_SECONDS = 0.5

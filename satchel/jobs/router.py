@@ -16,7 +16,7 @@ from starlette.responses import StreamingResponse
 from satchel.api.deps import ReadUser, RuntimeDep, SessionDep, WriteUser
 from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
-from satchel.jobs import service
+from satchel.jobs import registry, service
 from satchel.jobs.models import TERMINAL, Job
 from satchel.jobs.registry import GIVE_UP
 
@@ -36,6 +36,7 @@ class JobOut(BaseModel):
     result: dict[str, Any] | None
     error: str | None
     attempts: int
+    request_id: str | None = None  # the request that made it (its X-Request-Id)
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -74,6 +75,7 @@ def get_job(job_id: str, session: SessionDep, principal: ReadUser) -> Envelope[J
 @router.post("/jobs/{job_id}/cancel", summary="Cancel a job (idempotent)")
 def cancel_job(job_id: str, runtime: RuntimeDep, principal: WriteUser) -> Envelope[JobOut]:
     job, now = service.cancel(runtime.db, owner_id=_owner(principal), job_id=job_id)
+    registry.load()  # the give-up hooks register on import; no worker may have run here yet
     if now and (hook := GIVE_UP.get(job.kind)) is not None:
         hook(runtime, job.subject_id, "cancelled")  # queued: now; running: when it stops
     return envelope(job_out(job))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,10 @@ from satchel.db import Database, utcnow
 from satchel.errors import Conflict, NotFound
 from satchel.ids import new_id
 from satchel.jobs.models import TERMINAL, Job, JobState
+from satchel.logs.context import current_request_id
+
+# Called in the transaction that records a job completed or failed (webhooks' events).
+FINISHED: list[Callable[[Session, Job], None]] = []
 
 
 def create(
@@ -22,9 +27,12 @@ def create(
     owner_id: str | None,
     subject_id: str | None = None,
     params: dict[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> Job:
-    """Add a queued job to the caller's transaction; enqueue its id after the commit."""
+    """Add a queued job to the caller's transaction; enqueue its id after the commit.
+    It carries the id of the request that made it (or `request_id`) into its logs."""
     job = Job(
+        request_id=request_id or current_request_id(),
         id=new_id("job"),
         kind=kind,
         owner_id=owner_id,
@@ -37,8 +45,10 @@ def create(
     return job
 
 
-def get(session: Session, *, owner_id: str | None, job_id: str) -> Job:
+def get(session: Session, *, owner_id: str | None, job_id: str, for_update: bool = False) -> Job:
     stmt = select(Job).where(Job.id == job_id)
+    if for_update:  # a claim updating the row meanwhile waits, or is waited for
+        stmt = stmt.with_for_update()
     if owner_id is not None:
         stmt = stmt.where(Job.owner_id == owner_id)
     job = session.scalars(stmt).first()
@@ -77,7 +87,16 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
     be claimed; the update is atomic, so a job delivered twice runs once at a time.
     """
     now = utcnow()
-    with db.write_session() as session:
+    with db.atomic_session() as session:
+        if db.is_postgres:
+            # A row another worker is claiming right now is skipped, not waited for: it
+            # will be that worker's (or, if the claim fails, the next delivery's).
+            row = session.scalar(
+                select(Job.id).where(Job.id == job_id).with_for_update(skip_locked=True)
+            )
+            if row is None:
+                session.rollback()
+                return None
         claimed = session.execute(
             update(Job)
             .where(
@@ -103,7 +122,7 @@ def claim(db: Database, *, job_id: str, stale_before: datetime) -> Job | None:
 
 
 def heartbeat(db: Database, *, job_id: str) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobState.RUNNING)
@@ -114,7 +133,7 @@ def heartbeat(db: Database, *, job_id: str) -> None:
 
 def report(db: Database, *, job_id: str, percent: int, message: str | None) -> bool:
     """Store progress; returns whether cancellation was requested."""
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobState.RUNNING)
@@ -132,7 +151,7 @@ def finish(
     result: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         values: dict[str, Any] = {
             "status": status,
             "finished_at": utcnow(),
@@ -142,6 +161,10 @@ def finish(
         if status == JobState.COMPLETED:
             values["progress"] = 100
         session.execute(update(Job).where(Job.id == job_id).values(**values))
+        done = session.get(Job, job_id) if FINISHED else None
+        if done is not None and status in (JobState.COMPLETED, JobState.FAILED):
+            for hook in FINISHED:
+                hook(session, done)
         session.commit()
 
 
@@ -151,7 +174,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
     Returns the job and whether it was cancelled just now (before it started).
     """
     with db.write_session() as session:
-        job = get(session, owner_id=owner_id, job_id=job_id)
+        job = get(session, owner_id=owner_id, job_id=job_id, for_update=True)
         if job.status in TERMINAL:
             if job.status == JobState.CANCELLED:
                 return job, False
@@ -166,7 +189,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
 
 
 def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:
-    with db.write_session() as session:
+    with db.atomic_session() as session:
         session.execute(update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow()))
         session.commit()
 

@@ -10,7 +10,18 @@ import sys
 import threading
 import time
 
+from satchel.metrics import MULTIPROC_ENV
+from satchel.metrics.counters import WORKER_RESTARTS
+
 log = logging.getLogger("satchel.jobs")
+
+
+def _forget(pid: int) -> None:
+    """Drop a dead worker's live gauges (its counters stay counted)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 class WorkerProcesses:
@@ -55,7 +66,9 @@ class WorkerProcesses:
                 if self._stop.wait(backoff[i]):
                     return
                 backoff[i] = min(backoff[i] * 2, 30.0)
+                _forget(proc.pid)
                 self._procs[i] = self._spawn()
+                WORKER_RESTARTS.inc()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()

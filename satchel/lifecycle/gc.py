@@ -23,6 +23,7 @@ from satchel.blobs import BlobStore
 from satchel.blobs.base import BlobEntry
 from satchel.db import Database
 from satchel.errors import SatchelError
+from satchel.metrics.counters import GC_DELETED, GC_RECLAIMED
 from satchel.storage.locations import referenced_at
 from satchel.storage.stores import Stores
 from satchel.uploads import expiry
@@ -89,6 +90,8 @@ def collect(
     report["temp_files"] = len(temps)
     if not dry_run:
         report["temp_files_removed"] = sum(remove_temp(temp) for temp in temps)
+        GC_DELETED.inc(report["deleted_blobs"])
+        GC_RECLAIMED.inc(report["reclaimed_bytes"])
     return report
 
 

@@ -11,6 +11,7 @@ from satchel.assets.models import Asset, Blob, Derivative
 from satchel.blobs import BlobStore
 from satchel.blobs.base import Digests
 from satchel.db import Database
+from satchel.metrics.counters import SCRUB_CHECKED, SCRUB_PROBLEMS
 
 
 def _problem(blobs: BlobStore, blob: Blob) -> str | None:
@@ -63,6 +64,9 @@ def scrub(
                     ],
                 }
             )
+    SCRUB_CHECKED.inc(checked)
+    for m in mismatches:
+        SCRUB_PROBLEMS.labels(m["problem"]).inc()
     return {
         "checked": checked,
         "bytes_checked": bytes_checked,

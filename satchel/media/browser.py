@@ -179,3 +179,38 @@ def screenshot(
         clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": shot_height}
         return loaded.page.screenshot(type="png", full_page=True, clip=clip), truncated
     return loaded.page.screenshot(type="png"), truncated
+
+
+def print_pdf(html: str, out: Path, *, paper: str = "A4", landscape: bool = False) -> int:
+    """`html` printed to a PDF by Chromium with scripts off and every request refused (only
+    `data:` URLs load): nothing is fetched. Returns how many requests were refused."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    refused = [0]
+
+    def handle(route: Any) -> None:
+        if route.request.url.startswith(("data:", "about:")):
+            route.continue_()
+        else:
+            refused[0] += 1
+            route.abort("blockedbyclient")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
+        try:
+            context = browser.new_context(
+                java_script_enabled=False, service_workers="block", accept_downloads=False,
+                offline=True,
+            )  # fmt: skip
+            context.route("**/*", handle)
+            page = context.new_page()
+            try:
+                page.set_content(html, wait_until="load", timeout=NAVIGATION_MS)
+                page.pdf(path=str(out), format=paper, landscape=landscape, print_background=True)
+            except PlaywrightError as exc:
+                message = str(exc).strip().splitlines()[0][:300]
+                raise CaptureFailed(f"The document could not be printed: {message}") from exc
+        finally:
+            browser.close()
+    return refused[0]

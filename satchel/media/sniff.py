@@ -74,6 +74,10 @@ _HINT_ONLY: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+# Declared types of data formats with no parser of their own here: plain text to us.
+_TEXTUAL = frozenset({"application/xml", "application/yaml", "application/x-yaml"})
+
+
 def check_declared_type(declared_type: str | None, limits: MediaLimits) -> str | None:
     """Refuse an announcement whose declared type already rules the file out (422
     `asset_content_type_not_allowed`); returns the normalized declaration (None: nothing
@@ -230,8 +234,10 @@ def _reconcile(found: Found, declared: str, extension: str) -> str:
             return declared
         if declared in found.related:
             return found.media_type
-        if found.weak and declared.startswith("text/") and declared != "text/html":
-            return found.media_type  # text/x-python and friends: still plain text to us
+        if found.weak and (
+            (declared.startswith("text/") and declared != "text/html") or declared in _TEXTUAL
+        ):
+            return found.media_type  # text/x-python, XML, YAML: still plain text to us
         raise Invalid(
             f"the file was declared as {declared} but its content is {found.media_type}",
             code=Code.ASSET_CONTENT_TYPE_NOT_ALLOWED,

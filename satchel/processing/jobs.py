@@ -15,6 +15,7 @@ from satchel.processing.service import PROCESS_ASSET, queue_processing
 # What the job queue says when it gives a job up (`satchel.jobs`): cancelled by someone,
 # or anything else (its worker died too often, or it ran past the hard timeout).
 CANCELLED = "cancelled"
+ENRICH_ASSET = "skills.enrich"  # the handler lives in `satchel.skills.jobs`
 
 
 def limits_for(runtime: Any) -> ProcessLimits:
@@ -54,7 +55,28 @@ def process_asset(ctx: JobContext) -> JobStatus:
     if outcome.status == AssetStatus.FAILED:
         ctx.error = outcome.reason
         return JobStatus.FAILED
+    if ctx.params.get("enrich", runtime.settings.run_enrichment):
+        ctx.result["enrichment_job_id"] = queue_enrichment(runtime, ctx)
     return JobStatus.COMPLETED
+
+
+def queue_enrichment(runtime: Any, ctx: JobContext) -> str:
+    """Enrichment runs as a job of its own, after the derivatives are saved: slow OCR or
+    transcription never holds up thumbnails."""
+    from satchel.jobs import service as jobs
+
+    with runtime.db.write_session() as session:
+        job = jobs.create(
+            session,
+            kind=ENRICH_ASSET,
+            owner_id=None,
+            subject_id=ctx.subject_id,
+            params={"skills": ctx.params["skills"]} if "skills" in ctx.params else {},
+        )
+        job_id = job.id
+        session.commit()
+    runtime.queue.enqueue(job_id)
+    return job_id
 
 
 def requeue_stuck_assets(runtime: Any) -> None:

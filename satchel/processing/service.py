@@ -29,6 +29,7 @@ from satchel.processing.processors.base import (
     ProcessResult,
     run_processor,
 )
+from satchel.webhooks import events
 
 log = logging.getLogger("satchel.processing")
 
@@ -46,15 +47,41 @@ _DECODERS = frozenset(
 )  # fmt: skip
 
 
-def queue_processing(session: Session, *, asset: Asset, actor_id: str | None) -> Job:
+def queue_processing(
+    session: Session,
+    *,
+    asset: Asset,
+    actor_id: str | None,
+    enrich: bool | None = None,
+    skills: list[str] | None = None,
+) -> Job:
     """A processing job for the asset, with its soft reference, in the caller's transaction
-    (enqueue the job id after the commit)."""
+    (enqueue the job id after the commit). `enrich`: run AI enrichment after (None: the
+    `run_enrichment` setting); `skills`: which skills it runs (None: the setting's)."""
     asset.status = AssetStatus.PENDING
-    job = jobs.create(session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id)
+    params: dict[str, Any] = {}
+    if enrich is not None:
+        params["enrich"] = enrich
+    if skills is not None:
+        params["skills"] = skills
+    job = jobs.create(
+        session, kind=PROCESS_ASSET, owner_id=actor_id, subject_id=asset.id, params=params
+    )
     references.add(
         session, asset_id=asset.id, domain="jobs", owner_id=job.id, role="input", hard=False
     )
     return job
+
+
+def latest_job_id(session: Session, *, asset_id: str) -> str | None:
+    """The asset's most recent processing job: what a duplicate upload answers, so that a
+    caller waiting for "its" job waits for the processing the stored asset got."""
+    return session.scalars(
+        select(Job.id)
+        .where(Job.subject_id == asset_id, Job.kind == PROCESS_ASSET)
+        .order_by(Job.created_at.desc(), Job.id.desc())
+        .limit(1)
+    ).first()
 
 
 GONE = "gone"  # the asset was deleted meanwhile: nothing to do, and not an error
@@ -113,6 +140,9 @@ def _set_status(
         asset.updated_at = utcnow()
         if status in (AssetStatus.READY, AssetStatus.FAILED):
             asset.processed_at = utcnow()
+        if status == AssetStatus.FAILED:
+            data = events.asset_data(asset)
+            events.emit(session, events.ASSET_FAILED, owner_id=asset.owner_id, data=data)
         session.commit()
         return True
 
@@ -198,6 +228,8 @@ def _apply(
             setattr(asset, name, value)
         asset.status, asset.failure_reason, asset.failure_code = AssetStatus.READY, None, None
         asset.processed_at = asset.updated_at = utcnow()
+        data = events.asset_data(asset)
+        events.emit(session, events.ASSET_READY, owner_id=asset.owner_id, data=data)
         session.commit()
     for sha in set(replaced):
         drop_blob_if_unused(db=db, blobs=blobs, sha256=sha)
@@ -225,7 +257,7 @@ def process_asset(
         return Outcome(GONE)
     try:
         with tempfile.TemporaryDirectory(prefix="process-", dir=blobs_tmp(blobs)) as out:
-            with blobs.local_copy(sha) as source:
+            with blobs.at(location).local_copy(sha) as source:
                 result = run_processor(
                     source,
                     media_type=media_type,

@@ -16,6 +16,7 @@ from satchel.api.deps import FilesOrSigned, ReadFiles, RuntimeDep
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import content
 from satchel.assets import service as assets
+from satchel.assets.filenames import content_disposition
 from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import SignedUrl
 from satchel.assets.views import base_url
@@ -49,25 +50,23 @@ def _load(
     with runtime.db.session() as session:
         # Only what a rendition needs: the metadata JSON is large and parsed on load.
         stmt = select(Asset).where(Asset.id == asset_id, assets.live()).options(*_LEAN)
-        if principal is not None:
-            owner = principal.owner_filter("files:all")
-            if owner is not None:
-                stmt = stmt.where(Asset.owner_id == owner)
-            found = session.scalars(stmt).first()
-            if found is None:
+        row = session.scalars(stmt).first()
+        owner = principal.owner_filter("files:all") if principal is not None else ""
+        if row is not None and (
+            row.is_public or (principal is not None and owner in (None, row.owner_id))
+        ):
+            asset = row
+        elif sig is None and expires is None:
+            if principal is not None:
                 raise assets.not_found(asset_id)
-            asset = found
-        else:
-            asset_row = session.scalars(stmt).first()
-            if asset_row is None or not asset_row.is_public:
-                if sig is None and expires is None:
-                    raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
-                media_type = asset_row.media_type if asset_row else "image/webp"
-                message = f"render {asset_id} {params.canonical(media_type)}"
-                runtime.signer.verify(message, expires=expires, signature=sig)
-                if asset_row is None:
-                    raise assets.not_found(asset_id)
-            asset = asset_row
+            raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+        else:  # a valid signature serves, whoever asks (signed in or not)
+            media_type = row.media_type if row else "image/webp"
+            message = f"render {asset_id} {params.canonical(media_type)}"
+            runtime.signer.verify(message, expires=expires, signature=sig)
+            if row is None:
+                raise assets.not_found(asset_id)
+            asset = row
         _ = list(asset.derivatives)  # loaded while the session is open
         return asset
 
@@ -108,7 +107,7 @@ async def render(
         "Cache-Control": "public, max-age=31536000, immutable"
         if asset.is_public
         else "private, max-age=3600",
-        "Content-Disposition": f'inline; filename="{made.filename}"',
+        "Content-Disposition": content_disposition(made.filename, attachment=False),
         "X-Content-Type-Options": "nosniff",
     }
     body = b"" if request.method == "HEAD" else made.data

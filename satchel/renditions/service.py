@@ -25,6 +25,7 @@ from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
 from satchel.codes import Code
 from satchel.errors import Invalid, NotFound
+from satchel.media import MediaLimits
 from satchel.media.formats import FORMAT_OF, MEDIA_TYPES, Fit
 from satchel.runs import service as runs
 from satchel.runtime import Runtime
@@ -81,6 +82,32 @@ def _check(params: RenderParams, asset: Asset) -> None:
         raise NotFound("The asset has no content yet.", code=Code.ASSET_NOT_FOUND)
 
 
+def output_size(params: RenderParams, width: int, height: int) -> tuple[int, int]:
+    """The size a rendition of a `width`×`height` picture comes out at (at most)."""
+    box_w, box_h = params.w or 4096, params.h or 4096
+    fit = params.fit if params.w and params.h else "inside"
+    if fit in ("cover", "contain", "fill"):
+        return box_w, box_h
+    pick = max if fit == "outside" else min
+    scale = pick(box_w / max(width, 1), box_h / max(height, 1))
+    return max(round(width * scale), 1), max(round(height * scale), 1)
+
+
+def check_output(params: RenderParams, asset: Asset, limits: MediaLimits) -> None:
+    """Refuse, before any decoding, a rendition larger than the pixel limits (`outside` of
+    a 4000×10 strip into a 600 px box would be 240000×600)."""
+    if not asset.width or not asset.height:
+        return
+    out_w, out_h = output_size(params, asset.width, asset.height)
+    if max(out_w, out_h) > limits.max_image_edge or out_w * out_h > limits.max_image_pixels:
+        raise Invalid(
+            f"That rendition would be {out_w}×{out_h} pixels, over the limits "
+            f"({limits.max_image_edge} px a side, {limits.max_image_pixels} pixels).",
+            code=Code.RENDER_TOO_LARGE,
+            fields=[{"field": "fit", "message": "the result would be too large"}],
+        )
+
+
 def _preview(asset: Asset) -> Derivative | None:
     return next((d for d in asset.derivatives if d.kind == "preview"), None)
 
@@ -109,9 +136,10 @@ def _source(runtime: Runtime, asset: Asset, params: RenderParams) -> bytes:
         raise Invalid(
             "The original is too large to render on request.", code=Code.RENDER_SOURCE_TOO_LARGE
         )
-    check_size(runtime.blobs, sha256=blob.sha256, size=blob.size)
+    store = runtime.blobs.at(asset.store)
+    check_size(store, sha256=blob.sha256, size=blob.size)
     return b"".join(
-        read_verified(runtime.blobs, sha256=blob.sha256, size=blob.size, chunk_sums=blob.chunk_sums)
+        read_verified(store, sha256=blob.sha256, size=blob.size, chunk_sums=blob.chunk_sums)
     )
 
 
@@ -119,6 +147,7 @@ def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
     """Make the rendition in the sandbox (the asset was loaded with its derivatives) and
     cache it."""
     _check(params, asset)
+    check_output(params, asset, runtime.limits)
     fmt = params.out_format(asset.media_type)
     stem = asset.filename.rsplit(".", 1)[0] or "image"
     source = _source(runtime, asset, params)

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from satchel import userjson
 from satchel.api.envelope import envelope
 from satchel.api.receive import receive_files
 from satchel.assets.views import base_url
@@ -50,7 +51,7 @@ async def receive_run(
     elif ctype.startswith("application/json") or not ctype:
         body = await request.body()
         try:
-            data = json.loads(body) if body.strip() else {}
+            data = userjson.loads(body) if body.strip() else {}
         except json.JSONDecodeError as exc:
             raise BadRequest(f"The JSON body is malformed: {exc.msg}.") from exc
         if not isinstance(data, dict):
@@ -97,7 +98,7 @@ def pipeline_steps(runtime: Runtime, principal: Principal, fields: dict[str, Any
         )
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = userjson.loads(raw, field="pipeline")
         except json.JSONDecodeError as exc:
             raise Invalid(
                 f"`pipeline` is not valid JSON: {exc.msg}.",

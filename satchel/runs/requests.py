@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from satchel import userjson
 from satchel.assets import service as assets
 from satchel.blobs.verify import check_size, read_verified
 from satchel.codes import Code
@@ -32,9 +33,15 @@ MAIN_FIELDS = frozenset({"file", "files", "file[]", "files[]"})
 SAVE_MODES = frozenset({"asset", "version"})
 
 
+# Types a tool may take that are never stored as assets (served from our origin, HTML
+# would run there): html-to-pdf and the EPUB tools read them, nothing keeps them.
+TOOL_ONLY_TYPES = frozenset({"text/html", "application/epub+zip"})
+
+
 def identify(runtime: Runtime, path: Path, *, name: str, declared: str | None) -> InputFile:
     """An uploaded input, sniffed like any upload (corrupt and disallowed files refused)."""
-    media = sniff_file(path, declared_type=declared, filename=name, limits=runtime.limits)
+    limits = replace(runtime.limits, allowed_types=runtime.limits.allowed_types | TOOL_ONLY_TYPES)
+    media = sniff_file(path, declared_type=declared, filename=name, limits=limits)
     return InputFile(path, safe_name(name), media.media_type)
 
 
@@ -47,11 +54,12 @@ def from_asset(
         if asset.sha256 is None or asset.blob is None:
             raise Invalid(f"The asset {asset_id} has no bytes yet.", code=Code.ASSET_NOT_UPLOADED)
         sha, size, sums = asset.sha256, asset.size, asset.blob.chunk_sums
-        name, media_type = asset.filename, asset.media_type
-    check_size(runtime.blobs, sha256=sha, size=size)
+        name, media_type, location = asset.filename, asset.media_type, asset.store
+    store = runtime.blobs.at(location)
+    check_size(store, sha256=sha, size=size)
     path = ws.inputs / f"asset-{index:04d}"
     with path.open("wb") as fh:
-        for piece in read_verified(runtime.blobs, sha256=sha, size=size, chunk_sums=sums):
+        for piece in read_verified(store, sha256=sha, size=size, chunk_sums=sums):
             fh.write(piece)
     return InputFile(path, safe_name(name), media_type)
 
@@ -105,7 +113,7 @@ def build_request(
     raw = options.get("settings")
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw) if raw.strip() else {}
+            raw = userjson.loads(raw, field="settings") if raw.strip() else {}
         except json.JSONDecodeError as exc:
             raise Invalid(
                 f"`settings` is not valid JSON: {exc.msg}.",

@@ -15,6 +15,7 @@ from satchel.codes import Code
 from satchel.errors import Invalid, SatchelError
 from satchel.jobs import service as jobs
 from satchel.jobs.models import JobState
+from satchel.metrics.counters import TOOL_DURATION, TOOL_RUNS
 from satchel.preferences import service as preferences
 from satchel.runs import sandbox
 from satchel.runs.batch import stream_batch
@@ -43,7 +44,14 @@ def disabled_tools(runtime: Runtime) -> frozenset[str]:
 
 def limits_of(runtime: Runtime) -> ToolLimits:
     s = runtime.settings
-    return ToolLimits(max_image_edge=s.max_image_edge, max_image_pixels=s.max_image_pixels)
+    return ToolLimits(
+        max_image_edge=s.max_image_edge,
+        max_image_pixels=s.max_image_pixels,
+        max_media_seconds=s.tool_media_seconds,
+        max_video_pixels=s.tool_video_pixels,
+        max_video_frames=s.tool_video_frames,
+        max_output_bytes=s.tool_output_bytes,
+    )
 
 
 def find(runtime: Runtime, *, section: str | None, tool_id: str) -> Tool[Any]:
@@ -188,7 +196,22 @@ def run_in_sandbox(
         steps=len(plan.steps),
         memory_limit=all(t.memory_limit for t in plan.tools),
     )
-    result, _ = pool(runtime).call("run", args, budget=limits, report=report)
+    tool, started, outcome = (
+        plan.tool.id if plan.tool is not None else "pipeline",
+        time.monotonic(),
+        "ok",
+    )
+    try:
+        result, _ = pool(runtime).call("run", args, budget=limits, report=report)
+    except SatchelError as exc:
+        outcome = exc.code
+        raise
+    except BaseException:
+        outcome = "error"
+        raise
+    finally:
+        TOOL_RUNS.labels(tool, outcome).inc()
+        TOOL_DURATION.labels(tool).observe(time.monotonic() - started)
     return result_from_wire(result)
 
 

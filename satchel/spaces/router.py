@@ -45,6 +45,9 @@ class SpaceCreate(Body):
     description: str | None = Field(None, max_length=2000)
     visibility: str = "private"
     password: str | None = Field(None, min_length=1, max_length=1024)
+    allow_duplicate_name: bool = Field(
+        False, description="Keep a name another of your spaces has (refused otherwise: 409)."
+    )
 
 
 class SpacePatch(Body):
@@ -53,6 +56,7 @@ class SpacePatch(Body):
     visibility: str | None = None
     password: str | None = Field(None, min_length=1, max_length=1024)
     cover_asset_id: str | None = None
+    allow_duplicate_name: bool = False
 
 
 class Publish(Body):
@@ -112,6 +116,7 @@ def create_space(
         description=body.description,
         visibility=body.visibility,
         password=body.password,
+        allow_duplicate_name=body.allow_duplicate_name,
     )
     return envelope(space_out(space, request, runtime, 0))
 
@@ -335,7 +340,9 @@ async def public_asset_bytes(
             asset = session.scalar(select(Asset).where(Asset.id == asset_id, assets.live()))
             if asset is None or not asset.is_public or asset.blob is None:
                 raise assets.not_found(asset_id)
-            return Payload(asset.blob, asset.media_type, asset.filename, asset.created_at)
+            return Payload(
+                asset.blob, asset.media_type, asset.filename, asset.created_at, asset.store
+            )
 
     payload = await run_in_threadpool(load)
     return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)

@@ -16,10 +16,11 @@ from satchel.auth.models import LoginFailure
 from satchel.auth.passwords import hash_password, verify_password
 from satchel.codes import Code
 from satchel.db import utcnow
-from satchel.errors import Forbidden, Invalid, NotFound, SatchelError
+from satchel.errors import Conflict, Forbidden, Invalid, NotFound, SatchelError
 from satchel.ids import new_id
 from satchel.lifecycle import references
 from satchel.spaces.models import Publication, Space
+from satchel.webhooks import events
 
 VISIBILITIES = ("private", "public", "protected")
 _SHORT = string.ascii_letters + string.digits
@@ -65,8 +66,11 @@ def create(
     description: str | None,
     visibility: str,
     password: str | None,
+    allow_duplicate_name: bool = False,
 ) -> Space:
     _check_visibility(visibility, bool(password))
+    if not allow_duplicate_name:
+        _check_name_free(session, owner_id=owner_id, name=name)
     space = Space(
         id=new_id("spc"),
         short_id=_short_id(session),
@@ -79,6 +83,23 @@ def create(
     session.add(space)
     session.commit()
     return space
+
+
+def _check_name_free(session: Session, *, owner_id: str, name: str) -> None:
+    """An owner's spaces have distinct names (compared without case), so that a space named
+    on the command line is never a guess between two."""
+    taken = session.scalar(
+        select(Space.id)
+        .where(Space.owner_id == owner_id, func.lower(Space.name) == name.lower())
+        .limit(1)
+    )
+    if taken is not None:
+        raise Conflict(
+            f"You already have a space named {name!r} ({taken}); choose another name, or "
+            "send allow_duplicate_name=true to keep both.",
+            code=Code.SPACE_NAME_TAKEN,
+            fields=[{"field": "name", "message": "already used by " + taken}],
+        )
 
 
 def get(session: Session, *, owner_id: str | None, space_id: str) -> Space:
@@ -111,7 +132,9 @@ def patch(
     session: Session, *, owner_id: str | None, space_id: str, changes: dict[str, Any]
 ) -> Space:
     space = get(session, owner_id=owner_id, space_id=space_id)
-    if changes.get("name"):
+    if changes.get("name") and changes["name"] != space.name:
+        if not changes.get("allow_duplicate_name"):
+            _check_name_free(session, owner_id=space.owner_id, name=changes["name"])
         space.name = changes["name"]
     if "description" in changes:
         space.description = changes["description"]
@@ -182,6 +205,10 @@ def publish(
             )
         results.append({"asset_id": asset_id, "ok": True})
     space.updated_at = utcnow()
+    published = [r["asset_id"] for r in results if r["ok"]]
+    if published:
+        data = {"id": space.id, "short_id": space.short_id, "asset_ids": published}
+        events.emit(session, events.SPACE_PUBLISHED, owner_id=space.owner_id, data=data)
     session.commit()
     return results
 

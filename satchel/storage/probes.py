@@ -15,7 +15,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
-from satchel.blobs.s3 import S3Location, error_code, make_client
+from satchel.blobs.s3 import S3Location, error_code
+from satchel.storage.egress import Egress, guarded_client
 
 _BAD_KEY = {
     "InvalidAccessKeyId": "invalid_access_key",
@@ -66,9 +67,10 @@ def _attempt(name: str, action: str, call: Callable[[], object]) -> Probe:
     return Probe(name, True)
 
 
-def run_probes(location: S3Location) -> list[Probe]:
-    """HEAD the bucket, LIST under the prefix, PUT then DELETE a small probe object."""
-    client = make_client(location, timeout=10.0, retries=1)
+def run_probes(location: S3Location, egress: Egress) -> list[Probe]:
+    """HEAD the bucket, LIST under the prefix, PUT then DELETE a small probe object
+    (an endpoint that is not allowed is refused before any request)."""
+    client = guarded_client(location, egress, timeout=10.0, retries=1)
     bucket = location.bucket
     prefix = f"{location.prefix.strip('/')}/" if location.prefix.strip("/") else ""
     key = f"{prefix}.satchel-probe-{secrets.token_hex(8)}"

@@ -44,7 +44,11 @@ def create_connection(
     body: ConnectionIn, runtime: RuntimeDep, principal: ManageStorage
 ) -> Envelope[ConnectionOut]:
     connection_id = service.create(
-        db=runtime.db, box=runtime.blobs.box, owner_id=principal.user_id, body=body
+        db=runtime.db,
+        box=runtime.blobs.box,
+        egress=runtime.blobs.egress,
+        owner_id=principal.user_id,
+        body=body,
     )
     with runtime.db.session() as session:
         row = service.get(session, owner_id=principal.user_id, connection_id=connection_id)
@@ -55,8 +59,10 @@ def create_connection(
     "/storage-connections/preview",
     summary="Run the probes against a bucket without keeping anything",
 )
-def preview(body: BucketTarget, principal: WriteStorage) -> Envelope[PreviewOut]:
-    probes = service.preview(body)
+def preview(
+    body: BucketTarget, runtime: RuntimeDep, principal: ManageStorage
+) -> Envelope[PreviewOut]:
+    probes = service.preview(body, egress=runtime.blobs.egress)
     return envelope(
         PreviewOut(
             ok=all(p.ok for p in probes),
@@ -66,8 +72,11 @@ def preview(body: BucketTarget, principal: WriteStorage) -> Envelope[PreviewOut]
 
 
 @router.post("/storage-connections/list-buckets", summary="The buckets these credentials can see")
-def list_buckets(body: Credentials, principal: WriteStorage) -> Envelope[list[BucketOut]]:
-    return envelope([BucketOut.model_validate(b) for b in service.list_buckets(body)])
+def list_buckets(
+    body: Credentials, runtime: RuntimeDep, principal: ManageStorage
+) -> Envelope[list[BucketOut]]:
+    found = service.list_buckets(body, egress=runtime.blobs.egress)
+    return envelope([BucketOut.model_validate(b) for b in found])
 
 
 @router.post(
@@ -75,8 +84,10 @@ def list_buckets(body: Credentials, principal: WriteStorage) -> Envelope[list[Bu
     status_code=201,
     summary="Create a bucket with these credentials (region-aware)",
 )
-def create_bucket(body: BucketTarget, principal: ManageStorage) -> Envelope[BucketOut]:
-    service.create_bucket(body)
+def create_bucket(
+    body: BucketTarget, runtime: RuntimeDep, principal: ManageStorage
+) -> Envelope[BucketOut]:
+    service.create_bucket(body, egress=runtime.blobs.egress)
     return envelope(BucketOut(name=body.bucket))
 
 

@@ -41,6 +41,17 @@ class Credentials(Request):
             raise ValueError("an http(s):// URL")
         return value.rstrip("/") if value else value
 
+    @field_validator("prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        # The prefix goes into every object key on the wire: no dot segments (`../` would
+        # climb out of the bucket's folder on some servers), no query, fragment or escapes.
+        if any(c in value for c in "?#%\\") or any(ord(c) < 0x20 for c in value):
+            raise ValueError("no ?, #, %, backslashes or control characters")
+        if any(part in (".", "..") for part in value.strip("/").split("/")):
+            raise ValueError("no . or .. segments")
+        return value
+
 
 class BucketTarget(Credentials):
     bucket: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.\-]+[a-z0-9]$")

@@ -15,6 +15,7 @@ from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, SatchelError
 from satchel.ids import looks_like, new_id
 from satchel.storage.crypto import CredentialBox, mask_access_key
+from satchel.storage.egress import Egress, guarded_client
 from satchel.storage.models import StorageConnection
 from satchel.storage.schemas import (
     BucketTarget,
@@ -53,10 +54,10 @@ def location_of(body: Credentials, *, bucket: str = "", prefix: str = "") -> S3L
     )
 
 
-def preview(body: BucketTarget) -> list[Probe]:
+def preview(body: BucketTarget, *, egress: Egress) -> list[Probe]:
     from satchel.storage.probes import run_probes
 
-    return run_probes(location_of(body, bucket=body.bucket, prefix=body.prefix))
+    return run_probes(location_of(body, bucket=body.bucket, prefix=body.prefix), egress)
 
 
 def _probe_failure(probes: list[Probe]) -> Invalid:
@@ -91,9 +92,11 @@ def to_out(session: Session, row: StorageConnection) -> ConnectionOut:
     )
 
 
-def create(*, db: Database, box: CredentialBox, owner_id: str, body: ConnectionIn) -> str:
+def create(
+    *, db: Database, box: CredentialBox, egress: Egress, owner_id: str, body: ConnectionIn
+) -> str:
     """Probe the bucket, then keep the connection; returns its id."""
-    probes = preview(body)
+    probes = preview(body, egress=egress)
     if not all(p.ok for p in probes):
         raise _probe_failure(probes)
     connection_id = new_id("stc")
@@ -167,7 +170,7 @@ def patch(
             access_key_id=body.access_key_id,
             secret_access_key=body.secret_access_key.get_secret_value(),
         )
-        probes = run_probes(where)
+        probes = run_probes(where, stores.egress)
         if not all(p.ok for p in probes):
             raise _probe_failure(probes)
         secrets = {
@@ -211,10 +214,8 @@ def _refused(exc: Exception, action: str) -> StorageRefused:
     )
 
 
-def list_buckets(body: Credentials) -> list[dict[str, Any]]:
-    from satchel.blobs.s3 import make_client
-
-    client = make_client(location_of(body), timeout=10.0, retries=1)
+def list_buckets(body: Credentials, *, egress: Egress) -> list[dict[str, Any]]:
+    client = guarded_client(location_of(body), egress, timeout=10.0, retries=1)
     try:
         answer = client.list_buckets()
     except (ClientError, BotoCoreError) as exc:
@@ -224,10 +225,8 @@ def list_buckets(body: Credentials) -> list[dict[str, Any]]:
     ]
 
 
-def create_bucket(body: BucketTarget) -> None:
-    from satchel.blobs.s3 import make_client
-
-    client = make_client(location_of(body), timeout=10.0, retries=1)
+def create_bucket(body: BucketTarget, *, egress: Egress) -> None:
+    client = guarded_client(location_of(body), egress, timeout=10.0, retries=1)
     args: dict[str, Any] = {"Bucket": body.bucket}
     if body.region and body.region != "us-east-1":
         args["CreateBucketConfiguration"] = {"LocationConstraint": body.region}

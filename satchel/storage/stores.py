@@ -2,10 +2,14 @@
 
 Managed storage (the data folder, or `SATCHEL_BLOBS_URL=s3://…`) holds everything by
 default; an asset uploaded to a storage connection keeps its original and derivatives in
-that bucket (`assets.store` is the connection id). Writers are chosen by location; reads
-find the location from the rows (any location holding an address holds the same bytes, so
-managed is preferred when it has them); deletes from a connection re-check that nothing in
-that connection still points at the address. Locks are the managed store's, for all.
+that bucket (`assets.store` is the connection id). Writers are chosen by location, and so
+are reads, presigned URLs and local copies for an asset: `at(asset.store)`. The same bytes
+in two owners' buckets are two objects in two places that two people control, so an
+address alone never picks a bucket for serving. The protocol's own read methods (a lookup
+by address across every location) are for the lifecycle passes only (GC, scrub, repair),
+which check rows against whatever holds the bytes. Deletes from a connection re-check that
+nothing in that connection still points at the address. Locks are the managed store's,
+plus an advisory lock over PostgreSQL so that they hold across nodes.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +30,7 @@ from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import NotFound
 from satchel.storage.crypto import CredentialBox
+from satchel.storage.egress import Egress, guarded_client
 from satchel.storage.locations import held_at, locations_of
 from satchel.storage.models import StorageConnection
 
@@ -59,9 +64,16 @@ class Stores:
     """A `BlobStore` over managed storage plus every storage connection."""
 
     def __init__(
-        self, managed: BlobStore, *, db: Database, box: CredentialBox, presign: bool
+        self,
+        managed: BlobStore,
+        *,
+        db: Database,
+        box: CredentialBox,
+        presign: bool,
+        egress: Egress | None = None,
     ) -> None:
         self.managed = managed
+        self.egress = egress or Egress()
         self.db = db
         self.box = box
         self.presign = presign
@@ -101,9 +113,18 @@ class Stores:
             where = connection_location(row, self.box)
         from satchel.blobs.s3 import S3BlobStore
 
-        store = S3BlobStore(where, scratch_dir=self.scratch_dir, presign=self.presign)
+        store = S3BlobStore(
+            where,
+            scratch_dir=self.scratch_dir,
+            presign=self.presign,
+            client=guarded_client(where, self.egress),
+        )
         with self._guard:
             return self._connections.setdefault(location, store)
+
+    def at(self, location: str | None) -> BlobStore:
+        """The store holding one location's bytes: what serving an asset reads from."""
+        return self.store(location)
 
     def forget(self, location: str) -> None:
         """Drop a cached connection store (after its settings changed or it was deleted)."""
@@ -117,6 +138,7 @@ class Stores:
             )
 
     def _locate(self, sha256: str) -> BlobStore:
+        """Any location holding the address (lifecycle passes only; see the docstring)."""
         with self.db.session() as session:
             found = locations_of(session, sha256)
         if not found or None in found:
@@ -128,7 +150,16 @@ class Stores:
         return self.store(location).writer()
 
     def lock(self, sha256: str) -> AbstractContextManager[None]:
-        return self.managed.lock(sha256)
+        if not self.db.is_postgres:
+            return self.managed.lock(sha256)
+        return self._cluster_lock(sha256)
+
+    @contextmanager
+    def _cluster_lock(self, sha256: str) -> Iterator[None]:
+        # Over PostgreSQL the API nodes and workers may be on other machines: the managed
+        # store's process and file locks, then an advisory lock every node sees.
+        with self.managed.lock(sha256), self.db.named_lock(f"blob:{sha256}"):
+            yield
 
     def size_of(self, sha256: str) -> int | None:
         return self._locate(sha256).size_of(sha256)
@@ -148,13 +179,14 @@ class Stores:
         with suppress(NotFound):  # the connection is gone; its bytes are the owner's business
             self.store(location).delete(sha256)
 
+    # Without a location these mean managed storage (avatars, covers): never a lookup.
     def local_copy(self, sha256: str) -> AbstractContextManager[Path]:
-        return self._locate(sha256).local_copy(sha256)
+        return self.managed.local_copy(sha256)
 
     def presign_get(
         self, sha256: str, *, expires_in: int, filename: str, media_type: str, attachment: bool
     ) -> str | None:
-        return self._locate(sha256).presign_get(
+        return self.managed.presign_get(
             sha256,
             expires_in=expires_in,
             filename=filename,

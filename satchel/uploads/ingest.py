@@ -29,8 +29,10 @@ from satchel.db import Database, utcnow
 from satchel.errors import InsufficientStorage, Invalid, NotFound
 from satchel.ids import new_id
 from satchel.media import MediaInfo, MediaLimits, sniff_file
-from satchel.processing.service import queue_processing
+from satchel.metrics.counters import UPLOAD_BYTES, UPLOADS
+from satchel.processing.service import latest_job_id, queue_processing
 from satchel.uploads.models import Upload, UploadState
+from satchel.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class Ingested:
     asset: Asset
     deduplicated: bool
     job_id: str | None = None  # enqueue it once the caller is done (after the commit)
+    existing_job_id: str | None = None  # a duplicate: the stored asset's latest job
+
+    @property
+    def answer_job_id(self) -> str | None:
+        """The job the caller can wait for: the new one, or the duplicate's."""
+        return self.job_id or self.existing_job_id
+
+
+def duplicate(session: Session, asset: Asset) -> Ingested:
+    return Ingested(asset, True, existing_job_id=latest_job_id(session, asset_id=asset.id))
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class Intent:
     location: str | None = None  # a storage connection id; None: managed storage
     asset_id: str | None = None  # the id an announcement reserved; None: a new one
     upload_id: str | None = None  # that announcement, marked done with the asset
+    mode: str = "form"  # how the bytes came (form, inline, put, multipart, tus, output)
 
 
 def intent_of(upload: Upload) -> Intent:
@@ -65,6 +78,7 @@ def intent_of(upload: Upload) -> Intent:
         location=upload.store,
         asset_id=upload.asset_id,
         upload_id=upload.id,
+        mode=upload.protocol,
     )
 
 
@@ -75,6 +89,12 @@ def inspect(path: Path, *, size: int, intent: Intent, limits: MediaLimits) -> Me
     return sniff_file(
         path, declared_type=intent.declared_type, filename=intent.filename, limits=limits
     )
+
+
+def _counted(ingested: Ingested, intent: Intent, size: int) -> Ingested:
+    UPLOADS.labels(intent.mode, str(ingested.deduplicated).lower()).inc()
+    UPLOAD_BYTES.labels(intent.mode).inc(size)
+    return ingested
 
 
 def ingest(
@@ -95,17 +115,18 @@ def ingest(
         if intent.dedupe:
             with db.session() as session:
                 existing = _duplicate(session, intent, info.sha256, media.media_type)
-            if existing is not None:
+                found = duplicate(session, existing) if existing is not None else None
+            if existing is not None and found is not None:
                 writer.abort()
                 if intent.upload_id is not None:
                     with db.write_session() as session:
                         _finish_upload(session, intent, existing.id, info.size)
                         session.commit()
-                return Ingested(existing, True)
+                return _counted(found, intent, info.size)
         writer.commit()
         try:
             with db.write_session() as session:
-                return _insert(session, intent, info, media)
+                return _counted(_insert(session, intent, info, media), intent, info.size)
         except (OperationalError, NotFound) as exc:
             # The row could not be written (a full disk, or the upload ended meanwhile):
             # take back the bytes just placed unless something else uses them.
@@ -124,7 +145,7 @@ def ingest_placed(
 ) -> Ingested:
     """Turn bytes already placed under their address (by a signed PUT, held by its upload
     row) into the upload's asset, or refuse them (the caller ends the upload)."""
-    with blobs.local_copy(sha256) as path:
+    with blobs.at(intent.location).local_copy(sha256) as path:
         media = inspect(path, size=path.stat().st_size, intent=intent, limits=limits)
     with blobs.lock(sha256), db.write_session() as session:
         blob = session.get(Blob, sha256)
@@ -136,10 +157,11 @@ def ingest_placed(
             existing = _duplicate(session, intent, sha256, media.media_type)
             if existing is not None:
                 _finish_upload(session, intent, existing.id, blob.size)
+                found = duplicate(session, existing)
                 session.commit()
-                return Ingested(existing, True)
+                return _counted(found, intent, blob.size)
         info = BlobInfo(sha256=sha256, size=blob.size, chunk_sums=blob.chunk_sums)
-        return _insert(session, intent, info, media)
+        return _counted(_insert(session, intent, info, media), intent, blob.size)
 
 
 def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -> Asset | None:
@@ -148,6 +170,8 @@ def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -
         .where(
             Asset.owner_id == intent.owner_id,
             Asset.sha256 == sha256,
+            # per store: an upload aimed at a connection lands in that bucket
+            Asset.store.is_(None) if intent.location is None else Asset.store == intent.location,
             Asset.media_type == media_type,
         )
         .limit(1)
@@ -205,6 +229,11 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     session.add(asset)
     session.flush()
     set_tags(session, asset, normalized_tags(fields.tags))
-    job = queue_processing(session, asset=asset, actor_id=intent.owner_id)
+    job = queue_processing(
+        session, asset=asset, actor_id=intent.owner_id, enrich=fields.run_enrichment
+    )
+    events.emit(
+        session, events.ASSET_CREATED, owner_id=asset.owner_id, data=events.asset_data(asset)
+    )
     session.commit()
     return Ingested(asset, False, job.id)

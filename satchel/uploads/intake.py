@@ -80,6 +80,7 @@ def from_inline(
         fields=body,
         dedupe=dedupe and body.dedupe,
         location=location,
+        mode="inline",
     )
     return ingest(
         db=runtime.db, blobs=runtime.blobs, limits=runtime.limits, writer=writer, intent=intent

@@ -37,6 +37,7 @@ def save_output(
         declared_type=media_type,
         fields=AssetFields(),
         dedupe=parent_id is None,
+        mode="output",
     )
     ingested = ingest(
         db=db, blobs=blobs, limits=limits, writer=write_file(blobs, path), intent=intent

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
+from satchel import userjson
 from satchel.api.receive import too_large
 from satchel.assets.schemas import AssetFields
 from satchel.codes import Code
@@ -29,6 +30,8 @@ _PLAIN_FIELDS = frozenset(
         "altText",
         "is_public",
         "isPublic",
+        "run_enrichment",
+        "runEnrichment",
         "folder",
         "is_favorite",
         "isFavorite",
@@ -47,12 +50,12 @@ def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
             if key == "tags":
                 text = value.strip()
                 data[key] = (
-                    json.loads(text)
+                    userjson.loads(text, field=key)
                     if text.startswith("[")
                     else [t for t in text.split(",") if t.strip()]
                 )
             elif key == "attributes":
-                data[key] = json.loads(value) if value.strip() else {}
+                data[key] = userjson.loads(value, field=key) if value.strip() else {}
             elif key in _PLAIN_FIELDS:
                 data[key] = value
     except json.JSONDecodeError as exc:
@@ -82,7 +85,7 @@ async def read_json(request: Request, *, limit: int) -> Any:
         if len(raw) > limit:
             raise too_large(limit)
     try:
-        return json.loads(raw)
+        return userjson.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest("The body is not valid JSON.") from exc
 
@@ -149,7 +152,7 @@ async def complete_body(request: Request) -> CompleteMultipart | None:
     if not raw.strip():
         return None
     try:
-        payload = json.loads(raw)
+        payload = userjson.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadRequest("The body is not valid JSON.") from exc
     if payload == {}:

@@ -135,7 +135,7 @@ def _created(result: Ingested, request: Request, runtime: Runtime) -> Response:
     body = envelope(
         to_out(result.asset, base_url(request, runtime), runtime),
         deduplicated=result.deduplicated,
-        job_id=result.job_id,
+        job_id=result.answer_job_id,
     )
     return Response(
         body.model_dump_json(),

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from satchel.codes import Code
 from satchel.errors import BadRequest, Conflict, SatchelError
+from satchel.userjson import ascii_int
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
@@ -60,10 +61,10 @@ def check_version(request: Request) -> None:
 
 
 def int_header(request: Request, name: str) -> int:
-    value = request.headers.get(name)
-    if value is None or not value.isdigit():
+    value = ascii_int(request.headers.get(name))
+    if value is None:
         raise bad(f"The `{name}` header must be a non-negative integer.", "tus_header_invalid")
-    return int(value)
+    return value
 
 
 def parse_metadata(value: str | None) -> dict[str, str]:

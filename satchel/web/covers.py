@@ -29,7 +29,9 @@ def _picture(asset: Asset) -> Payload | None:
     derivative = by_kind.get("preview") or by_kind.get("thumbnail")
     if derivative is None:
         return None
-    return Payload(derivative.blob, derivative.media_type, "cover.webp", derivative.created_at)
+    return Payload(
+        derivative.blob, derivative.media_type, "cover.webp", derivative.created_at, asset.store
+    )
 
 
 def _first_picture(assets: Iterable[Asset]) -> Payload | None:

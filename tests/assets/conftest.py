@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from satchel.config import Settings
-from tests.conftest import ADMIN_KEY, s3_settings
+from tests.conftest import ADMIN_KEY, s3_settings, secret_for
 
 # Tests that reach into the data folder's files (`runtime.blobs.path_of`, `data/blobs`);
 # tests/storage/test_s3_backend.py checks the same on S3 through the bucket's listing.
@@ -34,16 +34,25 @@ BUCKET = "satchel-assets"
 
 
 @pytest.fixture(params=["local", "s3"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+def settings(request: pytest.FixtureRequest, tmp_path: Path, database_url: str | None) -> Settings:
     if request.param == "local":
         return Settings(
             data_dir=tmp_path / "data",
             admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
             base_url="http://testserver",
+            database_url=database_url,
+            secret_key=secret_for(database_url),
         )
     server: Any = request.getfixturevalue("s3_server")
     _ensure_bucket(server, BUCKET)
-    return s3_settings(tmp_path, server, bucket=BUCKET, s3_presign_downloads=False)
+    return s3_settings(
+        tmp_path,
+        server,
+        bucket=BUCKET,
+        s3_presign_downloads=False,
+        database_url=database_url,
+        secret_key=secret_for(database_url),
+    )
 
 
 def _ensure_bucket(server: Any, bucket: str) -> None:
@@ -70,6 +79,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     outcomes: set[str] = set()
     for item in items:
         callspec = getattr(item, "callspec", None)
+        # PostgreSQL with the local folder covers the database; S3 with SQLite the bucket.
+        params = callspec.params if callspec is not None else {}
+        if params.get("settings") == "s3" and params.get("database_url", "sqlite") != "sqlite":
+            dropped.append(item)
+            continue
         if callspec is None or callspec.params.get("settings") != "s3":
             keep.append(item)
             continue

@@ -130,6 +130,10 @@ async def test_dedup_same_owner_and_opt_out(client: httpx.AsyncClient, runtime: 
     second = await upload(client, png, filename="b.png", expect=200)
     assert second["data"]["id"] == first["data"]["id"]
     assert second["meta"]["deduplicated"] is True
+    # The duplicate answers the stored asset's processing job: waiting for it works.
+    assert second["meta"]["job_id"] == first["meta"]["job_id"] is not None
+    job = await client.get(f"/api/v1/jobs/{second['meta']['job_id']}")
+    assert job.status_code == 200 and job.json()["data"]["subject_id"] == first["data"]["id"]
     third = await upload(client, png, filename="c.png", dedupe="false")
     assert third["data"]["id"] != first["data"]["id"]
     assert len(stored_files(runtime)) == 1  # one blob for all of them

@@ -242,3 +242,37 @@ def test_several_http_processes_share_the_port_and_one_set_of_workers(
     while alive():
         assert time.monotonic() < deadline, [" ".join(p.cmdline()) for p in alive()]
         time.sleep(0.1)
+
+
+def test_a_second_server_fails_before_touching_anything(
+    tmp_path: Path, servers: list[Server]
+) -> None:
+    data_dir = tmp_path / "data"
+    first = start(data_dir)
+    servers.append(first)
+    port = first.base.rsplit(":", 1)[1]
+    env = {**os.environ, "SATCHEL_DATA_DIR": str(data_dir), "SATCHEL_LOG_LEVEL": "warning"}
+    # Same folder, same port: refused at once, and it never says it is serving.
+    busy = subprocess.run(
+        [*SATCHEL, "serve"], env={**env, "SATCHEL_PORT": port}, capture_output=True, text=True
+    )
+    said = busy.stdout + busy.stderr
+    assert busy.returncode == 2, said
+    assert f"Port {port}" in said and "already in use" in said and "serving" not in said
+    # Another port on the same folder: the folder's lock refuses it before startup repair.
+    other = subprocess.run(
+        [*SATCHEL, "serve"],
+        env={**env, "SATCHEL_PORT": str(_free_port())},
+        capture_output=True,
+        text=True,
+    )
+    said = other.stdout + other.stderr
+    assert other.returncode == 2, said
+    assert "data folder" in said and f"pid {first.proc.pid}" in said
+    assert "Startup repair" not in said and "serving" not in said
+    assert httpx.get(f"{first.base}/api/v1/health").status_code == 200
+    # Once the first has stopped, the folder is free again.
+    first.stop()
+    again = start(data_dir)
+    servers.append(again)
+    assert httpx.get(f"{again.base}/api/v1/health").status_code == 200

@@ -10,10 +10,12 @@ import pytest
 from satchel_client import (
     Asset,
     Client,
+    Conflict,
     ConnectionFailed,
     Invalid,
     NotFound,
     Page,
+    SatchelError,
     Unauthorized,
 )
 
@@ -106,6 +108,14 @@ def test_spaces_and_publications(sdk: Client, tmp_path: Path, live: LiveServer) 
     assert found is not None and found.id == space.id
     assert sdk.spaces.find(space.short_id).id == space.id  # type: ignore[union-attr]
     assert sdk.spaces.find("no such space") is None
+    with pytest.raises(Conflict) as taken:
+        sdk.spaces.create("sdk SPACE")
+    assert taken.value.code == "space_name_taken"
+    twin = sdk.spaces.create("SDK Space", allow_duplicate_name=True)
+    with pytest.raises(SatchelError) as ambiguous:
+        sdk.spaces.find("SDK Space")  # two of that name: never a silent pick
+    assert ambiguous.value.code == "space_ambiguous" and twin.id in ambiguous.value.message
+    sdk.spaces.delete(twin.id)
     assert any(s.id == space.id for s in sdk.spaces.list())
     results = sdk.spaces.publish(space.id, [asset_id, "ast_missing"])
     assert results == [

@@ -14,7 +14,9 @@ from tests.conftest import make_png, upload
 
 
 async def _space(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    response = await client.post("/api/v1/spaces", json={"name": "Highlights", **body})
+    # Tests make several spaces of one name: duplicates are allowed here on purpose.
+    body = {"name": "Highlights", "allow_duplicate_name": True, **body}
+    response = await client.post("/api/v1/spaces", json=body)
     assert response.status_code == 201, response.text
     space: dict[str, Any] = response.json()["data"]
     return space
@@ -237,3 +239,21 @@ async def test_avatar_replace_and_delete(
     cleared = (await client.delete("/api/v1/account/avatar")).json()["data"]
     assert cleared["avatar_url"] is None and not runtime.blobs.path_of(shas[1]).exists()
     assert (await client.delete("/api/v1/account/avatar")).status_code == 200
+
+
+async def test_an_owner_space_names_are_distinct(client: httpx.AsyncClient) -> None:
+    first = await _space(client, name="Trips", allow_duplicate_name=False)
+    again = await client.post("/api/v1/spaces", json={"name": "trips"})
+    assert again.status_code == 409, again.text
+    error = again.json()["error"]
+    assert error["code"] == "space_name_taken" and first["id"] in error["message"]
+    assert error["fields"][0]["field"] == "name"
+    # The owner may keep both when asked.
+    both = await client.post("/api/v1/spaces", json={"name": "Trips", "allow_duplicate_name": True})
+    assert both.status_code == 201
+    # A rename onto a taken name is refused the same way; keeping one's own name is fine.
+    second = await _space(client, name="Walks", allow_duplicate_name=False)
+    clash = await client.patch(f"/api/v1/spaces/{second['id']}", json={"name": "TRIPS"})
+    assert clash.status_code == 409 and clash.json()["error"]["code"] == "space_name_taken"
+    same = await client.patch(f"/api/v1/spaces/{second['id']}", json={"name": "Walks"})
+    assert same.status_code == 200

@@ -8,6 +8,16 @@ from typing import Any
 import boto3
 import pytest
 
+from satchel.config import Settings
+
+# The test S3 server listens on loopback, which connections may reach only when allowed.
+LOOPBACK_ALLOWED = ["127.0.0.1"]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"storage_private_endpoints": LOOPBACK_ALLOWED})
+
 
 def admin_s3(server: Any) -> Any:
     return boto3.client(

@@ -19,7 +19,7 @@ from satchel.lifecycle.gc import collect
 from satchel.lifecycle.scrub import scrub
 from satchel.runtime import Runtime
 from tests.conftest import make_png, s3_settings, upload
-from tests.storage.conftest import admin_s3, connection_body
+from tests.storage.conftest import LOOPBACK_ALLOWED, admin_s3, connection_body
 
 BUCKET = "satchel-managed"
 
@@ -31,7 +31,9 @@ def settings(tmp_path: Path, s3_server: Any) -> Settings:
         client.head_bucket(Bucket=BUCKET)
     except client.exceptions.ClientError:
         client.create_bucket(Bucket=BUCKET)
-    return s3_settings(tmp_path, s3_server, bucket=BUCKET)
+    return s3_settings(
+        tmp_path, s3_server, bucket=BUCKET, storage_private_endpoints=LOOPBACK_ALLOWED
+    )
 
 
 def managed(runtime: Runtime) -> S3BlobStore:

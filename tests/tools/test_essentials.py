@@ -110,6 +110,19 @@ async def test_compress_png_and_an_unreachable_target(client: httpx.AsyncClient)
     assert "KB" in body["error"]["message"]
 
 
+async def test_compress_never_answers_a_bigger_file(client: httpx.AsyncClient) -> None:
+    tiny = pyvips.Image.black(8, 8).new_from_image([30, 60, 90]).cast("uchar")
+    source = tiny.copy(interpretation="srgb").pngsave_buffer(compression=9, strip=True)
+    data, content = await run_tool(client, "compress", ("t.png", source), {"quality": 80})
+    assert content == source and data["data"]["kept"] == "original"
+    assert data["data"]["size"] == data["data"]["original_size"] == len(source)
+    # Asked for the re-encoded result, the tool answers it even though it is bigger.
+    data, content = await run_tool(
+        client, "compress", ("t.png", source), {"quality": 80, "keepSmaller": False}
+    )
+    assert data["data"]["kept"] == "result" and len(content) > len(source)
+
+
 async def test_compress_applies_orientation(client: httpx.AsyncClient) -> None:
     _, content = await run_tool(client, "compress", ROTATED, {"quality": 85})
     out = image(content)

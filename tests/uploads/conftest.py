@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 
 from satchel.config import Settings
-from tests.conftest import ADMIN_KEY
+from tests.conftest import ADMIN_KEY, secret_for
 
 MiB = 1 << 20
 PART = 5 * MiB
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=secret_for(database_url),
         admin_api_key=ADMIN_KEY,  # type: ignore[arg-type]
         base_url="http://testserver",
         multipart_threshold_bytes=MiB,

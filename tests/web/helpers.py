@@ -59,6 +59,7 @@ async def make_space(
             "description": description,
             "visibility": visibility,
             "password": password,
+            "allow_duplicate_name": True,  # tests make several spaces of one name
         },
     )
     assert made.status_code == 201, made.text

@@ -155,12 +155,16 @@ class AsyncSpaces(_Resource):
         visibility: str = "private",
         description: str | None = None,
         password: str | None = None,
+        allow_duplicate_name: bool = False,
     ) -> Space:
+        """A new space; a name you already use is refused (`space_name_taken`) unless
+        `allow_duplicate_name`."""
         body = {
             "name": name,
             "visibility": visibility,
             "description": description,
             "password": password,
+            "allow_duplicate_name": allow_duplicate_name,
         }
         return await self._run(ops.create_space(body))
 
@@ -171,12 +175,9 @@ class AsyncSpaces(_Resource):
         return await self._run(ops.get_space(space_id))
 
     async def find(self, name_or_id: str) -> Space | None:
-        spaces = await self.list()
-        for space in spaces:
-            if name_or_id in (space.id, space.short_id):
-                return space
-        wanted = name_or_id.casefold()
-        return next((s for s in spaces if s.name.casefold() == wanted), None)
+        """The space with this id, short id or name (names compared case-insensitively);
+        raises `space_ambiguous` when two spaces have that name."""
+        return ops.pick_space(await self.list(), name_or_id)
 
     async def update(self, space_id: str, **changes: Any) -> Space:
         return await self._run(ops.update_space(space_id, changes))

@@ -198,12 +198,16 @@ class Spaces(_Resource):
         visibility: str = "private",
         description: str | None = None,
         password: str | None = None,
+        allow_duplicate_name: bool = False,
     ) -> Space:
+        """A new space; a name you already use is refused (`space_name_taken`) unless
+        `allow_duplicate_name`."""
         body = {
             "name": name,
             "visibility": visibility,
             "description": description,
             "password": password,
+            "allow_duplicate_name": allow_duplicate_name,
         }
         return self._run(ops.create_space(body))
 
@@ -214,12 +218,9 @@ class Spaces(_Resource):
         return self._run(ops.get_space(space_id))
 
     def find(self, name_or_id: str) -> Space | None:
-        """The space with this id, short id or name (names compared case-insensitively)."""
-        for space in self.list():
-            if name_or_id in (space.id, space.short_id):
-                return space
-        wanted = name_or_id.casefold()
-        return next((s for s in self.list() if s.name.casefold() == wanted), None)
+        """The space with this id, short id or name (names compared case-insensitively);
+        raises `space_ambiguous` when two spaces have that name."""
+        return ops.pick_space(self.list(), name_or_id)
 
     def update(self, space_id: str, **changes: Any) -> Space:
         return self._run(ops.update_space(space_id, changes))

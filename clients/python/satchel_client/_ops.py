@@ -190,6 +190,23 @@ def list_spaces() -> Op[list[Space]]:
     return _many(Space, (yield _get("/spaces")))
 
 
+def pick_space(spaces: list[Space], name_or_id: str) -> Space | None:
+    """The space with this id, short id or name (names compared case-insensitively); two
+    spaces of that name are an error, never a silent pick."""
+    for space in spaces:
+        if name_or_id in (space.id, space.short_id):
+            return space
+    wanted = name_or_id.casefold()
+    named = [s for s in spaces if s.name.casefold() == wanted]
+    if len(named) > 1:
+        ids = ", ".join(s.id for s in named)
+        raise SatchelError(
+            f"{len(named)} of your spaces are named {name_or_id!r} ({ids}): name one by its id.",
+            code="space_ambiguous",
+        )
+    return named[0] if named else None
+
+
 def get_space(space_id: str) -> Op[Space]:
     return _one(Space, (yield _get(f"/spaces/{space_id}")))
 

@@ -11,8 +11,14 @@ config = context.config
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    # The SQLite full-text index is made by hand in 0001 and kept by triggers.
-    return not (type_ == "table" and name is not None and name.startswith("assets_fts"))
+    # The full-text indexes are made by hand: SQLite's in 0001 (kept by triggers),
+    # PostgreSQL's generated `search_document` column and its GIN index in 0012.
+    if type_ == "table" and name is not None and name.startswith("assets_fts"):
+        return False
+    return not (type_ in ("column", "index") and name in _PG_SEARCH)
+
+
+_PG_SEARCH = {"search_document", "ix_assets_search_document"}
 
 
 def run(connection: Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from typing import Literal
 
@@ -36,6 +37,12 @@ class Settings(ToolSettings):
         gt=0,
         le=1_048_576,
         description="Largest result in KB of 1024 bytes (mode `targetSize`).",
+    )
+
+    keep_smaller: bool = Field(
+        True,
+        description="Answer the original file when the result would not be smaller "
+        "(`kept` in the answer says which); false: always the re-encoded result.",
     )
 
     @model_validator(mode="after")
@@ -79,7 +86,8 @@ def smallest_fit(
 def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Compress an image in its own format (JPEG, WebP, AVIF, HEIC, PNG as a palette, TIFF as
     JPEG, GIF with fewer colours) at a quality, or at the highest quality that fits a target
-    size. Orientation is applied; metadata other than the colour profile is removed."""
+    size. Orientation is applied; metadata other than the colour profile is removed. When
+    the result would not be smaller, the original is answered instead (`kept`)."""
     inp = inputs.first
     fmt = FORMAT_OF.get(inp.media_type, "png")
     image = load_all(inp, ctx)
@@ -102,11 +110,20 @@ def compress(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult
                 code=Code.TOOL_TARGET_SIZE_UNREACHABLE,
             )
         quality = found
-    out = imaging.output_bytes(ctx, inp.name, fmt, data)
+    original_size = inp.path.stat().st_size
+    if settings.keep_smaller and len(data) >= original_size:
+        # Re-encoding an already small file can make it bigger (a 184 B PNG became 2 KB).
+        out = ctx.output(inp.name, inp.media_type)
+        shutil.copyfile(inp.path, out.path)
+        kept, fmt, size = "original", FORMAT_OF.get(inp.media_type, fmt), original_size
+    else:
+        out = imaging.output_bytes(ctx, inp.name, fmt, data)
+        kept, size = "result", len(data)
     facts = {
         "format": fmt,
         "quality": quality,
-        "original_size": inp.path.stat().st_size,
-        "size": len(data),
+        "original_size": original_size,
+        "size": size,
+        "kept": kept,
     }
     return ToolResult([out], data=facts)

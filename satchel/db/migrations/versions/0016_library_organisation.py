@@ -11,7 +11,7 @@ full-text triggers. The backfill is written out here (not imported from the app)
 revision means the same thing whatever the code becomes.
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,9 @@ _INDEXES: dict[str, tuple[str, ...]] = {
     "ix_assets_owner_favorite": ("owner_id", "is_favorite", "created_at", "id"),
     "ix_assets_owner_orientation": ("owner_id", "orientation", "created_at", "id"),
     "ix_assets_owner_width": ("owner_id", "width", "id"),
+    # Without an owner prefix, for callers who see everyone's files (files:all).
+    "ix_assets_taken": ("taken_at", "id"),
+    "ix_assets_folder": ("folder", "created_at", "id"),
 }
 # Only trashed rows: a plain index on trashed_at would be taken by SQLite's planner for
 # every listing's `trashed_at IS NULL`, a scan of everything.

@@ -1,0 +1,2 @@
+"""Skills: AI runs on stored assets (OCR, transcripts, faces, tags, captions) and their
+results."""

@@ -1,0 +1,1 @@
+"""File tools: tables, data formats, charts and ZIP archives, one module per tool."""

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints that subscribe to events, signed deliveries, retries and a log."""
