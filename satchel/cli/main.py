@@ -7,6 +7,7 @@ from __future__ import annotations
 # Each module registers its commands on `app` when imported.
 import satchel.cli.assets
 import satchel.cli.backups
+import satchel.cli.library
 import satchel.cli.local
 import satchel.cli.sharing
 import satchel.cli.tools

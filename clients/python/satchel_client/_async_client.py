@@ -75,6 +75,27 @@ class AsyncAssets(_Resource):
     async def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return await self._run(ops.asset_url(asset_id, expires_in))
 
+    async def move(
+        self, ids: builtins.list[str], folder: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Move assets into a folder (`/album/sub`); same-named files there refuse the move
+        (`folder_name_taken`) unless `allow_duplicates`."""
+        return await self._run(ops.move_assets(ids, folder, allow_duplicates))
+
+    async def favorite(self, asset_id: str, on: bool = True) -> Asset:
+        return await self._run(ops.patch_asset(asset_id, {"is_favorite": on}))
+
+    async def archive(self, asset_id: str, on: bool = True) -> Asset:
+        return await self._run(ops.patch_asset(asset_id, {"is_archived": on}))
+
+    async def facets(self, **filters: Any) -> dict[str, Any]:
+        """Counts per kind, year/month taken, camera, orientation and tag."""
+        return await self._run(ops.asset_facets(filters))
+
+    async def duplicates(self) -> builtins.list[dict[str, Any]]:
+        """Groups of assets holding exactly the same bytes (first page of 200 groups)."""
+        return await self._run(ops.asset_duplicates(None))
+
     async def references(self, asset_id: str) -> dict[str, Any]:
         return await self._run(ops.asset_references(asset_id))
 
@@ -287,6 +308,40 @@ class AsyncPipelines(_Resource):
         return await self._client._collect(result, output)
 
 
+class AsyncFolders(_Resource):
+    async def tree(self) -> builtins.list[dict[str, Any]]:
+        """Every folder with counts and sizes (its own, and with its subfolders)."""
+        return await self._run(ops.folder_tree())
+
+    async def move(
+        self, source: str, target: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Rename or move a folder and everything under it."""
+        return await self._run(ops.move_folder(source, target, allow_duplicates))
+
+    async def delete(
+        self, path: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """Everything in the folder to the trash (or for good); `dry_run`: the plan only."""
+        return await self._run(ops.delete_folder(path, dry_run, permanent))
+
+
+class AsyncTrash(_Resource):
+    async def list(self, *, limit: int = 200) -> builtins.list[Asset]:
+        """The trash, most recently trashed first (first page)."""
+        return (await self._run(ops.list_trash(None, limit))).items
+
+    async def add(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return await self._run(ops.trash_assets(ids))
+
+    async def restore(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return await self._run(ops.restore_assets(ids))
+
+    async def empty(self) -> dict[str, Any]:
+        """Delete everything in the trash for good."""
+        return await self._run(ops.empty_trash())
+
+
 class AsyncClient:
     """The Satchel API over HTTP, for asyncio. See `Client`."""
 
@@ -308,6 +363,8 @@ class AsyncClient:
         self.jobs = AsyncJobs(self)
         self.tools = AsyncTools(self)
         self.pipelines = AsyncPipelines(self)
+        self.folders = AsyncFolders(self)
+        self.trash = AsyncTrash(self)
 
     @property
     def base_url(self) -> str:

@@ -96,6 +96,27 @@ class Assets(_Resource):
     def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return self._run(ops.asset_url(asset_id, expires_in))
 
+    def move(
+        self, ids: builtins.list[str], folder: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Move assets into a folder (`/album/sub`); same-named files there refuse the move
+        (`folder_name_taken`) unless `allow_duplicates`."""
+        return self._run(ops.move_assets(ids, folder, allow_duplicates))
+
+    def favorite(self, asset_id: str, on: bool = True) -> Asset:
+        return self._run(ops.patch_asset(asset_id, {"is_favorite": on}))
+
+    def archive(self, asset_id: str, on: bool = True) -> Asset:
+        return self._run(ops.patch_asset(asset_id, {"is_archived": on}))
+
+    def facets(self, **filters: Any) -> dict[str, Any]:
+        """Counts per kind, year/month taken, camera, orientation and tag."""
+        return self._run(ops.asset_facets(filters))
+
+    def duplicates(self) -> builtins.list[dict[str, Any]]:
+        """Groups of assets holding exactly the same bytes (first page of 200 groups)."""
+        return self._run(ops.asset_duplicates(None))
+
     def references(self, asset_id: str) -> dict[str, Any]:
         return self._run(ops.asset_references(asset_id))
 
@@ -325,6 +346,38 @@ class Pipelines(_Resource):
         return self._client._collect(result, output)
 
 
+class Folders(_Resource):
+    def tree(self) -> builtins.list[dict[str, Any]]:
+        """Every folder with counts and sizes (its own, and with its subfolders)."""
+        return self._run(ops.folder_tree())
+
+    def move(self, source: str, target: str, *, allow_duplicates: bool = False) -> dict[str, Any]:
+        """Rename or move a folder and everything under it."""
+        return self._run(ops.move_folder(source, target, allow_duplicates))
+
+    def delete(
+        self, path: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """Everything in the folder to the trash (or for good); `dry_run`: the plan only."""
+        return self._run(ops.delete_folder(path, dry_run, permanent))
+
+
+class Trash(_Resource):
+    def list(self, *, limit: int = 200) -> builtins.list[Asset]:
+        """The trash, most recently trashed first (first page)."""
+        return self._run(ops.list_trash(None, limit)).items
+
+    def add(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return self._run(ops.trash_assets(ids))
+
+    def restore(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return self._run(ops.restore_assets(ids))
+
+    def empty(self) -> dict[str, Any]:
+        """Delete everything in the trash for good."""
+        return self._run(ops.empty_trash())
+
+
 class Client:
     """The Satchel API over HTTP. `base_url` and `token` default to `SATCHEL_URL` and
     `SATCHEL_TOKEN`. Idempotent calls are retried with backoff on 429, 5xx and broken
@@ -348,6 +401,8 @@ class Client:
         self.jobs = Jobs(self)
         self.tools = Tools(self)
         self.pipelines = Pipelines(self)
+        self.folders = Folders(self)
+        self.trash = Trash(self)
 
     @property
     def base_url(self) -> str:

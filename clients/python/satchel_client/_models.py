@@ -55,6 +55,16 @@ class Asset(Model):
     description: str | None = None
     alt_text: str | None = None
     is_public: bool = False
+    folder: str = "/"
+    is_favorite: bool = False
+    is_archived: bool = False
+    trashed_at: datetime | None = None
+    taken_at: datetime | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    orientation: str | None = None
     width: int | None = None
     height: int | None = None
     duration: float | None = None

@@ -88,6 +88,60 @@ def delete_asset(asset_id: str, dry_run: bool, permanent: bool = False) -> Op[di
     return {**(reply.data or {}), **{"meta": reply.meta}}
 
 
+def move_assets(ids: list[str], folder: str, allow_duplicates: bool) -> Op[dict[str, Any]]:
+    body = {"ids": ids, "folder": folder, "allow_duplicates": allow_duplicates}
+    reply = yield Call("POST", "/assets/move", json=body, idempotent=True)
+    return dict(reply.data or {})
+
+
+def asset_facets(params: dict[str, Any]) -> Op[dict[str, Any]]:
+    return dict((yield _get("/assets/facets", **params)).data or {})
+
+
+def asset_duplicates(cursor: str | None) -> Op[list[dict[str, Any]]]:
+    reply = yield _get("/assets/duplicates", cursor=cursor, limit=200)
+    return [g for g in reply.data or [] if isinstance(g, dict)]
+
+
+def folder_tree() -> Op[list[dict[str, Any]]]:
+    return [f for f in (yield _get("/folders")).data or [] if isinstance(f, dict)]
+
+
+def move_folder(source: str, target: str, allow_duplicates: bool) -> Op[dict[str, Any]]:
+    body = {"from": source, "to": target, "allow_duplicates": allow_duplicates}
+    reply = yield Call("POST", "/folders/move", json=body, idempotent=True)
+    return dict(reply.data or {})
+
+
+def delete_folder(path: str, dry_run: bool, permanent: bool) -> Op[dict[str, Any]]:
+    params = _clean(
+        {
+            "path": path,
+            "dry_run": "true" if dry_run else None,
+            "permanent": "true" if permanent else None,
+        }
+    )
+    reply = yield Call("DELETE", "/folders", params=params, idempotent=True)
+    return dict(reply.data or {})
+
+
+def list_trash(cursor: str | None, limit: int) -> Op[Page[Asset]]:
+    return _page(Asset, (yield _get("/trash", cursor=cursor, limit=limit)))
+
+
+def trash_assets(ids: list[str]) -> Op[dict[str, Any]]:
+    return dict((yield Call("POST", "/trash", json={"ids": ids}, idempotent=True)).data or {})
+
+
+def restore_assets(ids: list[str]) -> Op[dict[str, Any]]:
+    reply = yield Call("POST", "/trash/restore", json={"ids": ids}, idempotent=True)
+    return dict(reply.data or {})
+
+
+def empty_trash() -> Op[dict[str, Any]]:
+    return dict((yield Call("POST", "/trash/empty", idempotent=True)).data or {})
+
+
 def asset_url(asset_id: str, expires_in: int | None) -> Op[SignedUrl]:
     return _one(SignedUrl, (yield _get(f"/assets/{asset_id}/url", expires_in=expires_in)))
 
