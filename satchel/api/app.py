@@ -17,6 +17,7 @@ from satchel.api.envelope import ERROR_RESPONSES
 from satchel.api.limits import JsonBodyLimit
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
+from satchel.assets.views import origin_of
 from satchel.audit.router import router as audit_router
 from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
@@ -87,8 +88,9 @@ def api_router() -> APIRouter:
 
 def _origin(request: Request) -> str:
     runtime = getattr(request.app.state, "runtime", None)
-    configured = runtime.settings.base_url if runtime is not None else None
-    return (configured or str(request.base_url)).rstrip("/")
+    if runtime is None:
+        return str(request.base_url).rstrip("/")
+    return origin_of(request, runtime.settings)
 
 
 class Background(Protocol):
