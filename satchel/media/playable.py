@@ -26,6 +26,7 @@ AUDIO_PLAYABLE = {
 }
 MAX_SECONDS = 60.0  # longer media is served as stored (a rendition would outlast the budget)
 MAX_HEIGHT = 720
+MAX_PIXEL_SECONDS = 30 * 1920 * 1080  # 30 s of 1080p: bigger sources are served as stored
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def render(
         return None
     facts = avedit.check_file(path, Limits())
     if facts.duration <= 0 or facts.duration > MAX_SECONDS:
+        return None
+    if facts.duration * facts.width * facts.height > MAX_PIXEL_SECONDS:
         return None
     if facts.has_video:
         profile = avencode.VIDEO_PROFILES["mp4"].with_(preset="veryfast", audio_bitrate=128_000)

@@ -63,7 +63,7 @@ def process_audio(
         width, height = limits.waveform_width, limits.waveform_height
         imaging.from_array(waveform(samples, width, height)).pngsave(str(target), keep="none")
         derivatives.append(Derivative("waveform", target, "image/png", width, height))
-        rendition = playable_rendition(path, media_type, out_dir, progress)
+        rendition = playable_rendition(path, media_type, out_dir, progress, budget=limits.seconds)
         if rendition is not None:
             derivatives.append(rendition)
     return ProcessResult(metadata=metadata, raw=raw, derivatives=derivatives)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pyvips
@@ -60,26 +61,34 @@ def process_video(
         ),
         Derivative.of("preview", imaging.save_webp(preview, out_dir / "preview.webp")),
     ]
-    rendition = playable_rendition(path, media_type, out_dir, progress)
+    rendition = playable_rendition(path, media_type, out_dir, progress, budget=limits.seconds)
     if rendition is not None:
         derivatives.append(rendition)
     return ProcessResult(metadata=metadata, raw=raw, derivatives=derivatives)
 
 
+class _Overtime(Exception):
+    """The rendition ran past its share of the processing budget."""
+
+
 def playable_rendition(
-    path: Path, media_type: str, out_dir: Path, progress: Progress
+    path: Path, media_type: str, out_dir: Path, progress: Progress, *, budget: float = 120.0
 ) -> Derivative | None:
     """An H.264/AAC MP4 (or AAC M4A) for files browsers cannot play as stored (HEVC MOV,
-    MKV, AVI, FLAC, AIFF, …), up to `playable.MAX_SECONDS`; a file it fails on is still
-    served as stored."""
+    MKV, AVI, FLAC, AIFF, …), up to `playable.MAX_SECONDS`. It gets half the processing
+    budget: a file it fails on, or cannot finish in time, is still served as stored."""
+    stop_at = time.monotonic() + budget / 2
+
+    def report(share: float) -> None:
+        if time.monotonic() > stop_at:
+            raise _Overtime
+        progress(75 + int(20 * share), "making a playable rendition")
+
     try:
-        made = playable.render(
-            path,
-            out_dir,
-            media_type,
-            progress=lambda share: progress(75 + int(20 * share), "rendition"),
-        )
-    except (MediaError, av.FFmpegError):
+        made = playable.render(path, out_dir, media_type, progress=report)
+    except (MediaError, av.FFmpegError, _Overtime):
+        for leftover in out_dir.glob("playable.*"):
+            leftover.unlink(missing_ok=True)
         return None
     if made is None:
         return None
