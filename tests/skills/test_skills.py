@@ -111,3 +111,13 @@ async def test_refusals(client: httpx.AsyncClient, workers: Runtime) -> None:
         await asyncio.sleep(0.05)
     assert job["status"] == "completed", job
     assert job["result"]["skill_name"] == "ocr" and job["result"]["succeeded"] is True
+
+
+def test_enrichment_waits_behind_processing(runtime: Runtime) -> None:
+    """Workers take a later upload's processing before an earlier enrichment job."""
+    from satchel.processing.jobs import ENRICH_PRIORITY
+
+    runtime.queue.enqueue("job_enrich", priority=ENRICH_PRIORITY)
+    runtime.queue.enqueue("job_process")
+    order = [runtime.queue.huey.dequeue().args[0] for _ in range(2)]
+    assert order == ["job_process", "job_enrich"]
