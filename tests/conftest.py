@@ -23,6 +23,9 @@ from satchel.ids import new_id
 from satchel.runtime import Runtime, start
 
 ADMIN_KEY = "sat_test-admin-key-000000000000000000000000"
+# AI enrichment (OCR, faces, …) after every upload would slow every test that processes
+# files, servers started by tests included; enrichment tests ask for it per upload.
+os.environ.setdefault("SATCHEL_RUN_ENRICHMENT", "false")
 # Scale-out (PostgreSQL) refuses to start without a shared key from configuration.
 CLUSTER_SECRET = "test-cluster-secret-0123456789abcdef0123456789"
 

@@ -47,10 +47,15 @@ class Queue:
             self.huey = SqliteHuey("satchel", filename=str(path), results=False, utc=True)
         self._task = self.huey.task(name="satchel.run_job")(self._run)
 
-    def enqueue(self, *job_ids: str) -> None:
-        """Call after the transaction that created the jobs has committed."""
+    def enqueue(self, *job_ids: str, priority: int | None = None) -> None:
+        """Call after the transaction that created the jobs has committed. Workers take
+        higher priorities first; background work such as AI enrichment passes a negative
+        one so it never holds up thumbnails. (huey's Redis storage has no priorities: there
+        the order stays first in, first out.)"""
+        if self.mode == "redis":
+            priority = None
         for job_id in job_ids:
-            self._task(job_id)
+            self._task(job_id, priority=priority)
         if job_ids:
             service.mark_enqueued(self.db, job_ids=list(job_ids))
 

@@ -16,6 +16,7 @@ from satchel.processing.service import PROCESS_ASSET, queue_processing
 # or anything else (its worker died too often, or it ran past the hard timeout).
 CANCELLED = "cancelled"
 ENRICH_ASSET = "skills.enrich"  # the handler lives in `satchel.skills.jobs`
+ENRICH_PRIORITY = -10  # after every waiting upload's processing
 
 
 def limits_for(runtime: Any) -> ProcessLimits:
@@ -75,7 +76,7 @@ def queue_enrichment(runtime: Any, ctx: JobContext) -> str:
         )
         job_id = job.id
         session.commit()
-    runtime.queue.enqueue(job_id)
+    runtime.queue.enqueue(job_id, priority=ENRICH_PRIORITY)
     return job_id
 
 

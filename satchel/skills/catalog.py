@@ -22,6 +22,7 @@ class Step:
     result: str | None = None  # the AI result kind it writes
     compose: Compose | None = None  # or: builds a result from the asset and earlier results
     optional: bool = False  # a failure here does not fail the skill
+    derivative: str | None = None  # the tool's first output is kept as this derivative
 
 
 IMAGE = frozenset({"image"})
@@ -78,6 +79,20 @@ SKILLS: tuple[Skill, ...] = (
         "hashes",
         "Perceptual hashes (pHash, dHash) for near-duplicate search.",
         (Step("perceptual-hash", IMAGE, tool="perceptual-hash", result="hashes"),),
+    ),
+    Skill(
+        "segment",
+        "Cut out the people (MediaPipe selfie segmentation): a transparent PNG kept as the "
+        "asset's `person-mask` derivative, and the share of the picture they cover.",
+        (
+            Step(
+                "person-mask",
+                IMAGE,
+                tool="remove-background",
+                result="segment",
+                derivative="person-mask",
+            ),
+        ),
     ),
     Skill(
         "colors",

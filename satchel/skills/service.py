@@ -115,7 +115,24 @@ def _run_tool(
     result = runs.run_in_sandbox(
         runtime, runs.Plan(tool=tool), inputs, dict(step.settings), workdir=workdir, queued=queued
     )
-    return dict(result.data or {})
+    data = dict(result.data or {})
+    if step.derivative is not None and result.files:
+        from satchel.processing.service import store_derivative
+
+        made = result.files[0]
+        store_derivative(
+            db=runtime.db,
+            blobs=runtime.blobs,
+            asset_id=asset["id"],
+            kind=step.derivative,
+            path=made.path,
+            media_type=made.media_type,
+            width=asset["width"],
+            height=asset["height"],
+            location=asset.get("store"),
+        )
+        data["derivative"] = step.derivative
+    return data
 
 
 def run_skill(
@@ -144,6 +161,7 @@ def run_skill(
             "height": row.height,
             "info": dict(row.info or {}),
             "alt_text": row.alt_text,
+            "store": row.store,
         }
         sha, owner, location = row.sha256, row.owner_id, row.store
         known = results_of(session, asset_id)

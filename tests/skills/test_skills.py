@@ -111,3 +111,27 @@ async def test_refusals(client: httpx.AsyncClient, workers: Runtime) -> None:
         await asyncio.sleep(0.05)
     assert job["status"] == "completed", job
     assert job["result"]["skill_name"] == "ocr" and job["result"]["succeeded"] is True
+
+
+def test_enrichment_waits_behind_processing(runtime: Runtime) -> None:
+    """Workers take a later upload's processing before an earlier enrichment job."""
+    from satchel.processing.jobs import ENRICH_PRIORITY
+
+    runtime.queue.enqueue("job_enrich", priority=ENRICH_PRIORITY)
+    runtime.queue.enqueue("job_process")
+    order = [runtime.queue.huey.dequeue().args[0] for _ in range(2)]
+    assert order == ["job_process", "job_enrich"]
+
+
+async def test_segment_keeps_the_person_mask_as_a_derivative(
+    client: httpx.AsyncClient, workers: Runtime
+) -> None:
+    asset = (await upload(client, ASTRONAUT, runEnrichment="false"))["data"]
+    await ready(client, asset["id"])
+    run = (await client.post(f"/api/v1/assets/{asset['id']}/skills/segment/run")).json()["data"]
+    assert run["succeeded"], run
+    derivatives = {d["kind"]: d for d in run["asset"]["derivatives"]}
+    mask = derivatives["person-mask"]
+    assert mask["media_type"] == "image/png" and mask["size"] > 1000
+    results = {r["kind"]: r["payload_json"] for r in run["asset"]["ai_results"]}
+    assert 0.4 < results["segment"]["personShare"] < 0.7

@@ -64,6 +64,8 @@ def prepare(image: Any, settings: Settings) -> tuple[Image.Image, float]:
         # At the scan's own resolution, where a speck is one pixel and the median removes it.
         grey = pixels.convert("L").filter(ImageFilter.MedianFilter(3))
         pixels = ImageOps.autocontrast(grey, cutoff=1)
+    elif image.bands < 3:
+        pixels = pixels.convert("L")  # as the CLI reads a grey scan: one band, not three
     edge = max(pixels.width, pixels.height)
     scale = 1.0
     if edge > MAX_EDGE[settings.quality]:

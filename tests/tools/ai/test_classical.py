@@ -155,3 +155,18 @@ async def test_enhance_faces_and_restore_photo(client: httpx.AsyncClient) -> Non
     assert mse(out[200:202, 40:480], clean()[200:202, 40:480]) < 0.2 * mse(
         scratched[200:202, 40:480], clean()[200:202, 40:480]
     )
+
+
+async def test_image_enhancement_and_analyze(client: httpx.AsyncClient) -> None:
+    dull = (clean().astype(float) * 0.4 + 60).astype(np.uint8)  # washed out, low contrast
+    response = await client.post(
+        "/api/v1/tools/image/image-enhancement/analyze", files={"file": ("dull.png", png(dull))}
+    )
+    assert response.status_code == 200, response.text
+    facts = response.json()["data"]
+    assert "stretch levels" in facts["suggestions"] and facts["contrast"] < 0.3
+    data, content = await run_tool(client, "image-enhancement", ("dull.png", png(dull)))
+    out = pixels(content)
+    assert out.astype(float).std() > 1.5 * dull.astype(float).std()
+    assert mse(out, clean()) < mse(dull, clean())
+    assert data["data"]["before"]["range"][1] - data["data"]["before"]["range"][0] < 200
