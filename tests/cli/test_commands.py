@@ -25,6 +25,8 @@ def test_every_command_takes_json() -> None:
         "scrub", "login", "logout", "whoami", "upload", "ls", "get", "rm", "url", "reprocess",
         "spaces create", "spaces ls", "spaces url", "spaces publish", "keys create", "keys ls",
         "keys revoke", "tools ls", "tools run", "pipeline run", "usage", "backup", "restore",
+        "webhooks create", "webhooks ls", "webhooks deliveries", "webhooks redeliver",
+        "webhooks rm",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():
