@@ -10,11 +10,13 @@ from collections.abc import Callable
 from bench import (
     ai_peers,
     av_peers,
+    doc_peers,
     download,
     image_peers,
     listing,
     multipart_s3,
     photos_ready,
+    scale_out,
     small_uploads,
     upload_put,
     upload_resumable,
@@ -31,6 +33,8 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "image_peers": image_peers.run,
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
+    "scale_out": scale_out.run,
+    "doc_peers": doc_peers.run,
     "av_peers": av_peers.run,
     "ai_peers": ai_peers.run,
 }

@@ -50,6 +50,7 @@ class Code(StrEnum):
     FEATURE_NOT_FOUND = "feature_not_found"
     FEATURE_UNAVAILABLE = "feature_unavailable"
     FILE_NOT_FOUND = "file_not_found"
+    FOLDER_NAME_TAKEN = "folder_name_taken"
     FORBIDDEN = "forbidden"
     HANDLE_TAKEN = "handle_taken"
     INSUFFICIENT_PERMISSION = "insufficient_permission"

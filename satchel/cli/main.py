@@ -11,6 +11,7 @@ import satchel.cli.local
 import satchel.cli.sharing
 import satchel.cli.tools
 import satchel.cli.upload
+import satchel.cli.users
 import satchel.cli.webhooks  # noqa: F401
 from satchel.cli.app import app
 

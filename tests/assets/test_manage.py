@@ -127,9 +127,9 @@ async def test_other_owner_sees_404_identical_to_missing(
 
 async def test_delete_is_repeatable_and_batch_reports_missing(client: httpx.AsyncClient) -> None:
     a, b, c = [(await upload(client, make_png(seed=i)))["data"]["id"] for i in range(3)]
-    first = await client.delete(f"/api/v1/assets/{a}")
+    first = await client.delete(f"/api/v1/assets/{a}?permanent=true")
     assert first.status_code == 200 and first.json()["meta"]["already_deleted"] is False
-    again = await client.delete(f"/api/v1/assets/{a}")
+    again = await client.delete(f"/api/v1/assets/{a}?permanent=true")
     assert again.status_code == 200 and again.json()["meta"]["already_deleted"] is True
     assert (await client.get(f"/api/v1/assets/{a}")).status_code == 404
     never = await client.delete("/api/v1/assets/ast_" + "1" * 26)
@@ -161,3 +161,20 @@ async def test_usage(client: httpx.AsyncClient) -> None:
         "count": 2,
         "total_bytes": 2 * len(png),
     }
+
+
+async def test_search_folds_case_and_accents_and_keeps_names_whole(
+    client: httpx.AsyncClient,
+) -> None:
+    """The same answers from SQLite's FTS5 index and PostgreSQL's tsvector."""
+    made = {
+        name: (await upload(client, f"{name}\n".encode(), filename=name))["data"]["id"]
+        for name in ("Crème-Brûlée.txt", "report_2026.final.txt", "notes.txt")
+    }
+    assert await _ids(client, q="creme") == [made["Crème-Brûlée.txt"]]
+    assert await _ids(client, q="CRÈME-BR") == [made["Crème-Brûlée.txt"]]
+    assert await _ids(client, q="report_2026.fi") == [made["report_2026.final.txt"]]
+    assert await _ids(client, q="final") == []  # a name is one word, searched from its start
+    assert await _ids(client, q="notes txt") == []  # every word must match
+    assert await _ids(client, q="no") == [made["notes.txt"]]
+    assert await _ids(client, q="'; SELECT 1 --") == []
