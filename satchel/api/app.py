@@ -42,6 +42,7 @@ from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
+from satchel.spaces.transfer_router import router as transfer_router
 from satchel.storage.router import router as storage_router
 from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
@@ -66,6 +67,7 @@ def api_router() -> APIRouter:
         trash_router,
         assets_router,
         delivery_router,
+        transfer_router,
         spaces_router,
         public_router,
         jobs_router,

@@ -28,6 +28,8 @@ def test_every_command_takes_json() -> None:
         "keys revoke", "tools ls", "tools show", "tools run", "pipeline run", "usage",
         "backup", "restore",
         "mv", "fav", "folders", "trash ls", "trash restore", "trash empty",
+        "webhooks create", "webhooks ls", "webhooks deliveries", "webhooks redeliver",
+        "webhooks rm",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():

@@ -31,6 +31,8 @@ from satchel_client._models import (
     ToolResult,
     Uploaded,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 from satchel_client._upload import Progress, ResumeStore, UploadOptions
 
@@ -215,6 +217,39 @@ class AsyncApiKeys(_Resource):
         return await self._run(ops.revoke_current_key())
 
 
+class AsyncWebhooks(_Resource):
+    async def list(self) -> builtins.list[Webhook]:
+        return await self._run(ops.list_webhooks())
+
+    async def create(
+        self,
+        url: str,
+        *,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        is_global: bool | None = None,
+    ) -> Webhook:
+        body = {"url": url, "events": events, "description": description, "is_global": is_global}
+        return await self._run(ops.create_webhook(body))
+
+    async def get(self, webhook_id: str) -> Webhook:
+        return await self._run(ops.get_webhook(webhook_id))
+
+    async def update(self, webhook_id: str, **changes: Any) -> Webhook:
+        return await self._run(ops.update_webhook(webhook_id, changes))
+
+    async def delete(self, webhook_id: str) -> None:
+        await self._run(ops.delete_webhook(webhook_id))
+
+    async def deliveries(
+        self, webhook_id: str, *, limit: int = 50
+    ) -> builtins.list[WebhookDelivery]:
+        return await self._run(ops.webhook_deliveries(webhook_id, limit))
+
+    async def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return await self._run(ops.redeliver(webhook_id, delivery_id))
+
+
 class AsyncAccount(_Resource):
     async def get(self) -> Account:
         return await self._run(ops.get_account())
@@ -359,6 +394,7 @@ class AsyncClient:
         self.assets = AsyncAssets(self)
         self.spaces = AsyncSpaces(self)
         self.api_keys = AsyncApiKeys(self)
+        self.webhooks = AsyncWebhooks(self)
         self.account = AsyncAccount(self)
         self.jobs = AsyncJobs(self)
         self.tools = AsyncTools(self)

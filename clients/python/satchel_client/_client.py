@@ -30,6 +30,8 @@ from satchel_client._models import (
     ToolResult,
     Uploaded,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 from satchel_client._upload import Progress, ResumeStore, UploadOptions
 
@@ -259,6 +261,40 @@ class ApiKeys(_Resource):
         return self._run(ops.revoke_current_key())
 
 
+class Webhooks(_Resource):
+    def list(self) -> builtins.list[Webhook]:
+        return self._run(ops.list_webhooks())
+
+    def create(
+        self,
+        url: str,
+        *,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        is_global: bool | None = None,
+    ) -> Webhook:
+        """Add an endpoint; the answer's `secret` (`whsec_…`) is shown only this once."""
+        body = {"url": url, "events": events, "description": description, "is_global": is_global}
+        return self._run(ops.create_webhook(body))
+
+    def get(self, webhook_id: str) -> Webhook:
+        return self._run(ops.get_webhook(webhook_id))
+
+    def update(self, webhook_id: str, **changes: Any) -> Webhook:
+        """Change `url`, `events`, `description`, or `enabled` (re-enabling resets failures)."""
+        return self._run(ops.update_webhook(webhook_id, changes))
+
+    def delete(self, webhook_id: str) -> None:
+        self._run(ops.delete_webhook(webhook_id))
+
+    def deliveries(self, webhook_id: str, *, limit: int = 50) -> builtins.list[WebhookDelivery]:
+        """The delivery log, newest first."""
+        return self._run(ops.webhook_deliveries(webhook_id, limit))
+
+    def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return self._run(ops.redeliver(webhook_id, delivery_id))
+
+
 class AccountResource(_Resource):
     def get(self) -> Account:
         return self._run(ops.get_account())
@@ -397,6 +433,7 @@ class Client:
         self.assets = Assets(self)
         self.spaces = Spaces(self)
         self.api_keys = ApiKeys(self)
+        self.webhooks = Webhooks(self)
         self.account = AccountResource(self)
         self.jobs = Jobs(self)
         self.tools = Tools(self)

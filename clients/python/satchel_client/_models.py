@@ -251,3 +251,30 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     has_more: bool
+
+
+@dataclass(frozen=True)
+class Webhook(Model):
+    id: str = ""
+    url: str = ""
+    description: str = ""
+    events: list[str] = field(default_factory=list)
+    is_global: bool = False
+    enabled: bool = True
+    disabled_reason: str | None = None
+    secret: str | None = None  # the signing secret: only in the answer to create
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebhookDelivery(Model):
+    id: str = ""  # also the `webhook-id` header
+    event: str = ""
+    status: str = ""
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = None
+    last_response_ms: int | None = None
+    next_attempt_at: datetime | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None

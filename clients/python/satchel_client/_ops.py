@@ -25,6 +25,8 @@ from satchel_client._models import (
     Tool,
     ToolResult,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 
 M = TypeVar("M", bound=Model)
@@ -402,3 +404,36 @@ def _tool_result(reply: Reply) -> ToolResult:
 def fetch(url: str, dest: Path) -> Op[Path]:
     yield Call("GET", api_path(url), idempotent=True, download_to=dest)
     return dest
+
+
+# --- webhooks --------------------------------------------------------------------------
+
+
+def list_webhooks() -> Op[list[Webhook]]:
+    return _many(Webhook, (yield _get("/webhooks")))
+
+
+def create_webhook(body: dict[str, Any]) -> Op[Webhook]:
+    return _one(Webhook, (yield Call("POST", "/webhooks", json=_clean(body))))
+
+
+def get_webhook(webhook_id: str) -> Op[Webhook]:
+    return _one(Webhook, (yield _get(f"/webhooks/{webhook_id}")))
+
+
+def update_webhook(webhook_id: str, changes: dict[str, Any]) -> Op[Webhook]:
+    call = Call("PATCH", f"/webhooks/{webhook_id}", json=_clean(changes), idempotent=True)
+    return _one(Webhook, (yield call))
+
+
+def delete_webhook(webhook_id: str) -> Op[None]:
+    yield Call("DELETE", f"/webhooks/{webhook_id}", idempotent=True)
+
+
+def webhook_deliveries(webhook_id: str, limit: int) -> Op[list[WebhookDelivery]]:
+    return _many(WebhookDelivery, (yield _get(f"/webhooks/{webhook_id}/deliveries", limit=limit)))
+
+
+def redeliver(webhook_id: str, delivery_id: str) -> Op[WebhookDelivery]:
+    url = f"/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"
+    return _one(WebhookDelivery, (yield Call("POST", url)))
