@@ -14,8 +14,8 @@ uv:
 install: uv
 	$(UV) sync --frozen
 
+# serve migrates first; the admin key of a first start is the last thing it prints.
 serve: install
-	$(UV) run satchel migrate
 	$(UV) run satchel serve
 
 lint: install
@@ -46,7 +46,7 @@ openapi: install
 AI_ENGINES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
 	tesseract-ocr-spa espeak-ng libvulkan1 mesa-vulkan-drivers libomp5 fonts-dejavu-core
 OTHER_ENGINES := chromium libreoffice-writer-nogui libreoffice-calc-nogui \
-	libreoffice-impress-nogui python3-uno
+	libreoffice-impress-nogui python3-uno ghostscript qpdf
 engines:
 	apt-get update -qq
 	apt-get install -y --no-install-recommends $(AI_ENGINES) $(OTHER_ENGINES)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from bench import (
     ai_peers,
     av_peers,
+    doc_peers,
     download,
     image_peers,
     listing,
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "upload_resumable": upload_resumable.run,
     "multipart_s3": multipart_s3.run,
     "scale_out": scale_out.run,
+    "doc_peers": doc_peers.run,
     "av_peers": av_peers.run,
     "ai_peers": ai_peers.run,
 }

@@ -169,6 +169,12 @@ class Settings(BaseSettings):
         description="Run GC every this many seconds, once across the cluster (a lease in "
         "the database); 0: only when asked (`satchel gc`, POST /api/v1/gc).",
     )
+    trash_days: float = Field(
+        30.0,
+        ge=0,
+        description="Trashed assets are deleted for good (the delete engine, then GC) after "
+        "this many days, by the worker's periodic sweep.",
+    )
     tmp_grace_seconds: float = Field(
         3600.0, ge=0, description="Startup repair removes temporary files older than this."
     )

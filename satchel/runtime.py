@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,10 @@ def managed_store(settings: Settings) -> BlobStore:
 def start(settings: Settings) -> Runtime:
     """First start and every start: data folder, migrations, the admin user."""
     settings.check()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Only this service's user may read the data folder: the database, blobs, keys.
+    os.umask(0o077)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
     db = Database(settings.resolved_database_url)
     db.migrate()
     admin_key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None

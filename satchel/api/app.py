@@ -23,6 +23,7 @@ from satchel.auth.router import auth_router
 from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
 from satchel.features.router import router as features_router
+from satchel.folders.router import router as folders_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -41,6 +42,7 @@ from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
 from satchel.storage.router import router as storage_router
+from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
@@ -59,6 +61,8 @@ def api_router() -> APIRouter:
         tus_router,
         skills_router,  # before assets: `/assets/skills` is not an asset id
         search_router,  # nor is `/assets/duplicates`
+        folders_router,
+        trash_router,
         assets_router,
         delivery_router,
         spaces_router,

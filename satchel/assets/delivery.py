@@ -58,7 +58,7 @@ def _authorized_asset(
         return service.get(  # a stale link in the owner's own page still works for them
             session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
         )
-    asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+    asset = session.scalars(select(Asset).where(Asset.id == asset_id, service.live())).first()
     if asset is None:
         raise service.not_found(asset_id)
     return asset
@@ -126,7 +126,9 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
 
 def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
     with runtime.db.session() as session:
-        asset = session.scalar(select(Asset).where(Asset.id == asset_id, Asset.is_public))
+        asset = session.scalar(
+            select(Asset).where(Asset.id == asset_id, Asset.is_public, service.live())
+        )
         return asset
 
 

@@ -6,18 +6,22 @@ import base64
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from satchel.assets.filters import LibraryFilter
+from satchel.assets.filters import conditions as library_conditions
 from satchel.assets.models import Asset, AssetTag
 from satchel.errors import Invalid
 
-SortKey = Literal["created_at", "size", "filename"]
+SortKey = Literal["created_at", "size", "filename", "taken_at"]
 _SORT_ALIASES = {
+    "taken_at": "taken_at",
+    "takenAt": "taken_at",
     "created_at": "created_at",
     "createdAt": "created_at",
     "createdAtUtc": "created_at",
@@ -43,6 +47,7 @@ class ListQuery:
     modified_after: datetime | None = None
     sort: str = "created_at"
     order: Literal["asc", "desc"] = "desc"
+    library: LibraryFilter = field(default_factory=LibraryFilter)
 
 
 def normalize_sort(value: str) -> str:
@@ -50,7 +55,7 @@ def normalize_sort(value: str) -> str:
     if key is None:
         raise Invalid(
             f"Cannot sort by {value!r}.",
-            fields=[{"field": "sort", "message": "one of created_at, size, filename"}],
+            fields=[{"field": "sort", "message": "one of created_at, size, filename, taken_at"}],
         )
     return key
 
@@ -103,7 +108,7 @@ def _encode_cursor(value: Any, asset_id: str) -> str:
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
     try:
         value, asset_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if sort == "created_at":
+        if sort in ("created_at", "taken_at"):
             value = datetime.fromisoformat(value)
         elif sort == "size" and not isinstance(value, int):
             raise ValueError("size cursor")
@@ -120,13 +125,16 @@ def list_assets(
     *, session: Session, owner_id: str | None, query: ListQuery
 ) -> tuple[list[Asset], str | None]:
     sort = normalize_sort(query.sort)
-    column: Any = {"created_at": Asset.created_at, "size": Asset.size, "filename": Asset.filename}[
-        sort
-    ]
+    column: Any = {
+        "created_at": Asset.created_at,
+        "size": Asset.size,
+        "filename": Asset.filename,
+        "taken_at": Asset.taken_at,
+    }[sort]
     stmt: Select[Asset] = select(Asset)
     if owner_id is not None:
         stmt = stmt.where(Asset.owner_id == owner_id)
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = library_conditions(query.library)
     if query.kind:
         conditions.append(Asset.kind == query.kind)
     if query.media_type:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +73,17 @@ class Asset(Base):
         Index("ix_assets_created", "created_at", "id"),
         Index("ix_assets_size", "size", "id"),
         Index("ix_assets_filename", "filename", "id"),
+        # The organised library (folders, flags, trash, searched metadata), migration 0016.
+        Index("ix_assets_owner_folder", "owner_id", "folder", "created_at", "id"),
+        Index("ix_assets_owner_taken", "owner_id", "taken_at", "id"),
+        Index("ix_assets_owner_camera", "owner_id", "camera_model", "created_at", "id"),
+        Index("ix_assets_owner_make", "owner_id", "camera_make", "created_at", "id"),
+        Index("ix_assets_owner_geo", "owner_id", "latitude", "longitude"),
+        Index("ix_assets_owner_trashed", "owner_id", "trashed_at"),
+        Index("ix_assets_owner_favorite", "owner_id", "is_favorite", "created_at", "id"),
+        Index("ix_assets_owner_orientation", "owner_id", "orientation", "created_at", "id"),
+        Index("ix_assets_owner_width", "owner_id", "width", "id"),
+        Index("ix_assets_trashed", "trashed_at"),
     )
 
     # `seq` is the row's stable integer key (the full-text index refers to it); `id` is
@@ -108,6 +120,20 @@ class Asset(Base):
     # Where the bytes (original and derivatives) live: None for managed storage, else the
     # id of the owner's storage connection (satchel.storage).
     store: Mapped[str | None] = mapped_column(String(40))
+    # Where the owner keeps it: a folder path, `/` or `/album/sub` (`satchel.assets.folders`).
+    folder: Mapped[str] = mapped_column(String(1024), default="/", server_default="/")
+    is_favorite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # In the trash since then (None: not trashed); invisible to every read but the trash's.
+    trashed_at: Mapped[datetime | None]
+    # What people search by, indexed from `info` (`satchel.assets.indexing`).
+    taken_at: Mapped[datetime | None]
+    camera_make: Mapped[str | None] = mapped_column(String(100))
+    camera_model: Mapped[str | None] = mapped_column(String(100))
+    lens: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    orientation: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

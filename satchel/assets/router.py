@@ -15,8 +15,9 @@ from satchel.api.deps import (
     client_ip,
 )
 from satchel.api.envelope import Envelope, envelope
-from satchel.assets import deletion, service
+from satchel.assets import deletion, facets, service
 from satchel.assets.listing import ListQuery, list_assets
+from satchel.assets.params import LibraryParams
 from satchel.assets.schemas import (
     AssetOut,
     AssetPatch,
@@ -30,8 +31,10 @@ from satchel.assets.usage import usage as owner_usage
 from satchel.assets.views import base_url, to_out
 from satchel.lifecycle import references
 from satchel.processing import service as processing
+from satchel.search import duplicates
 from satchel.search import service as search_index
 from satchel.skills import service as skills
+from satchel.trash import service as trash
 from satchel.uploads import service as uploads
 
 router = APIRouter(tags=["assets"])
@@ -43,6 +46,7 @@ def list_route(
     runtime: RuntimeDep,
     session: SessionDep,
     principal: ReadFiles,
+    library: LibraryParams,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -75,6 +79,7 @@ def list_route(
         modified_after=modified_after,
         sort=sort,
         order=order,
+        library=library,
     )
     owner = principal.owner_filter("files:all")
     if query.q and mode != "keyword":
@@ -88,6 +93,44 @@ def list_route(
         next_cursor=next_cursor,
         has_more=next_cursor is not None,
     )
+
+
+@router.get(
+    "/assets/facets",
+    summary="Counts per kind, year and month taken, camera, orientation and tag",
+    description="Over the caller's assets the same library filters select (trashed ones "
+    "never, archived ones only when asked): for filter menus and timelines.",
+)
+def facets_route(
+    session: SessionDep, principal: ReadFiles, library: LibraryParams
+) -> Envelope[dict[str, Any]]:
+    return envelope(facets.facets(session=session, owner_id=principal.user_id, library=library))
+
+
+@router.get(
+    "/assets/duplicates",
+    summary="Groups of the caller's assets that hold exactly the same bytes",
+    description="Same SHA-256 stored more than once (uploads with `dedupe=false`, or copies "
+    "in other folders), to review and clean up. With `near=true`, groups of pictures that "
+    "look alike (perceptual hashes, made by the `hashes` skill) follow as `kind: near`: a "
+    "separate kind of group, never merged with the exact ones (first page only).",
+)
+def duplicates_route(
+    session: SessionDep,
+    principal: ReadFiles,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+    near: bool = False,
+    threshold: Annotated[
+        int, Query(ge=0, le=32, description="Most differing bits of 64 (pHash) for `near`")
+    ] = duplicates.DEFAULT_THRESHOLD,
+) -> Envelope[list[dict[str, Any]]]:
+    groups, next_cursor = facets.duplicates(
+        session, owner_id=principal.user_id, limit=limit, cursor=cursor
+    )
+    if near and cursor is None:
+        groups += duplicates.near_groups(session, owner_id=principal.user_id, threshold=threshold)
+    return envelope(groups, next_cursor=next_cursor, has_more=next_cursor is not None)
 
 
 @router.get("/assets/usage-stats", summary="Totals and the per-content-type breakdown")
@@ -163,10 +206,14 @@ def patch_asset(
 
 @router.delete(
     "/assets/{asset_id}",
-    summary="Delete an asset and its derivatives (its bytes too when nothing else uses them)",
-    description="With `dry_run=true`, answer the delete plan and change nothing. A delete "
-    "blocked by hard references is `409 asset_delete_blocked`. The id of an upload still in "
-    "progress cancels that upload.",
+    summary="Move an asset to the trash (or, with `permanent=true`, delete it for good)",
+    description="Answers the delete plan either way; a trashed asset is invisible to every "
+    "read until restored (`POST /trash/restore`) and is deleted for good after "
+    "`SATCHEL_TRASH_DAYS`. `permanent=true` deletes now: the row goes, its id is tombstoned "
+    "(a repeat answers `already_deleted`) and bytes nothing else uses are removed. With "
+    "`dry_run=true`, answer the plan and change nothing. A delete (or trashing) blocked by "
+    "hard references is `409 asset_delete_blocked`. The id of an upload still in progress "
+    "cancels that upload.",
 )
 def delete_asset(
     asset_id: str,
@@ -174,8 +221,9 @@ def delete_asset(
     runtime: RuntimeDep,
     principal: WriteFiles,
     dry_run: bool = False,
+    permanent: bool = False,
 ) -> Envelope[dict[str, Any]]:
-    result = uploads.delete_or_cancel(
+    result, trashed = trash.delete(
         db=runtime.db,
         blobs=runtime.blobs,
         owner_id=principal.owner_filter("files:all"),
@@ -183,10 +231,23 @@ def delete_asset(
         actor_id=principal.user_id,
         ip=client_ip(request),
         dry_run=dry_run,
+        permanent=permanent,
     )
     if dry_run:
         return envelope(
             result.plan or {"asset_id": asset_id}, dry_run=True, already_deleted=result.plan is None
+        )
+    if trashed is not None and trashed.plan is not None:
+        return envelope(
+            {
+                "id": asset_id,
+                "deleted": False,
+                "trashed": True,
+                "trashed_at": trashed.trashed_at.isoformat() if trashed.trashed_at else None,
+                "plan": trashed.plan,
+            },
+            already_deleted=False,
+            already_trashed=trashed.already_trashed,
         )
     return envelope(
         {"id": asset_id, "deleted": True, "plan": result.plan}, already_deleted=result.plan is None

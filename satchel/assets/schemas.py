@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from satchel.assets.folders import normalize
+from satchel.errors import Invalid
 from satchel.userjson import check_depth
 
 MAX_TAGS = 64
@@ -41,6 +43,13 @@ class AssetFields(Request):
     run_enrichment: bool | None = Field(
         None, description="Run AI enrichment after processing (default: the setting)."
     )
+    folder: str | None = Field(
+        None,
+        description="Where the asset is kept: `/` (the top, the default) or `/album/sub`. "
+        "Refused: `.`/`..` or empty segments and control characters.",
+    )
+    is_favorite: bool | None = None
+    is_archived: bool | None = Field(None, description="Archived assets leave the default list.")
 
     @field_validator("attributes", mode="before")
     @classmethod
@@ -50,6 +59,16 @@ class AssetFields(Request):
         if value is not None and len(json.dumps(value, default=str)) > MAX_ATTRIBUTES_BYTES:
             raise ValueError(f"at most {MAX_ATTRIBUTES_BYTES} bytes of JSON")
         return value
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize(value)
+        except Invalid as exc:
+            raise ValueError(exc.fields[0]["message"] if exc.fields else str(exc)) from None
 
 
 class AssetPatch(AssetFields):
@@ -90,6 +109,21 @@ class AssetOut(BaseModel):
     description: str | None
     alt_text: str | None
     is_public: bool
+    folder: str = "/"
+    is_favorite: bool = False
+    is_archived: bool = False
+    trashed_at: datetime | None = Field(None, description="In the trash since (else null).")
+    taken_at: datetime | None = Field(
+        None,
+        description="When it was taken (EXIF DateTimeOriginal in UTC when it has an offset, "
+        "else the camera's clock), else a document's creation date, else when it was stored.",
+    )
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    orientation: str | None = Field(None, description="landscape, portrait or square.")
     width: int | None = None
     height: int | None = None
     duration: float | None = None

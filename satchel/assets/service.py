@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.filenames import clean_filename
@@ -23,6 +23,8 @@ from satchel.ids import looks_like
 MAX_ATTRIBUTES_BYTES = 64 * 1024
 
 S = TypeVar("S", bound=Select[Any])
+_FLAGS = ("is_public", "is_favorite", "is_archived", "folder")
+_SETTABLE = ("description", "alt_text", "attributes", *_FLAGS)
 
 
 def not_found(asset_id: str) -> NotFound:
@@ -73,12 +75,18 @@ def owned_by(stmt: S, owner_id: str | None) -> S:
     return stmt if owner_id is None else stmt.where(Asset.owner_id == owner_id)
 
 
+def live() -> ColumnElement[bool]:
+    """Not in the trash: every read but the trash's own adds this (trashed is invisible)."""
+    return Asset.trashed_at.is_(None)
+
+
 def find(session: Session, *, owner_id: str | None, asset_id: str) -> Asset | None:
-    """The caller's asset, or None (another owner's is as missing as one never made)."""
+    """The caller's asset, or None (another owner's, or a trashed one, is as missing as
+    one never made)."""
     if not looks_like("ast", asset_id):
         return None
     found: Asset | None = session.scalars(
-        owned_by(select(Asset).where(Asset.id == asset_id), owner_id)
+        owned_by(select(Asset).where(Asset.id == asset_id, live()), owner_id)
     ).first()
     return found
 
@@ -94,12 +102,12 @@ def get(*, session: Session, owner_id: str | None, asset_id: str) -> Asset:
 def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[str, Any]) -> Asset:
     with db.write_session() as session:
         asset = get(session=session, owner_id=owner_id, asset_id=asset_id)
-        for name in ("description", "alt_text", "attributes", "is_public"):
+        for name in _SETTABLE:
             if name in changes:
                 value = changes[name]
                 if name == "attributes" and value is None:
                     value = {}
-                if name == "is_public" and value is None:
+                if name in _FLAGS and value is None:
                     continue
                 setattr(asset, name, value)
         if changes.get("filename") is not None:

@@ -15,5 +15,5 @@ def chain(session: Session, *, owner_id: str | None, asset_id: str) -> list[Asse
     """Every version of the asset's file, oldest first (the asset alone if unversioned)."""
     asset = service.get(session=session, owner_id=owner_id, asset_id=asset_id)
     root = asset.root_id or asset.id
-    stmt = select(Asset).where(or_(Asset.id == root, Asset.root_id == root))
+    stmt = select(Asset).where(or_(Asset.id == root, Asset.root_id == root), service.live())
     return list(session.scalars(stmt.order_by(Asset.version, Asset.seq)))

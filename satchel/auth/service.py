@@ -81,6 +81,8 @@ def authenticate(session: Session, *, token: str | None, via_cookie: bool = Fals
         if row.LoginSession.expires_at <= now:
             raise _unauthorized("The session has expired; sign in again.")
         user = row.User
+        if user.status != "active":
+            raise _unauthorized("The account is disabled.")
         return Principal(
             user.id,
             user.role,
@@ -97,6 +99,8 @@ def authenticate(session: Session, *, token: str | None, via_cookie: bool = Fals
     key, user = keyrow.ApiKey, keyrow.User
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
         raise _unauthorized("The key was revoked or has expired.")
+    if user.status != "active":
+        raise _unauthorized("The account is disabled.")
     return Principal(
         user.id,
         user.role,

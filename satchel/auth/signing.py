@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import time
 from pathlib import Path
@@ -22,10 +23,10 @@ def load_secret(data_dir: Path, configured: str | None) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        secret = secrets.token_bytes(32)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(secret)
-        tmp.chmod(0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
         tmp.replace(path)
         return path.read_bytes()
 

@@ -93,13 +93,17 @@ def rm(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be deleted; change nothing")
     ] = False,
+    permanent: Annotated[
+        bool, typer.Option("--permanent", help="Delete for good now, not to the trash")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete assets (and their bytes when nothing else uses them)."""
+    """Move assets to the trash (`satchel trash restore` brings them back); with
+    --permanent, delete them and their bytes when nothing else uses them."""
     results = []
     with client() as sdk:
         for asset_id in asset_ids:
-            results.append(sdk.assets.delete(asset_id, dry_run=dry_run))
+            results.append(sdk.assets.delete(asset_id, dry_run=dry_run, permanent=permanent))
     if as_json:
         dump(results)
         return
@@ -110,6 +114,8 @@ def rm(
             say(f"{asset_id}: would delete; reclaims {human_size(plan.get('reclaimable_bytes'))}.")
         elif meta.get("already_deleted"):
             say(f"{asset_id}: already deleted.")
+        elif result.get("trashed"):
+            say(f"Moved {asset_id} to the trash.")
         else:
             say(f"Deleted {asset_id}.")
 

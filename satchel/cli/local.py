@@ -63,18 +63,14 @@ def serve(
         summary["level"] != "info" or summary["temp_files_removed"] or summary["deletes_completed"]
     ):
         console.print(f"Startup repair: {json.dumps(summary)}")
-    if runtime.generated_admin_key and not as_json:
-        console.print(
-            "[bold]An admin API key was created. It is shown only this once:[/bold]\n"
-            f"  {runtime.generated_admin_key}\n"
-            "Use it as `Authorization: Bearer <key>`."
-        )
     if not as_json:
         from satchel.features.service import missing_defaults
 
         console.print(f"Satchel serving on http://{settings.host}:{settings.port}/api/docs")
         for line in missing_defaults():  # OCR, speech, faces, segmentation, search
             console.print(f"[yellow]Not ready:[/yellow] {line}")
+        if runtime.generated_admin_key:  # last, so that it is not lost in what came before
+            admin_key_notice(runtime.generated_admin_key, f"http://{settings.host}:{settings.port}")
     supervisor = None
     if not no_worker and settings.workers > 0:
         from satchel.jobs.supervisor import WorkerProcesses
@@ -217,10 +213,27 @@ def migrate(as_json: JsonOpt = False) -> None:
     if as_json:
         print(json.dumps({"up_to_date": True, "admin_api_key": runtime.generated_admin_key}))
     else:
-        if runtime.generated_admin_key:
-            console.print(f"Admin API key (shown once): {runtime.generated_admin_key}")
         console.print("Database is up to date.")
+        if runtime.generated_admin_key:
+            admin_key_notice(
+                runtime.generated_admin_key,
+                f"http://{runtime.settings.host}:{runtime.settings.port}",
+            )
     runtime.close()
+
+
+def admin_key_notice(key: str, base: str) -> None:
+    """The first start's admin key, said once, clearly, with what to do next."""
+    console.rule("[bold]The admin user's API key[/bold]")
+    console.print(
+        f"  [bold green]{key}[/bold green]\n"
+        "It belongs to the user [bold]admin[/bold] and is shown only this once: keep it.\n"
+        f'  curl -H "Authorization: Bearer {key}" {base}/api/v1/assets\n'
+        "Give admin a password (to sign in):  .venv/bin/satchel user reset-password admin\n"
+        "Lost the key? Make another:          .venv/bin/satchel user mint-key admin",
+        soft_wrap=True,
+    )
+    console.rule()
 
 
 def _shown(value: Any) -> Any:
@@ -249,83 +262,6 @@ def config(
     for name, value, description in rows:
         table.add_row(name, json.dumps(value) if not isinstance(value, str) else value, description)
     console.print(table)
-
-
-user_app = typer.Typer(help="Manage users on this server's database (local admin commands).")
-app.add_typer(user_app, name="user", rich_help_panel=LOCAL)
-
-
-def _password(password: str | None) -> str:
-    if password is not None:
-        return password
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-@user_app.command("create")
-def user_create(
-    username: str,
-    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    role: Annotated[str, typer.Option(help="admin, user or a custom role")] = "user",
-    as_json: JsonOpt = False,
-) -> None:
-    """Create a user who can sign in with a password."""
-    from satchel.auth.users import create_user
-    from satchel.errors import SatchelError
-    from satchel.runtime import start
-
-    runtime = start(Settings())
-    try:
-        with runtime.db.write_session() as session:
-            user = create_user(
-                session,
-                actor_id=None,
-                username=username,
-                password=_password(password),
-                email=email,
-                role=role,
-            )
-            if as_json:
-                print(json.dumps({"id": user.id, "username": user.username, "role": user.role}))
-            else:
-                console.print(f"Created {user.username} ({user.id}, role {user.role}).")
-    except SatchelError as exc:
-        raise _failed(exc.message, exc.code, as_json) from exc
-    finally:
-        runtime.close()
-
-
-@user_app.command("reset-password")
-def user_reset_password(
-    username: str,
-    password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Set a user's password (ends their sessions and revokes their API keys)."""
-    from sqlalchemy import select
-
-    from satchel.auth.models import User
-    from satchel.auth.users import reset_password
-    from satchel.errors import SatchelError
-    from satchel.runtime import start
-
-    runtime = start(Settings())
-    try:
-        with runtime.db.write_session() as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise _failed(f"no user {username!r}", "user_not_found", as_json)
-            reset_password(
-                session, actor_id=None, user_id=user.id, password=_password(password), ip=None
-            )
-            if as_json:
-                print(json.dumps({"username": username, "password_set": True}))
-            else:
-                console.print(f"Password of {username} set.")
-    except SatchelError as exc:
-        raise _failed(exc.message, exc.code, as_json) from exc
-    finally:
-        runtime.close()
 
 
 @app.command(rich_help_panel=LOCAL)

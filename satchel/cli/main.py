@@ -6,10 +6,12 @@ from __future__ import annotations
 
 # Each module registers its commands on `app` when imported.
 import satchel.cli.assets
+import satchel.cli.backups
 import satchel.cli.local
 import satchel.cli.sharing
 import satchel.cli.tools
-import satchel.cli.upload  # noqa: F401
+import satchel.cli.upload
+import satchel.cli.users  # noqa: F401
 from satchel.cli.app import app
 
 __all__ = ["app"]

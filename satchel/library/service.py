@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from satchel.assets.models import Asset
+from satchel.assets.service import live
 from satchel.codes import Code
 from satchel.errors import Invalid
 from satchel.ids import looks_like
@@ -30,7 +31,7 @@ def latest(
         .where(func.coalesce(newer.root_id, newer.id) == root, newer.version > Asset.version)
         .exists()
     )
-    stmt = select(Asset).where(~has_newer, Asset.status != "uploading")
+    stmt = select(Asset).where(~has_newer, Asset.status != "uploading", live())
     if owner_id is not None:
         stmt = stmt.where(Asset.owner_id == owner_id)
     if q:

@@ -59,11 +59,28 @@ def _decoded(image: pikepdf.Stream, bands: int) -> pyvips.Image | None:
     )
 
 
+def _colour_key(obj: pikepdf.Stream, image: pyvips.Image) -> pyvips.Image | None:
+    """A colour-key /Mask ([lo hi] per band) as an 8-bit alpha image, or None."""
+    key = obj.get("/Mask")
+    if not isinstance(key, pikepdf.Array) or len(key) != 2 * image.bands:
+        return None
+    inside = None
+    for band in range(image.bands):
+        lo, hi = int(key[2 * band]), int(key[2 * band + 1])
+        channel = image[band]
+        this = (channel >= lo) & (channel <= hi)
+        inside = this if inside is None else inside & this
+    assert inside is not None
+    return (inside ^ 255).cast("uchar")  # keyed pixels transparent
+
+
 def _candidate(image: pikepdf.Stream) -> int | None:
     if image.get("/Subtype") != pikepdf.Name.Image or image.get("/ImageMask", False):
         return None
-    if int(image.get("/BitsPerComponent", 0)) != 8 or "/Decode" in image or "/Mask" in image:
+    if int(image.get("/BitsPerComponent", 0)) != 8 or "/Decode" in image:
         return None
+    if "/Mask" in image and not isinstance(image.Mask, pikepdf.Array):
+        return None  # a stencil mask stream: its pixels must keep matching ours
     if str(image.get("/Filter")) in ("/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"):
         return None
     return _bands(image)
@@ -84,9 +101,11 @@ def compress(src: Path, out: Path, name: str, *, quality: int) -> Compressed:
                 image = _decoded(obj, bands)
                 if image is None:
                     continue
+                alpha = _colour_key(obj, image) if "/SMask" not in obj else None
                 scale = min(1.0, limit / max(image.width, image.height))
                 if scale < 1.0:
                     image = image.resize(scale)
+                    alpha = alpha.resize(scale) if alpha is not None else None
                 if image.bands != bands:
                     image = image.colourspace("b-w" if bands == 1 else "srgb")[:bands]
                 jpeg: bytes = image.jpegsave_buffer(Q=quality, keep="none", optimize_coding=True)
@@ -96,7 +115,15 @@ def compress(src: Path, out: Path, name: str, *, quality: int) -> Compressed:
                 continue
             obj.write(jpeg, filter=pikepdf.Name.DCTDecode)
             obj.Width, obj.Height = image.width, image.height
-            for key in ("/DecodeParms", "/SMaskInData"):
+            if alpha is not None:
+                # JPEG moves colours: the colour key becomes a soft mask, made before
+                obj.SMask = pdf.make_stream(
+                    zlib.compress(alpha.write_to_memory()), Type=pikepdf.Name.XObject,
+                    Subtype=pikepdf.Name.Image, Width=alpha.width, Height=alpha.height,
+                    ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
+                    Filter=pikepdf.Name.FlateDecode,
+                )  # fmt: skip
+            for key in ("/DecodeParms", "/SMaskInData", "/Mask"):
                 if key in obj:
                     del obj[key]
             result.images += 1

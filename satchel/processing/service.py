@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.blobrefs import drop_blob_if_unused, ensure_blob_row, locked
+from satchel.assets.indexing import indexed_columns
 from satchel.assets.models import Asset, AssetStatus, Derivative, FailureCode
 from satchel.assets.service import get
 from satchel.blobs import BlobStore, write_file
@@ -220,6 +221,11 @@ def _apply(
         for name in _NUMERIC:
             if result.metadata.get(name) is not None:
                 setattr(asset, name, result.metadata[name])
+        indexed = indexed_columns(
+            result.metadata, width=asset.width, height=asset.height, created_at=asset.created_at
+        )
+        for name, value in indexed.items():
+            setattr(asset, name, value)
         asset.status, asset.failure_reason, asset.failure_code = AssetStatus.READY, None, None
         asset.processed_at = asset.updated_at = utcnow()
         data = events.asset_data(asset)

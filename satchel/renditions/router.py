@@ -49,7 +49,7 @@ def _load(
     """The asset the caller may render: theirs, a public one, or one a signature names."""
     with runtime.db.session() as session:
         # Only what a rendition needs: the metadata JSON is large and parsed on load.
-        stmt = select(Asset).where(Asset.id == asset_id).options(*_LEAN)
+        stmt = select(Asset).where(Asset.id == asset_id, assets.live()).options(*_LEAN)
         row = session.scalars(stmt).first()
         owner = principal.owner_filter("files:all") if principal is not None else ""
         if row is not None and (

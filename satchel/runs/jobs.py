@@ -3,12 +3,13 @@ points), and the sweep that expires old workspaces."""
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from satchel.errors import SatchelError
 from satchel.jobs.models import JobState
 from satchel.jobs.queue import NODE_SWEEPS
-from satchel.jobs.registry import JobContext, JobStatus, job
+from satchel.jobs.registry import JobCancelled, JobContext, JobStatus, job
 from satchel.runs import service, workspaces
 from satchel.runs.service import RUN_TOOL
 
@@ -31,6 +32,11 @@ def run_tool(ctx: JobContext) -> JobStatus:
             manifest = service.save_results(
                 runtime, ws, owner_id=owner, request=request, manifest=manifest
             )
+    except JobCancelled:
+        # The sandbox process was killed mid-write: what it left in out/ is partial.
+        shutil.rmtree(ws.outputs, ignore_errors=True)
+        ws.write_manifest(status=JobState.CANCELLED)
+        raise
     except SatchelError as exc:
         ws.write_manifest(status=JobState.FAILED, error={"code": exc.code, "message": exc.message})
         ctx.error = f"{exc.code}: {exc.message}"

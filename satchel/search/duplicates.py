@@ -21,7 +21,11 @@ def distance(a: str, b: str) -> int:
 
 
 def _hashes(session: Session, owner_id: str | None) -> dict[str, str]:
-    stmt = select(SearchEntry.asset_id, SearchEntry.phash).where(SearchEntry.phash.is_not(None))
+    stmt = (
+        select(SearchEntry.asset_id, SearchEntry.phash)
+        .join(Asset, Asset.id == SearchEntry.asset_id)
+        .where(SearchEntry.phash.is_not(None), Asset.trashed_at.is_(None))
+    )
     if owner_id is not None:
         stmt = stmt.where(SearchEntry.owner_id == owner_id)
     return {asset_id: str(phash) for asset_id, phash in session.execute(stmt)}
@@ -42,6 +46,16 @@ def similar(
         return []  # not hashed (yet): run the `hashes` skill
     found = [(other, distance(mine, h)) for other, h in hashes.items() if other != asset_id]
     return sorted(((a, d) for a, d in found if d <= threshold), key=lambda x: (x[1], x[0]))
+
+
+def near_groups(session: Session, *, owner_id: str | None, threshold: int) -> list[dict[str, Any]]:
+    """Groups of the owner's assets that look alike (perceptual hashes within `threshold`
+    bits), as `GET /assets/duplicates?near=true` adds them: `kind: "near"`, a group of
+    their own, never merged with the exact ones."""
+    return [
+        {"kind": "near", "threshold": threshold, **group}
+        for group in _near_groups(_hashes(session, owner_id), threshold)
+    ]
 
 
 def groups(session: Session, *, owner_id: str | None, near: bool, threshold: int) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`/assets/{id}/similar` and `/assets/duplicates`: near-duplicates by perceptual hash."""
+"""`/assets/{id}/similar`: look-alikes by perceptual hash (`/assets/duplicates?near=true`,
+in the assets router, groups them)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,9 @@ from satchel.assets.views import base_url, to_out
 from satchel.search import duplicates
 
 router = APIRouter(tags=["search"])
-Threshold = Annotated[
+Threshold = Annotated[  # also used by `/assets/duplicates?near=true`
     int, Query(ge=0, le=32, description="Most differing bits of 64 (pHash) to count as alike")
 ]
-
-
-@router.get("/assets/duplicates", summary="Exact duplicates, and with near=true look-alikes")
-def list_duplicates(
-    session: SessionDep,
-    principal: ReadFiles,
-    near: bool = False,
-    threshold: Threshold = duplicates.DEFAULT_THRESHOLD,
-) -> Envelope[dict[str, Any]]:
-    owner = principal.owner_filter("files:all")
-    return envelope(duplicates.groups(session, owner_id=owner, near=near, threshold=threshold))
 
 
 @router.get("/assets/{asset_id}/similar", summary="Assets that look like this one")

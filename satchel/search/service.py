@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from satchel.assets.filters import conditions as library_conditions
 from satchel.assets.models import Asset
 from satchel.codes import Code
 from satchel.db import utcnow
@@ -172,7 +173,11 @@ def list_ranked(
     chosen = mode or "hybrid"
     scored = rank(session, owner_id=owner_id, q=query.q, mode=chosen, limit=500)
     ids = [asset_id for asset_id, _ in scored]
-    rows = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(ids)))}
+    # The listing's library filters too: trashed assets never answer, archived ones only
+    # when asked, and folders, favourites and capture metadata narrow as they do there.
+    library = library_conditions(query.library) if getattr(query, "library", None) else []
+    stmt = select(Asset).where(Asset.id.in_(ids), Asset.trashed_at.is_(None), *library)
+    rows = {a.id: a for a in session.scalars(stmt)}
     out: list[Asset] = []
     scores: dict[str, float] = {}
     for asset_id, score in scored:

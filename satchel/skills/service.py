@@ -145,7 +145,7 @@ def run_skill(
             "info": dict(row.info or {}),
             "alt_text": row.alt_text,
         }
-        sha, owner = row.sha256, row.owner_id
+        sha, owner, location = row.sha256, row.owner_id, row.store
         known = results_of(session, asset_id)
     assert sha is not None
     started = utcnow()
@@ -154,7 +154,7 @@ def run_skill(
     scratch = str(runtime.blobs.scratch_dir)
     with (
         tempfile.TemporaryDirectory(prefix="skill-", dir=scratch) as tmp,
-        runtime.blobs.local_copy(sha) as source,
+        runtime.blobs.at(location).local_copy(sha) as source,
     ):
         for i, step in enumerate(s.steps):
             if report is not None:

@@ -337,7 +337,7 @@ async def public_asset_bytes(
 ) -> Response:
     def load() -> Payload:
         with runtime.db.session() as session:
-            asset = session.scalar(select(Asset).where(Asset.id == asset_id))
+            asset = session.scalar(select(Asset).where(Asset.id == asset_id, assets.live()))
             if asset is None or not asset.is_public or asset.blob is None:
                 raise assets.not_found(asset_id)
             return Payload(

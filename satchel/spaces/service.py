@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset
+from satchel.assets.service import live
 from satchel.auth.models import LoginFailure
 from satchel.auth.passwords import hash_password, verify_password
 from satchel.codes import Code
@@ -147,7 +148,7 @@ def patch(
         if (
             cover is not None
             and session.scalar(
-                select(Asset.id).where(Asset.id == cover, Asset.owner_id == space.owner_id)
+                select(Asset.id).where(Asset.id == cover, Asset.owner_id == space.owner_id, live())
             )
             is None
         ):
@@ -184,7 +185,7 @@ def publish(
     )
     for asset_id in dict.fromkeys(asset_ids):
         asset = session.scalar(
-            select(Asset).where(Asset.id == asset_id, Asset.owner_id == space.owner_id)
+            select(Asset).where(Asset.id == asset_id, Asset.owner_id == space.owner_id, live())
         )
         if asset is None:
             results.append({"asset_id": asset_id, "ok": False, "error": "asset_not_found"})
@@ -228,7 +229,7 @@ def published_assets(session: Session, space_id: str) -> list[Asset]:
         session.scalars(
             select(Asset)
             .join(Publication, Publication.asset_id == Asset.id)
-            .where(Publication.space_id == space_id)
+            .where(Publication.space_id == space_id, live())
             .order_by(Publication.position.desc())
         )
     )

@@ -196,6 +196,9 @@ class Tool(Generic[S]):
     # False for a tool whose engine runs in processes of its own (Chromium), which reserve
     # far more address space than they use: the sandbox then sets no address-space limit.
     memory_limit: bool = True
+    # Other sections whose routes also answer for this tool (the seed's clients look for
+    # pdf-to-image under /tools/image/ too); its id stays one across sections.
+    also_in: tuple[str, ...] = ()
 
     def unavailable(self) -> str | None:
         return self.availability() if self.availability is not None else None
@@ -218,6 +221,7 @@ def tool(
     availability: Callable[[], str | None] | None = None,
     actions: tuple[Action, ...] = (),
     memory_limit: bool = True,
+    also_in: tuple[str, ...] = (),
 ) -> Callable[[RunFn], Tool[Any]]:
     """Declare a tool; its description is the decorated function's docstring."""
     if section not in SECTIONS:
@@ -243,6 +247,7 @@ def tool(
             availability=availability,
             actions={a.name: a for a in actions},
             memory_limit=memory_limit,
+            also_in=also_in,
         )
 
     return declare

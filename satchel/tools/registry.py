@@ -62,7 +62,11 @@ def get(
     tool_id: str, *, section: str | None = None, disabled: frozenset[str] = frozenset()
 ) -> Tool[Any]:
     found = tools().get(tool_id)
-    if found is None or tool_id in disabled or (section is not None and found.section != section):
+    if (
+        found is None
+        or tool_id in disabled
+        or (section is not None and section != found.section and section not in found.also_in)
+    ):
         where = f"{section}/{tool_id}" if section else tool_id
         raise NotFound(f"No tool {where}.", code=Code.TOOL_NOT_FOUND)
     return found

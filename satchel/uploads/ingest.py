@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from satchel.assets.blobrefs import blob_in_use, ensure_blob_row
 from satchel.assets.filenames import clean_filename
+from satchel.assets.indexing import orientation_of
 from satchel.assets.models import Asset, AssetStatus, Blob
 from satchel.assets.schemas import AssetFields
 from satchel.assets.service import normalized_tags, set_tags
@@ -212,6 +213,11 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
         alt_text=fields.alt_text,
         attributes=fields.attributes or {},
         is_public=bool(fields.is_public),
+        folder=fields.folder or "/",
+        is_favorite=bool(fields.is_favorite),
+        is_archived=bool(fields.is_archived),
+        orientation=orientation_of(media.width, media.height),
+        taken_at=now,
         width=media.width,
         height=media.height,
         duration=media.duration,

@@ -23,6 +23,22 @@ from satchel.uploads.schemas import CompleteMultipart, InlineUpload, UploadInten
 
 MAX_INLINE_BYTES = 32 << 20  # base64 JSON bodies; larger files use a form or a PUT
 MAX_COMPLETE_BODY = 4 << 20  # 10,000 parts of {part_number, etag} fit easily
+_PLAIN_FIELDS = frozenset(
+    {
+        "description",
+        "alt_text",
+        "altText",
+        "is_public",
+        "isPublic",
+        "run_enrichment",
+        "runEnrichment",
+        "folder",
+        "is_favorite",
+        "isFavorite",
+        "is_archived",
+        "isArchived",
+    }
+)
 
 
 def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
@@ -40,15 +56,7 @@ def form_fields(fields: dict[str, str]) -> tuple[AssetFields, bool]:
                 )
             elif key == "attributes":
                 data[key] = userjson.loads(value, field=key) if value.strip() else {}
-            elif key in (
-                "description",
-                "alt_text",
-                "altText",
-                "is_public",
-                "isPublic",
-                "run_enrichment",
-                "runEnrichment",
-            ):
+            elif key in _PLAIN_FIELDS:
                 data[key] = value
     except json.JSONDecodeError as exc:
         raise Invalid(

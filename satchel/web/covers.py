@@ -46,7 +46,9 @@ def _first_picture(assets: Iterable[Asset]) -> Payload | None:
 
 def _space_picture(session: Session, space: Space) -> Payload | None:
     if space.cover_asset_id is not None:
-        chosen = session.scalar(select(Asset).where(Asset.id == space.cover_asset_id))
+        chosen = session.scalar(
+            select(Asset).where(Asset.id == space.cover_asset_id, Asset.trashed_at.is_(None))
+        )
         if chosen is not None and (found := _picture(chosen)) is not None:
             return found
     # published_assets lists newest first; the first one published leads.

@@ -127,9 +127,9 @@ async def test_other_owner_sees_404_identical_to_missing(
 
 async def test_delete_is_repeatable_and_batch_reports_missing(client: httpx.AsyncClient) -> None:
     a, b, c = [(await upload(client, make_png(seed=i)))["data"]["id"] for i in range(3)]
-    first = await client.delete(f"/api/v1/assets/{a}")
+    first = await client.delete(f"/api/v1/assets/{a}?permanent=true")
     assert first.status_code == 200 and first.json()["meta"]["already_deleted"] is False
-    again = await client.delete(f"/api/v1/assets/{a}")
+    again = await client.delete(f"/api/v1/assets/{a}?permanent=true")
     assert again.status_code == 200 and again.json()["meta"]["already_deleted"] is True
     assert (await client.get(f"/api/v1/assets/{a}")).status_code == 404
     never = await client.delete("/api/v1/assets/ast_" + "1" * 26)

@@ -138,9 +138,13 @@ async def test_dedup_same_owner_and_opt_out(client: httpx.AsyncClient, runtime: 
     assert third["data"]["id"] != first["data"]["id"]
     assert len(stored_files(runtime)) == 1  # one blob for all of them
     # Deleting one keeps the bytes the other still needs.
-    assert (await client.delete(f"/api/v1/assets/{first['data']['id']}")).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/assets/{first['data']['id']}?permanent=true")
+    ).status_code == 200
     assert (await client.get(f"/api/v1/assets/{third['data']['id']}/raw")).content == png
-    assert (await client.delete(f"/api/v1/assets/{third['data']['id']}")).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/assets/{third['data']['id']}?permanent=true")
+    ).status_code == 200
     assert stored_files(runtime) == []
 
 
@@ -172,7 +176,7 @@ async def test_concurrent_upload_and_delete_never_lose_bytes(
 
     async def cycle() -> None:
         body = await upload(client, png, dedupe="false")
-        await client.delete(f"/api/v1/assets/{body['data']['id']}")
+        await client.delete(f"/api/v1/assets/{body['data']['id']}?permanent=true")
 
     keeper = await upload(client, png, dedupe="false")
     await asyncio.gather(*(cycle() for _ in range(10)))

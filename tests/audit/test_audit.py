@@ -41,7 +41,7 @@ async def test_each_action_is_recorded(client: httpx.AsyncClient, anon: httpx.As
     await client.delete(f"/api/v1/teams/{team['id']}")
     await client.put("/api/v1/settings", json={"enableExperimentalTools": True})
     asset = await upload(client, make_png(seed=50))
-    await client.delete(f"/api/v1/assets/{asset['data']['id']}")
+    await client.delete(f"/api/v1/assets/{asset['data']['id']}?permanent=true")
     await client.delete(f"/api/v1/auth/users/{user['id']}")
     recorded = set(await _actions(client))
     assert recorded >= {

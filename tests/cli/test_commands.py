@@ -22,9 +22,10 @@ def test_every_command_takes_json() -> None:
     commands = _leaves(typer.main.get_command(app))
     expected = {
         "serve", "worker", "migrate", "config", "user create", "user reset-password", "gc",
+        "user list", "user mint-key", "user disable", "user enable", "user delete",
         "scrub", "login", "logout", "whoami", "upload", "ls", "get", "rm", "url", "reprocess",
         "spaces create", "spaces ls", "spaces url", "spaces publish", "keys create", "keys ls",
-        "keys revoke", "tools ls", "tools run", "pipeline run", "usage",
+        "keys revoke", "tools ls", "tools run", "pipeline run", "usage", "backup", "restore",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():

@@ -92,8 +92,10 @@ def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveS
     assert httpx.get(link).content == (work / "album" / "two.png").read_bytes()
     plan = cli.json("rm", ids["one.png"], "--dry-run")
     assert plan[0]["asset_id"] == ids["one.png"] and plan[0]["meta"]["dry_run"]
-    assert cli.ok("rm", ids["one.png"]).strip() == f"Deleted {ids['one.png']}."
-    assert cli.ok("rm", ids["one.png"]).strip() == f"{ids['one.png']}: already deleted."
+    assert cli.ok("rm", ids["one.png"]).strip() == f"Moved {ids['one.png']} to the trash."
+    assert cli.ok("rm", ids["one.png"], "--permanent").strip() == f"Deleted {ids['one.png']}."
+    gone = cli.ok("rm", ids["one.png"], "--permanent").strip()
+    assert gone == f"{ids['one.png']}: already deleted."
     # A failed call: exit 1, one line on stderr with the message and the code.
     failed = cli.run("get", ids["one.png"])
     assert failed.returncode == 1 and failed.stdout == ""

@@ -59,9 +59,9 @@ def test_assets_upload_read_patch_url_download_delete(sdk: Client, tmp_path: Pat
     plan = sdk.assets.delete(asset.id, dry_run=True)
     assert plan["asset_id"] == asset.id and plan["meta"]["dry_run"] is True
     assert sdk.assets.get(asset.id).id == asset.id  # a dry run changes nothing
-    gone = sdk.assets.delete(asset.id)
+    gone = sdk.assets.delete(asset.id, permanent=True)
     assert gone["deleted"] is True and not gone["meta"]["already_deleted"]
-    assert sdk.assets.delete(asset.id)["meta"]["already_deleted"] is True
+    assert sdk.assets.delete(asset.id, permanent=True)["meta"]["already_deleted"] is True
     with pytest.raises(NotFound) as err:
         sdk.assets.get(asset.id)
     assert err.value.code == "asset_not_found" and err.value.status == 404

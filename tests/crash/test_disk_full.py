@@ -147,7 +147,7 @@ def test_disk_full_tmpfs(tmp_path: Path, tmpfs: Path, launcher: Launcher) -> Non
 
             # 4. Space freed (the filler gone, one large asset deleted): uploads work again.
             gone = big.pop()
-            assert client.delete(f"/api/v1/assets/{gone}").status_code == 200
+            assert client.delete(f"/api/v1/assets/{gone}?permanent=true").status_code == 200
             del kept[gone]
             item = png(rng, 1024, 1000, noisy=True)
             assert try_upload(item, "again.png", "image/png", "upload after freeing space"), (
@@ -294,7 +294,7 @@ async def _disk_full_injected(
         rows_after, blobs_after, temps_after = _state(runtime)
         if response.status_code == 202 and where == "queue" and rows_after == rows + 1:
             # Stored and told so; its processing is late, not lost.
-            await client.delete(f"/api/v1/assets/{response.json()['data']['id']}")
+            await client.delete(f"/api/v1/assets/{response.json()['data']['id']}?permanent=true")
             continue
         code = REFUSED.get(response.status_code)
         if code is None or response.json().get("error", {}).get("code") != code:

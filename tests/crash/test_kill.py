@@ -230,7 +230,7 @@ class Lane:
         with led.lock:
             led.present[asset_id].deleting = True
         self.doing = "delete"
-        response = client.delete(f"/api/v1/assets/{asset_id}")
+        response = client.delete(f"/api/v1/assets/{asset_id}?permanent=true")
         if response.status_code != 200:
             led.anomaly(f"DELETE {asset_id} answered {response.status_code}: {response.text[:300]}")
             return

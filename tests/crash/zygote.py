@@ -89,7 +89,7 @@ def _warm_up() -> None:
                 await client.patch(f"/api/v1/assets/{asset_id}", json={"description": "x"})
                 await client.get(f"/api/v1/assets/{asset_id}/raw")
                 await client.get(f"/api/v1/assets/{asset_id}/content")
-                await client.delete(f"/api/v1/assets/{asset_id}")
+                await client.delete(f"/api/v1/assets/{asset_id}?permanent=true")
             await client.get("/api/v1/status")
             await client.get("/api/v1/health")
 

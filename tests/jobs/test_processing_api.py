@@ -72,7 +72,7 @@ async def test_deleting_removes_derivative_bytes(
     body = await upload(client, make_png(300, 200, seed=60))
     asset = await wait_for_asset(client, body["data"]["id"])
     assert asset["derivatives"]
-    await client.delete(f"/api/v1/assets/{asset['id']}")
+    await client.delete(f"/api/v1/assets/{asset['id']}?permanent=true")
     blobs = [p for p in (workers.settings.data_dir / "blobs").rglob("*") if p.is_file()]
     assert blobs == []
 

@@ -49,7 +49,7 @@ async def test_hard_reference_blocks_soft_does_not(
         ("pins", True),
         ("jobs", False),
     }
-    blocked = await client.delete(f"/api/v1/assets/{hard}")
+    blocked = await client.delete(f"/api/v1/assets/{hard}?permanent=true")
     assert blocked.status_code == 409 and blocked.json()["error"]["code"] == "asset_delete_blocked"
     plan = (await client.delete(f"/api/v1/assets/{hard}", params={"dry_run": True})).json()
     assert plan["data"]["blocked"] is True and plan["meta"]["dry_run"] is True
@@ -59,7 +59,7 @@ async def test_hard_reference_blocks_soft_does_not(
     with runtime.db.session() as s:
         references.remove(s, domain="pins", owner_id="hold-1")
         s.commit()
-    assert (await client.delete(f"/api/v1/assets/{hard}")).status_code == 200
+    assert (await client.delete(f"/api/v1/assets/{hard}?permanent=true")).status_code == 200
 
 
 async def test_dry_run_and_delete_agree_byte_for_byte(
@@ -79,7 +79,7 @@ async def test_dry_run_and_delete_agree_byte_for_byte(
         roles = {f["role"]: f for f in plan["files"]}
         assert {"original", "thumbnail", "preview"} <= set(roles)
         assert all(f["shared"] is shared_expected for f in plan["files"])
-        executed = (await client.delete(f"/api/v1/assets/{asset_id}")).json()["data"]
+        executed = (await client.delete(f"/api/v1/assets/{asset_id}?permanent=true")).json()["data"]
         assert executed["plan"] == plan
         gone = before - blob_files(workers)
         assert gone == {f["sha256"] for f in plan["files"] if not f["shared"]}
@@ -202,7 +202,9 @@ async def test_startup_repair_completes_an_interrupted_delete(
     path = runtime.blobs.path_of(body["data"]["sha256"])
     # The process "dies" after the delete committed and before the bytes went.
     monkeypatch.setattr(runtime.blobs, "delete", lambda sha: None)
-    assert (await client.delete(f"/api/v1/assets/{body['data']['id']}")).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/assets/{body['data']['id']}?permanent=true")
+    ).status_code == 200
     assert path.exists()
     monkeypatch.undo()
     summary = runtime.repair()
@@ -229,6 +231,8 @@ async def test_deleting_an_asset_keeps_the_bytes_an_avatar_shares(
     body = await upload(client, avatar, filename="me.webp")
     plan = (await client.delete(f"/api/v1/assets/{body['data']['id']}?dry_run=true")).json()
     assert plan["data"]["files"][0]["shared"] is True and plan["data"]["reclaimable_bytes"] == 0
-    assert (await client.delete(f"/api/v1/assets/{body['data']['id']}")).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/assets/{body['data']['id']}?permanent=true")
+    ).status_code == 200
     again = await anon.get(avatar_url)
     assert again.status_code == 200 and again.content == avatar

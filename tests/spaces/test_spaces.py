@@ -71,7 +71,7 @@ async def test_space_lifecycle_and_publications(
         "parent_id": space["short_id"],
     } in refs["references"]
     # Deleting a published asset simply unpublishes it (a soft reference).
-    assert (await client.delete(f"/api/v1/assets/{b}")).status_code == 200
+    assert (await client.delete(f"/api/v1/assets/{b}?permanent=true")).status_code == 200
     assert (await client.get(f"/api/v1/spaces/{space['id']}")).json()["data"]["asset_count"] == 1
     out = await client.delete(f"/api/v1/spaces/{space['id']}/publications/{a}")
     assert out.status_code == 200

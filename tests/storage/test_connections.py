@@ -189,7 +189,7 @@ async def test_upload_to_connection_lands_in_that_bucket(
     in_use = await client.delete(f"/api/v1/storage-connections/{conn['id']}")
     assert in_use.status_code == 409
     assert in_use.json()["error"]["code"] == "storage_connection_in_use"
-    assert (await client.delete(f"/api/v1/assets/{asset['id']}")).status_code == 200
+    assert (await client.delete(f"/api/v1/assets/{asset['id']}?permanent=true")).status_code == 200
     assert _keys(s3_server, byo_bucket) == set()  # original and derivatives are gone
     gone = await client.delete(f"/api/v1/storage-connections/{conn['id']}")
     assert gone.status_code == 200
@@ -213,7 +213,7 @@ async def test_same_bytes_in_managed_and_connection_are_kept_apart(
     )["data"]
     sha = hashlib.sha256(text).hexdigest()
     assert f"satchel/blobs/{sha[:2]}/{sha}" in _keys(s3_server, byo_bucket)
-    assert (await client.delete(f"/api/v1/assets/{theirs['id']}")).status_code == 200
+    assert (await client.delete(f"/api/v1/assets/{theirs['id']}?permanent=true")).status_code == 200
     assert _keys(s3_server, byo_bucket) == set()  # the bucket's copy goes with its asset
     raw = await client.get(f"/api/v1/assets/{mine['id']}/raw")
     assert raw.status_code == 200 and raw.content == text  # managed keeps its own

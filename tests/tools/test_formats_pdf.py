@@ -147,3 +147,17 @@ async def test_page_budgets(client: httpx.AsyncClient, tmp_path: Path) -> None:
     facts = response.json()["data"]
     assert facts["pages"] == 1001 and len(facts["page_sizes"]) == 1000
     assert facts["page_sizes_truncated"] is True
+
+
+async def test_pdf_to_image_also_answers_under_image(client: httpx.AsyncClient) -> None:
+    _, content = await run_tool(
+        client, "pdf-to-image", TRIVIAL, {"dpi": 36, "format": "png"}, section="image"
+    )
+    assert (image(content).width, image(content).height) == (298, 421)
+    response = await client.post(
+        "/api/v1/tools/image/pdf-to-image/info",
+        files={"file": (FOUR_PAGES.name, FOUR_PAGES.read_bytes())},
+    )
+    assert response.json()["data"]["pages"] == 4
+    response = await client.post("/api/v1/tools/video/pdf-to-image", json={})
+    assert response.status_code == 404

@@ -138,7 +138,7 @@ async def test_someone_elses_reservation_is_missing(
 ) -> None:
     ids = await _reserve_all(client)
     assert (await other.get(f"/api/v1/assets/{ids['put']}")).status_code == 404
-    assert (await other.delete(f"/api/v1/assets/{ids['put']}")).status_code == 404
+    assert (await other.delete(f"/api/v1/assets/{ids['put']}?permanent=true")).status_code == 404
 
 
 async def test_deleting_a_reserved_id_cancels_the_upload(
@@ -149,12 +149,12 @@ async def test_deleting_a_reserved_id_cancels_the_upload(
     assert (await anon.put(data["upload"]["url"], content=make_png())).status_code == 204
     dry = await client.delete(f"/api/v1/assets/{data['id']}?dry_run=true")
     assert dry.status_code == 200 and _upload_rows(runtime) == 1
-    gone = await client.delete(f"/api/v1/assets/{data['id']}")
+    gone = await client.delete(f"/api/v1/assets/{data['id']}?permanent=true")
     assert gone.status_code == 200, gone.text
     assert _upload_rows(runtime) == 0
     assert not any((runtime.settings.data_dir / "blobs").rglob("*.*"))  # the PUT's bytes too
     assert (await client.get(f"/api/v1/assets/{data['id']}")).status_code == 404
-    again = await client.delete(f"/api/v1/assets/{data['id']}")
+    again = await client.delete(f"/api/v1/assets/{data['id']}?permanent=true")
     assert again.json()["meta"]["already_deleted"] is True
     late = await anon.put(data["upload"]["url"], content=make_png())
     assert late.status_code == 404 and late.json()["error"]["code"] == "upload_not_found"
@@ -170,7 +170,9 @@ async def test_bytes_a_put_placed_are_kept_until_complete(
     r = await _announce(client, filename="p.png", size=len(png), dedupe=False)
     data = r.json()["data"]
     assert (await anon.put(data["upload"]["url"], content=png)).status_code == 204
-    assert (await client.delete(f"/api/v1/assets/{twin['data']['id']}")).status_code == 200
+    assert (
+        await client.delete(f"/api/v1/assets/{twin['data']['id']}?permanent=true")
+    ).status_code == 200
     report = collect(db=runtime.db, blobs=runtime.blobs, dry_run=False, grace_seconds=0)
     assert report["deleted_blobs"] == 0
     done = await client.post(f"/api/v1/assets/{data['id']}/complete")

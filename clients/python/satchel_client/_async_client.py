@@ -66,8 +66,11 @@ class AsyncAssets(_Resource):
     async def patch(self, asset_id: str, **changes: Any) -> Asset:
         return await self._run(ops.patch_asset(asset_id, changes))
 
-    async def delete(self, asset_id: str, *, dry_run: bool = False) -> dict[str, Any]:
-        return await self._run(ops.delete_asset(asset_id, dry_run))
+    async def delete(
+        self, asset_id: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """To the trash; with `permanent`, for good (the id is tombstoned)."""
+        return await self._run(ops.delete_asset(asset_id, dry_run, permanent))
 
     async def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return await self._run(ops.asset_url(asset_id, expires_in))

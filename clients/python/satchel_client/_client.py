@@ -87,8 +87,11 @@ class Assets(_Resource):
     def patch(self, asset_id: str, **changes: Any) -> Asset:
         return self._run(ops.patch_asset(asset_id, changes))
 
-    def delete(self, asset_id: str, *, dry_run: bool = False) -> dict[str, Any]:
-        return self._run(ops.delete_asset(asset_id, dry_run))
+    def delete(
+        self, asset_id: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """To the trash; with `permanent`, for good (the id is tombstoned)."""
+        return self._run(ops.delete_asset(asset_id, dry_run, permanent))
 
     def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return self._run(ops.asset_url(asset_id, expires_in))

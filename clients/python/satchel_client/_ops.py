@@ -80,8 +80,10 @@ def patch_asset(asset_id: str, changes: dict[str, Any]) -> Op[Asset]:
     return _one(Asset, reply)
 
 
-def delete_asset(asset_id: str, dry_run: bool) -> Op[dict[str, Any]]:
-    params = {"dry_run": "true"} if dry_run else None
+def delete_asset(asset_id: str, dry_run: bool, permanent: bool = False) -> Op[dict[str, Any]]:
+    params = {"dry_run": "true"} if dry_run else {}
+    if permanent:
+        params["permanent"] = "true"
     reply = yield Call("DELETE", f"/assets/{asset_id}", params=params, idempotent=True)
     return {**(reply.data or {}), **{"meta": reply.meta}}
 

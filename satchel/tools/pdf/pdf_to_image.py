@@ -94,6 +94,7 @@ def check_budget(sizes: list[tuple[int, int]], ctx: ToolContext, dpi: int) -> No
     settings=Settings,
     inputs=InputSpec(accepts=PDF),
     produces=("image/png", "image/jpeg", "image/webp"),
+    also_in=("image",),
     actions=(
         Action("info", info, description=info.__doc__ or ""),
         Action("preview", preview, PreviewSettings, description=preview.__doc__ or ""),

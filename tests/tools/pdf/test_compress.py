@@ -34,3 +34,13 @@ async def test_compress_by_quality_and_target(client: httpx.AsyncClient) -> None
         client, "compress-pdf", IMAGE, {"mode": "targetSize"}, section="pdf", expect=422
     )
     assert body["error"]["code"] == "validation_error"
+
+
+async def test_a_colour_key_mask_becomes_a_soft_mask(client: httpx.AsyncClient) -> None:
+    keyed = corpus("pdf/018-base64-image/base64image.pdf")  # an RGB image with /Mask [255…]
+    data, out = await run_tool(client, "compress-pdf", keyed, {"quality": 50}, section="pdf")
+    assert data["data"]["images"] == 1 and len(out) < 0.5 * keyed.stat().st_size
+    settings = {"pages": "1", "dpi": 36}
+    _, before = await run_tool(client, "pdf-to-image", keyed, settings, section="pdf")
+    _, after = await run_tool(client, "pdf-to-image", ("k.pdf", out), settings, section="pdf")
+    assert ssim(before, after) > 0.9

@@ -1,0 +1,1 @@
+"""Backups of a running Satchel (database, blobs, optionally its keys) and restores."""

@@ -1,0 +1,1 @@
+"""Folders: the tree of an owner's folder paths, moving assets and renaming folders."""

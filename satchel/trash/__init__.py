@@ -1,0 +1,1 @@
+"""The trash: deleted assets wait here (invisible elsewhere) until restored or purged."""
