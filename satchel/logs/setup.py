@@ -78,6 +78,8 @@ def dict_config(*, level: str, log_format: str) -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
+            # Each process brings the schema up to date at start; say so only on trouble.
+            "alembic": {"level": "WARNING"},
         },
     }
 
