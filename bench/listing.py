@@ -1,4 +1,5 @@
-"""list: p50/p99 of `GET /api/v1/assets` over 100 000 assets vs the same SQL on sqlite3."""
+"""list: p50/p99 of `GET /api/v1/assets` (each filter) and `/assets/facets` over 100 000
+assets (`BENCH_LIST_COUNT=1000000` for a million) vs the same SQL on sqlite3."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import time
@@ -21,10 +23,10 @@ from bench.client import Conn
 from bench.common import percentile, report, work_dir
 from bench.server import Satchel, Sink
 
-COUNT = 100_000
+COUNT = int(os.environ.get("BENCH_LIST_COUNT", "100000"))
 REQUESTS = 500
 WARMUP = 20
-DEEP_ROW = 90_000
+DEEP_ROW = COUNT * 9 // 10
 LIMIT_SECONDS = 60.0
 GOAL_MS = 20.0
 
@@ -53,10 +55,24 @@ _TYPES = (  # media type, extension, weight
 )
 
 
+_CAMERAS = (
+    ("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("NIKON CORPORATION", "NIKON D70"),
+    ("SONY", "ILCE-7M3"), ("Apple", "iPhone 13"), ("Apple", "iPhone 15 Pro"),
+    ("Google", "Pixel 8"), ("FUJIFILM", "X-T4"),
+)  # fmt: skip
+_PLACES = ((52.52, 13.40), (48.86, 2.35), (40.71, -74.0), (35.68, 139.69), (-33.87, 151.21))
+_FOLDERS = (
+    ["/"]
+    + [f"/{y}/trip-{n}" for y in (2024, 2025) for n in range(40)]
+    + [f"/work/project-{n}/{sub}" for n in range(30) for sub in ("drafts", "final", "assets")]
+)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     params: dict[str, str]
+    path: str = "/api/v1/assets"
 
 
 def _ulid(prefix: str, ms: int, rng: random.Random) -> str:
@@ -96,6 +112,7 @@ def populate(db_path: Path, owner_id: str) -> float:
             rng.uniform(1, 3600) if kind in ("audio", "video") else None,
             rng.randrange(1, 300) if media_type == "application/pdf" else None, stamp, stamp,
         ))  # fmt: skip
+        assets[-1] += _library_columns(rng, kind, assets[-1][14], assets[-1][15], created)
         tags += [(i + 1, t) for t in asset_tags]
     start = time.perf_counter()
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
@@ -105,8 +122,9 @@ def populate(db_path: Path, owner_id: str) -> float:
         conn.executemany(
             "INSERT INTO assets (seq, id, owner_id, sha256, size, filename, media_type, kind, "
             "status, description, alt_text, tags, attributes, is_public, width, height, "
-            "duration, pages, created_at, updated_at) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "duration, pages, created_at, updated_at, folder, is_favorite, is_archived, "
+            "taken_at, camera_make, camera_model, latitude, longitude, orientation) VALUES "
+            f"({', '.join('?' * 29)})",
             assets,
         )
         conn.executemany("INSERT INTO asset_tags VALUES (?, ?)", tags)
@@ -114,6 +132,26 @@ def populate(db_path: Path, owner_id: str) -> float:
     finally:
         conn.close()
     return time.perf_counter() - start
+
+
+def _library_columns(
+    rng: random.Random, kind: str, width: int | None, height: int | None, created: datetime
+) -> tuple[Any, ...]:
+    """Folder, flags and the searched metadata of one generated asset (migration 0016)."""
+    photo = kind == "image" and rng.random() < 0.7
+    make, model = rng.choice(_CAMERAS) if photo else (None, None)
+    lat = lon = None
+    if photo and rng.random() < 0.4:
+        base_lat, base_lon = rng.choice(_PLACES)
+        lat, lon = base_lat + rng.uniform(-0.5, 0.5), base_lon + rng.uniform(-0.5, 0.5)
+    taken = created - timedelta(days=rng.uniform(0, 2000)) if photo else created
+    orientation = None
+    if width and height:
+        orientation = "landscape" if width > height else "portrait" if height > width else "square"
+    return (
+        rng.choice(_FOLDERS), int(rng.random() < 0.05), int(rng.random() < 0.03),
+        taken.strftime("%Y-%m-%d %H:%M:%S.%f"), make, model, lat, lon, orientation,
+    )  # fmt: skip
 
 
 def _cursor(db_path: Path, owner_id: str) -> str:
@@ -225,12 +263,25 @@ def run() -> None:
             Case("q", {"q": "sunset"}),
             Case("tag", {"tag": "client-globex"}),
             Case("size", {"sort": "size"}),
+            Case("folder", {"folder": "/2025/trip-7"}),
+            Case("folder_tree", {"folder": "/work", "recursive": "true"}),
+            Case("favorite", {"is_favorite": "true"}),
+            Case("archived", {"is_archived": "true"}),
+            Case("taken", {"taken_after": "2024-03-01", "taken_before": "2024-04-01"}),
+            Case("taken_sort", {"sort": "taken_at"}),
+            Case("camera", {"camera": "Canon EOS R6"}),
+            Case("near", {"near": "48.86,2.35,10"}),
+            Case("bbox", {"bbox": "52.0,13.0,53.0,14.0"}),
+            Case("orientation", {"orientation": "portrait"}),
+            Case("min_width", {"min_width": "5900"}),
+            Case("facets", {}, "/api/v1/assets/facets"),
         ]
         parts, ratios, worst = [], [], 0.0
         with Conn(server.port) as conn:
             health, _ = time_http(conn, "/api/v1/health", {})
         for case in cases:
-            target = "/api/v1/assets?" + urlencode({"limit": "50", **case.params})
+            query = case.params if case.name == "facets" else {"limit": "50", **case.params}
+            target = f"{case.path}?{urlencode(query)}" if query else case.path
             # A fresh connection per case: uvicorn drops keep-alive connections idle for 5 s.
             with Conn(server.port) as conn:
                 api, items = time_http(conn, target, server.auth)

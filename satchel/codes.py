@@ -66,6 +66,7 @@ class Code(StrEnum):
     MEME_TEXT_MISSING = "meme_text_missing"
     MEME_TOO_MANY_TEXT_BOXES = "meme_too_many_text_boxes"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_AN_API_KEY = "not_an_api_key"
     NOT_FOUND = "not_found"
     NOT_SIGNED_IN = "not_signed_in"
     NO_FILES = "no_files"

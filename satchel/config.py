@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL of the metadata database; default: SQLite in the data folder.",
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names links may be built on when SATCHEL_BASE_URL is not set "
+        "(JSON list); other Host headers are not trusted.",
+    )
     base_url: str | None = Field(
         None,
         description="Public origin used in absolute links (signed URLs); default: the request's.",

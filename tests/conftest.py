@@ -50,9 +50,12 @@ DB_FOLDERS = frozenset(
         "lifecycle",
         "preferences",
         "renditions",
+        "search",
+        "skills",
         "spaces",
         "storage",
         "uploads",
+        "webhooks",
     }
 )
 # Modules in those folders that are about files, not the database.

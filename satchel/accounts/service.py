@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from satchel.auth.models import User
+from satchel.auth.sessions import identifier_taken
 from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, NotFound
@@ -56,6 +57,8 @@ def patch_account(session: Session, *, user_id: str, changes: dict[str, Any]) ->
     if "display_name" in changes:
         user.display_name = changes["display_name"]
     if changes.get("email") is not None:
+        if identifier_taken(session, changes["email"], excluding=user.id):
+            raise Conflict("That email belongs to another account.", code=Code.EMAIL_TAKEN)
         user.email = changes["email"].strip().lower()
     user.updated_at = utcnow()
     try:

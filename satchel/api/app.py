@@ -17,6 +17,7 @@ from satchel.api.envelope import ERROR_RESPONSES
 from satchel.api.limits import JsonBodyLimit
 from satchel.assets.delivery import router as delivery_router
 from satchel.assets.router import router as assets_router
+from satchel.assets.views import origin_of
 from satchel.audit.router import router as audit_router
 from satchel.auth.roles_router import router as roles_router
 from satchel.auth.router import auth_router
@@ -41,6 +42,7 @@ from satchel.skills.router import router as skills_router
 from satchel.spaces.router import pages as public_pages
 from satchel.spaces.router import public as public_router
 from satchel.spaces.router import router as spaces_router
+from satchel.spaces.transfer_router import router as transfer_router
 from satchel.storage.router import router as storage_router
 from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
@@ -65,6 +67,7 @@ def api_router() -> APIRouter:
         trash_router,
         assets_router,
         delivery_router,
+        transfer_router,
         spaces_router,
         public_router,
         jobs_router,
@@ -87,8 +90,9 @@ def api_router() -> APIRouter:
 
 def _origin(request: Request) -> str:
     runtime = getattr(request.app.state, "runtime", None)
-    configured = runtime.settings.base_url if runtime is not None else None
-    return (configured or str(request.base_url)).rstrip("/")
+    if runtime is None:
+        return str(request.base_url).rstrip("/")
+    return origin_of(request, runtime.settings)
 
 
 class Background(Protocol):

@@ -90,9 +90,14 @@ async def send_derivative(
     request: Request, *, asset: Asset, derivative: Derivative, blobs: BlobStore
 ) -> Response:
     stem = asset.filename.rsplit(".", 1)[0]
-    ext = {"image/webp": "webp", "image/png": "png", "image/jpeg": "jpg", "text/plain": "txt"}.get(
-        derivative.media_type, "bin"
-    )
+    ext = {
+        "image/webp": "webp",
+        "image/png": "png",
+        "image/jpeg": "jpg",
+        "text/plain": "txt",
+        "video/mp4": "mp4",
+        "audio/mp4": "m4a",
+    }.get(derivative.media_type, "bin")
     payload = Payload(
         derivative.blob,
         derivative.media_type,

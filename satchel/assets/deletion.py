@@ -83,7 +83,7 @@ def _remove(
                 owner_id=asset.owner_id,
                 filename=asset.filename,
             )
-            data = events.asset_data(asset)
+            data = {**events.asset_data(asset), "permanent": True}
             events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)
             unused = plans.unshared(plan)
             if unused:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,11 +80,20 @@ class Asset(Base):
         Index("ix_assets_owner_camera", "owner_id", "camera_model", "created_at", "id"),
         Index("ix_assets_owner_make", "owner_id", "camera_make", "created_at", "id"),
         Index("ix_assets_owner_geo", "owner_id", "latitude", "longitude"),
-        Index("ix_assets_owner_trashed", "owner_id", "trashed_at"),
+        # Partial: only trashed rows. A plain index on trashed_at would be taken by SQLite's
+        # planner for every listing's `trashed_at IS NULL` (a scan of everything).
+        Index(
+            "ix_assets_in_trash",
+            "owner_id",
+            "trashed_at",
+            sqlite_where=text("trashed_at IS NOT NULL"),
+            postgresql_where=text("trashed_at IS NOT NULL"),
+        ),
         Index("ix_assets_owner_favorite", "owner_id", "is_favorite", "created_at", "id"),
         Index("ix_assets_owner_orientation", "owner_id", "orientation", "created_at", "id"),
         Index("ix_assets_owner_width", "owner_id", "width", "id"),
-        Index("ix_assets_trashed", "trashed_at"),
+        Index("ix_assets_taken", "taken_at", "id"),
+        Index("ix_assets_folder", "folder", "created_at", "id"),
     )
 
     # `seq` is the row's stable integer key (the full-text index refers to it); `id` is

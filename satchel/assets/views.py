@@ -9,11 +9,26 @@ from sqlalchemy import inspect
 
 from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import AssetOut, AssetUrls, DerivativeOut
+from satchel.config import Settings
 from satchel.runtime import Runtime
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+
+
+def origin_of(request: Request, settings: Settings) -> str:
+    """The origin links are built on: `SATCHEL_BASE_URL`, else the request's own only when
+    its Host is local or in `SATCHEL_ALLOWED_HOSTS`; any other Host header (which a caller
+    writes, and a cache may keep) gets the address the server listens on instead."""
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    host = (request.url.hostname or "").lower()
+    if host in LOCAL_HOSTS or host in {h.lower() for h in settings.allowed_hosts}:
+        return str(request.base_url).rstrip("/")
+    return f"http://{settings.host}:{settings.port}"
 
 
 def base_url(request: Request, runtime: Runtime) -> str:
-    return (runtime.settings.base_url or str(request.base_url)).rstrip("/")
+    return origin_of(request, runtime.settings)
 
 
 def _window() -> int:

@@ -40,6 +40,8 @@ from satchel.auth.schemas import (
     UserOut,
 )
 from satchel.auth.service import Principal
+from satchel.codes import Code
+from satchel.errors import Invalid
 from satchel.preferences import service as preferences
 
 auth_router = APIRouter(tags=["auth"])
@@ -288,6 +290,33 @@ def create_key(
     )
     session.commit()
     return envelope(CreatedKey(**key_out(key).model_dump(), key=raw))
+
+
+@router.delete(
+    "/api-keys/current",
+    tags=["api-keys"],
+    summary="Revoke the API key this request is signed with (signing a machine out)",
+)
+def revoke_current_key(
+    request: Request, session: WriteSessionDep, principal: ReadKeys
+) -> Envelope[dict[str, Any]]:
+    # Giving up one's own credential only ever takes power away: any scope may.
+    if principal.key_id is None:
+        raise Invalid(
+            "This request is not signed with an API key (a session ends with /auth/logout).",
+            code=Code.NOT_AN_API_KEY,
+        )
+    key = service.revoke_key(session, owner_id=principal.user_id, key_id=principal.key_id)
+    record(
+        session,
+        action="API_KEY_REVOKED",
+        actor_id=principal.user_id,
+        ip=client_ip(request),
+        target_type="api_key",
+        target_id=key.id,
+    )
+    session.commit()
+    return envelope({"id": key.id, "revoked": True})
 
 
 @router.delete("/api-keys/{key_id}", tags=["api-keys"], summary="Revoke an API key (idempotent)")

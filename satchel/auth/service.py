@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Forbidden, Invalid, NotFound, Unauthorized
 from satchel.ids import new_id
+
+log = logging.getLogger("satchel.auth")
 
 KEY_PREFIX = "sat_"
 SESSION_PREFIX = "sst_"
@@ -196,7 +199,8 @@ def bootstrap(session: Session, *, admin_key: str | None) -> str | None:
     """Built-in roles, the default team, the admin user and its key (first start).
 
     Returns the raw key when one was generated (to be shown once), else None. A configured
-    `SATCHEL_ADMIN_API_KEY` is (re)installed as the admin's key on every start.
+    `SATCHEL_ADMIN_API_KEY` is installed as the admin's key on every start, unless it
+    was revoked (then it stays revoked, with a warning).
     """
     for name, (description, perms) in BUILTIN_ROLES.items():
         role = session.scalar(select(Role).where(Role.name == name))
@@ -234,6 +238,11 @@ def bootstrap(session: Session, *, admin_key: str | None) -> str | None:
                 raw=admin_key,
             )
         elif existing.revoked_at is not None:
-            existing.revoked_at = None  # the operator says this key is the admin's
+            # A revoked key stays revoked: a restart must not silently undo a revocation
+            # (someone revoked it for a reason). The operator configures a new one.
+            log.warning(
+                "SATCHEL_ADMIN_API_KEY names a revoked key; it stays revoked. "
+                "Configure a new admin key."
+            )
     session.commit()
     return generated

@@ -58,14 +58,25 @@ def _throttle(session: Session, *, login: str, ip: str, limit: int, now: datetim
             )
 
 
+def identifier_taken(session: Session, value: str, *, excluding: str | None = None) -> bool:
+    """Whether another account signs in with `value` (usernames and emails are one space)."""
+    key = value.strip().lower()
+    clash = or_(func.lower(User.username) == key, func.lower(User.email) == key)
+    query = select(User.id).where(clash)
+    if excluding is not None:
+        query = query.where(User.id != excluding)
+    return session.scalar(query.limit(1)) is not None
+
+
 def login(
     session: Session, *, login: str, password: str, ip: str, limit: int, lifetime: timedelta
 ) -> SignedIn:
     now = utcnow()
     key = login.strip().lower()
     _throttle(session, login=key, ip=ip, limit=limit, now=now)
-    user = session.scalar(
-        select(User).where(or_(func.lower(User.username) == key, func.lower(User.email) == key))
+    # By username first: an email never shadows someone's username (see `identifier_taken`).
+    user = session.scalar(select(User).where(func.lower(User.username) == key)) or session.scalar(
+        select(User).where(func.lower(User.email) == key)
     )
     if not verify_password(user.password_hash if user else None, password) or user is None:
         session.add(LoginFailure(username=key, ip=ip, at=now))

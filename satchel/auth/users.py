@@ -15,7 +15,7 @@ from satchel.auth.models import Role, Team, User
 from satchel.auth.passwords import hash_password
 from satchel.auth.permissions import BUILTIN_ROLES, PERMISSIONS
 from satchel.auth.service import Principal
-from satchel.auth.sessions import revoke_credentials
+from satchel.auth.sessions import identifier_taken, revoke_credentials
 from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, Invalid, NotFound
@@ -70,6 +70,8 @@ def create_user(
             "A username has 1 to 100 letters, digits or . _ - @.",
             fields=[{"field": "username", "message": "not a valid username"}],
         )
+    if any(identifier_taken(session, v) for v in (username, email) if v):
+        raise Conflict("That username or email is taken.", code=Code.USER_EXISTS)
     _check_role(session, role)
     if actor is not None:
         grants.check_grant(session, actor, role)

@@ -24,12 +24,28 @@ def ls(
     kind: Annotated[str | None, typer.Option("--kind", "--type", help="image, video, ...")] = None,
     status: Annotated[str | None, typer.Option(help="pending, ready, failed, ...")] = None,
     tag: Annotated[str | None, typer.Option()] = None,
-    sort: Annotated[str, typer.Option(help="created_at, size or filename")] = "created_at",
+    folder: Annotated[str | None, typer.Option(help="Only this folder (`/album`)")] = None,
+    recursive: Annotated[bool, typer.Option("-r", "--recursive", help="With subfolders")] = False,
+    favorite: Annotated[bool, typer.Option("--fav", help="Only favourites")] = False,
+    camera: Annotated[str | None, typer.Option(help="A camera model or make")] = None,
+    sort: Annotated[
+        str, typer.Option(help="created_at, size, filename or taken_at")
+    ] = "created_at",
     limit: Annotated[int, typer.Option(help="At most this many (0: all)")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """List your assets, newest first."""
-    filters = {"q": q, "kind": kind, "status": status, "tag": tag, "sort": sort}
+    filters = {
+        "q": q,
+        "kind": kind,
+        "status": status,
+        "tag": tag,
+        "sort": sort,
+        "folder": folder,
+        "recursive": "true" if recursive and folder else None,
+        "is_favorite": "true" if favorite else None,
+        "camera": camera,
+    }
     found: list[Asset] = []
     with client() as sdk:
         page_size = min(limit, 200) if limit > 0 else 200
@@ -42,10 +58,11 @@ def ls(
     if as_json:
         dump([_row(a) for a in found])
         return
-    table = Table("id", "filename", "kind", "size", "status", "created")
+    table = Table("id", "folder", "filename", "kind", "size", "status", "created")
     for a in found:
         created = a.created_at.strftime("%Y-%m-%d %H:%M") if a.created_at else ""
-        table.add_row(a.id, a.filename, a.kind, human_size(a.size), a.status, created)
+        name = ("★ " if a.is_favorite else "") + a.filename
+        table.add_row(a.id, a.folder, name, a.kind, human_size(a.size), a.status, created)
     console.print(table)
     if not found:
         say("No assets.")

@@ -93,6 +93,9 @@ def fail(exc: SatchelError, *, as_json: bool) -> typer.Exit:
         print(json.dumps(body), file=sys.stderr)
     else:
         err_console.print(f"[red]error:[/red] {exc.message} ({exc.code})", soft_wrap=True)
+        for item in exc.fields or []:  # what exactly: each field, or pipeline step, named
+            where = item.get("field") or item.get("step") or item.get("loc") or "?"
+            err_console.print(f"  {where}: {item.get('message', '')}", soft_wrap=True, markup=False)
     return typer.Exit(1)
 
 

@@ -26,17 +26,18 @@ from satchel.cli.remote import (
 from satchel.codes import Code
 
 
-def _mint_key(sdk: Client) -> tuple[str, str]:
-    """A long-lived key for this machine, as wide as the account allows; else the session."""
+def _mint_key(sdk: Client, scope: str) -> tuple[str, str, str | None]:
+    """A long-lived key for this machine with `scope` (the key, how it is described, its
+    id); the session token when the account may not make keys."""
     name = f"satchel-cli on {socket.gethostname()}"[:200]
-    for scopes in (["admin"], ["write"]):
-        try:
-            key = sdk.api_keys.create(name, scopes=scopes)
-        except ApiError:
-            continue
-        if key.key:
-            return key.key, f"API key {key.id} ({', '.join(key.scopes)})"
-    return str(sdk.token), "session token (expires; sign in again then)"
+    try:
+        key = sdk.api_keys.create(name, scopes=[scope])
+    except ApiError as exc:
+        if exc.code in ("validation_error", "invalid_scope"):
+            raise
+        return str(sdk.token), "session token (expires; sign in again then)", None
+    assert key.key
+    return key.key, f"API key {key.id} ({', '.join(key.scopes)})", key.id
 
 
 @app.command(rich_help_panel=REMOTE)
@@ -48,23 +49,32 @@ def login(
     ] = None,
     username: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
     password: Annotated[str | None, typer.Option(help="Prompted for when omitted")] = None,
+    scope: Annotated[
+        str, typer.Option(help="What the key minted for this machine may do: read, write, admin")
+    ] = "write",
     as_json: JsonOpt = False,
 ) -> None:
-    """Sign in once; the server URL and a key are saved (mode 0600) in your config folder."""
+    """Sign in once; the server URL and a key are saved (mode 0600) in your config folder.
+    `logout` revokes the key this made."""
     saved_url, _ = server_and_token()
     url = server or typer.prompt("Server", default=saved_url or DEFAULT_SERVER)
     url = url.rstrip("/")
-    how = "API key"
+    how, minted = "API key", None
+    if scope not in ("read", "write", "admin"):
+        raise SatchelError("--scope is read, write or admin.", code=Code.BAD_CHOICE)
     if token is None:
         user = username or typer.prompt("Username")
         secret = password if password is not None else typer.prompt("Password", hide_input=True)
         with Client(url, None) as sdk:
             sdk.login(user, secret)
-            token, how = _mint_key(sdk)
+            token, how, minted = _mint_key(sdk, scope)
     with Client(url, token) as sdk:
         me = sdk.whoami()
     name = str(me.user.get("username") or me.user.get("id"))
-    path = save_config({"url": url, "token": token, "username": name})
+    saved = {"url": url, "token": token, "username": name}
+    if minted is not None:
+        saved["minted_key_id"] = minted  # what `logout` revokes
+    path = save_config(saved)
     if as_json:
         dump({"url": url, "username": name, "credential": how, "config": str(path)})
         return
@@ -74,13 +84,24 @@ def login(
 @app.command(rich_help_panel=REMOTE)
 @remote
 def logout(as_json: JsonOpt = False) -> None:
-    """Forget the saved sign-in (the key stays valid until revoked: `satchel keys revoke`)."""
-    had = bool(load_config())
+    """Forget the saved sign-in, and revoke the key `login` minted for this machine (a key
+    given with `login --token` is yours to keep: it stays valid)."""
+    saved = load_config()
+    revoked = None
+    if saved.get("minted_key_id") and saved.get("token") and saved.get("url"):
+        try:
+            with Client(str(saved["url"]), str(saved["token"])) as sdk:
+                revoked = sdk.api_keys.revoke_current().get("id")
+        except ApiError as exc:
+            if exc.status not in (401, 404):  # already revoked, or gone: nothing to undo
+                raise
     config_path().unlink(missing_ok=True)
     if as_json:
-        dump({"signed_out": had})
+        dump({"signed_out": bool(saved), "revoked_key": revoked})
+    elif not saved:
+        say("Not signed in.")
     else:
-        say("Signed out." if had else "Not signed in.")
+        say("Signed out" + (f"; key {revoked} revoked." if revoked else "."))
 
 
 @app.command(rich_help_panel=REMOTE)

@@ -62,6 +62,47 @@ def tools_ls(as_json: JsonOpt = False) -> None:
     console.print(table)
 
 
+def _setting_rows(schema: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(name, type, range or choices, default) of each setting in a tool's JSON schema."""
+    defs = schema.get("$defs", {})
+    rows = []
+    for name, spec in (schema.get("properties") or {}).items():
+        if "$ref" in spec:
+            spec = {**defs.get(spec["$ref"].rsplit("/", 1)[-1], {}), **spec}
+        options = spec.get("anyOf") or [spec]
+        kinds = [o.get("type") or ("enum" if "enum" in o else "object") for o in options]
+        bounds = []
+        for o in options:
+            if "enum" in o:
+                bounds.append(" | ".join(str(v) for v in o["enum"]))
+            low = o.get("minimum", o.get("exclusiveMinimum"))
+            high = o.get("maximum", o.get("exclusiveMaximum"))
+            if low is not None or high is not None:
+                bounds.append(f"{'' if low is None else low}..{'' if high is None else high}")
+        default = json.dumps(spec["default"]) if "default" in spec else "(required)"
+        rows.append((name, " or ".join(k for k in kinds if k), ", ".join(bounds), default))
+    return rows
+
+
+@tools_app.command("show")
+@remote
+def tools_show(
+    tool: Annotated[str, typer.Argument(help="SECTION/TOOL, e.g. image/resize")],
+    as_json: JsonOpt = False,
+) -> None:
+    """A tool's settings: type, range or choices, default; and what it takes."""
+    with client() as sdk:
+        found = sdk.tools.get(tool)
+    if as_json:
+        dump(found.raw)
+        return
+    say(f"{found.section}/{found.id}: {found.name}\n{found.description or ''}".rstrip())
+    table = Table("setting", "type", "range / choices", "default")
+    for row in _setting_rows(found.raw.get("settings_schema") or {}):
+        table.add_row(*row)
+    console.print(table)
+
+
 @tools_app.command("run")
 @remote
 def tools_run(

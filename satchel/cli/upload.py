@@ -50,6 +50,22 @@ def expand(args: list[str]) -> list[Path]:
     return list(found)
 
 
+def folders_of(args: list[str]) -> dict[Path, str]:
+    """The folder each file found under a folder argument keeps on the server: `album/`
+    sends `album/sub/a.jpg` into `/album/sub` (files named or globbed go to the top)."""
+    kept: dict[Path, str] = {}
+    for arg in args:
+        path = Path(arg).expanduser()
+        if not path.is_dir():
+            continue
+        top = path.resolve().name
+        for child in path.rglob("*"):
+            if child.is_file():
+                parts = [top, *child.relative_to(path).parent.parts]
+                kept.setdefault(child, "/" + "/".join(p for p in parts if p))
+    return kept
+
+
 def _choices(text: str, count: int) -> list[int]:
     text = text.strip().lower()
     if text in ("a", "all", "*"):
@@ -114,12 +130,24 @@ def upload(
     ] = "public",
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Repeatable")] = None,
     description: Annotated[str | None, typer.Option()] = None,
+    folder: Annotated[
+        str | None, typer.Option(help="Upload into this folder (folders' trees go under it)")
+    ] = None,
+    flat: Annotated[
+        bool, typer.Option("--flat", help="Do not keep the folders' trees: all into --folder")
+    ] = False,
     parallel: Annotated[int, typer.Option(min=1, max=16, help="Parts sent at once")] = 4,
     no_progress: Annotated[bool, typer.Option("--no-progress")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Upload files; an interrupted upload continues where it stopped when run again."""
+    """Upload files; an interrupted upload continues where it stopped when run again.
+
+    A folder keeps its tree: `satchel upload album/` puts `album/sub/a.jpg` in the folder
+    `/album/sub` (under --folder when given); --flat puts every file in --folder (or `/`)."""
     files = expand(paths) if paths else pick(Path.cwd())
+    base = (folder or "/").rstrip("/")
+    trees = {} if flat or not paths else folders_of(paths)
+    placed = {f: (base + trees[f]) if f in trees else (base or "/") for f in files}
     if not files:
         raise SatchelError("No files to upload.", code=Code.NO_FILES)
     quiet = no_progress or as_json or not sys.stderr.isatty()
@@ -131,7 +159,7 @@ def upload(
     published = None
     with client() as sdk:
         try:
-            results = _send_all(sdk, files, options, quiet=quiet, as_json=as_json)
+            results = _send_all(sdk, files, options, placed, quiet=quiet, as_json=as_json)
         except KeyboardInterrupt:
             err_console.print("Interrupted: run the same command again to resume.")
             raise typer.Exit(130) from None
@@ -153,7 +181,13 @@ def upload(
 
 
 def _send_all(
-    sdk: Client, files: list[Path], options: dict[str, Any], *, quiet: bool, as_json: bool
+    sdk: Client,
+    files: list[Path],
+    options: dict[str, Any],
+    placed: dict[Path, str],
+    *,
+    quiet: bool,
+    as_json: bool,
 ) -> list[dict[str, Any]]:
     """Each file in turn (its parts in parallel), with a bar per file and one overall."""
     results: list[dict[str, Any]] = []
@@ -172,7 +206,13 @@ def _send_all(
                 bars.update(overall, completed=base + sent)
 
             try:
-                up = sdk.assets.upload(path, progress=on_progress, resume=resume_store(), **options)
+                up = sdk.assets.upload(
+                    path,
+                    progress=on_progress,
+                    resume=resume_store(),
+                    folder=placed.get(path, "/"),
+                    **options,
+                )
             except SatchelError as exc:
                 results.append(
                     {"path": str(path), "error": {"code": exc.code, "message": exc.message}}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import resource
 import select
 import shutil
 import subprocess
@@ -104,6 +105,10 @@ def family(media_type: str) -> str:
     return "writer"
 
 
+def _unlimited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 class _Converter:
     """The bridge process; one conversion at a time."""
 
@@ -115,6 +120,9 @@ class _Converter:
             stderr=subprocess.DEVNULL,
             text=True,
             start_new_session=True,
+            # A sandbox run's address-space limit is for decoders in that process; soffice
+            # maps far more than it uses and is bounded by the conversion deadline instead.
+            preexec_fn=_unlimited,
         )
         reply = self._read(START_SECONDS)
         if not reply.get("ready"):
@@ -153,6 +161,9 @@ class _Converter:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
 
 
 _LOCK = threading.Lock()
@@ -188,6 +199,8 @@ def convert(src: Path, out: Path, *, fmt: str, media_type: str, name: str) -> di
     try:
         with _LOCK:
             if _converter is None or not _converter.alive():
+                if _converter is not None:
+                    _converter.kill()  # its pipes closed too
                 _converter = _Converter()
             try:
                 reply = _converter.convert(request)

@@ -83,7 +83,45 @@ def _candidate(image: pikepdf.Stream) -> int | None:
         return None  # a stencil mask stream: its pixels must keep matching ours
     if str(image.get("/Filter")) in ("/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"):
         return None
-    return _bands(image)
+    bands = _bands(image)
+    if bands is None and _palette(image) is not None and "/Mask" not in image:
+        return INDEXED
+    return bands
+
+
+INDEXED = 0  # a palette image: expanded to sRGB before it is re-encoded
+_BASES = {"/DeviceRGB": ("srgb", 3), "/DeviceGray": ("b-w", 1), "/DeviceCMYK": ("cmyk", 4)}
+
+
+def _palette(image: pikepdf.Stream) -> tuple[str, int, bytes] | None:
+    """(vips interpretation, bands, table bytes) of an /Indexed colour space we can read."""
+    space = image.get("/ColorSpace")
+    if not isinstance(space, pikepdf.Array) or len(space) != 4 or space[0] != "/Indexed":
+        return None
+    base = _BASES.get(str(space[1]))
+    if base is None:
+        return None
+    table = space[3]
+    data = table.read_bytes() if isinstance(table, pikepdf.Stream) else bytes(table)
+    if len(data) < (int(space[2]) + 1) * base[1]:
+        return None
+    return base[0], base[1], data
+
+
+def _from_palette(obj: pikepdf.Stream) -> pyvips.Image | None:
+    found = _palette(obj)
+    indexes = _decoded(obj, 1)
+    if found is None or indexes is None:
+        return None
+    kind, bands, data = found
+    entries = len(data) // bands
+    table = pyvips.Image.new_from_memory(data[: entries * bands], entries, 1, bands, "uchar")
+    table = table.copy(interpretation=kind)
+    if kind == "cmyk":
+        table = table.icc_import(input_profile="cmyk").colourspace("srgb")  # built-in profile
+    elif kind == "b-w":
+        table = table.colourspace("srgb")
+    return indexes.maplut(table.cast("uchar"))
 
 
 def compress(src: Path, out: Path, name: str, *, quality: int) -> Compressed:
@@ -97,11 +135,13 @@ def compress(src: Path, out: Path, name: str, *, quality: int) -> Compressed:
             bands = _candidate(obj)
             if bands is None:
                 continue
+            palette = bands == INDEXED
             try:
-                image = _decoded(obj, bands)
+                image = _from_palette(obj) if palette else _decoded(obj, bands)
                 if image is None:
                     continue
-                alpha = _colour_key(obj, image) if "/SMask" not in obj else None
+                bands = 3 if palette else bands
+                alpha = _colour_key(obj, image) if "/SMask" not in obj and not palette else None
                 scale = min(1.0, limit / max(image.width, image.height))
                 if scale < 1.0:
                     image = image.resize(scale)
@@ -115,6 +155,8 @@ def compress(src: Path, out: Path, name: str, *, quality: int) -> Compressed:
                 continue
             obj.write(jpeg, filter=pikepdf.Name.DCTDecode)
             obj.Width, obj.Height = image.width, image.height
+            if palette:
+                obj.ColorSpace = pikepdf.Name.DeviceRGB
             if alpha is not None:
                 # JPEG moves colours: the colour key becomes a soft mask, made before
                 obj.SMask = pdf.make_stream(

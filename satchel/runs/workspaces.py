@@ -27,8 +27,12 @@ MANIFEST = "manifest.json"
 
 
 def result_not_found(job_id: str, *, expired: bool = False) -> NotFound:
-    hint = " (it may have expired)" if expired else ""
-    return NotFound(f"No tool result {job_id}{hint}.", code=Code.TOOL_RESULT_NOT_FOUND)
+    # One message whether the result never existed, expired or is someone else's: the
+    # answer must not tell a caller which job ids exist.
+    del expired
+    return NotFound(
+        f"No tool result {job_id} (it may have expired).", code=Code.TOOL_RESULT_NOT_FOUND
+    )
 
 
 def root(data_dir: Path) -> Path:

@@ -28,6 +28,7 @@ from satchel.errors import Conflict, NotFound
 from satchel.ids import looks_like
 from satchel.lifecycle import plans
 from satchel.uploads import service as uploads
+from satchel.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def trash(
             owner_id=asset.owner_id,
             filename=asset.filename,
         )
+        data = {**events.asset_data(asset), "permanent": False}
+        events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)
         session.commit()
         return Trashed(plan, asset.trashed_at)
 
@@ -146,6 +149,8 @@ def restore(
                 target_id=asset_id,
                 owner_id=asset.owner_id,
             )
+            data = events.asset_data(asset)
+            events.emit(session, events.ASSET_RESTORED, owner_id=asset.owner_id, data=data)
             restored.append(asset_id)
         session.commit()
     return restored, missing

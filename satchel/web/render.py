@@ -74,7 +74,13 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     html = _env.get_template(template).render(web_link=web_link, **context)
-    all_headers = {**security_headers(base), "Cache-Control": cache, **(headers or {})}
+    # Pages name their own origin (og tags, CSP): a cache must not share them across hosts.
+    all_headers = {
+        **security_headers(base),
+        "Cache-Control": cache,
+        "Vary": "Host",
+        **(headers or {}),
+    }
     return HTMLResponse(html, status_code=status, headers=all_headers)
 
 

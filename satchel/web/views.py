@@ -54,6 +54,17 @@ def space_page(session: Session, space: Space, base: str, runtime: Runtime) -> d
         if ids
         else ()
     )
+    media = [item["id"] for item in items if item["kind"] in ("video", "audio")]
+    # Files a browser cannot play as stored (HEVC MOV, MKV, FLAC…) play their rendition.
+    with_rendition = set(
+        session.scalars(
+            select(Derivative.asset_id).where(
+                Derivative.asset_id.in_(media), Derivative.kind == "playable"
+            )
+        )
+        if media
+        else ()
+    )
     for item in items:
         item["display"] = _display(item)
         item["picture_url"] = item["preview_url"] or item["thumb_url"]
@@ -64,6 +75,8 @@ def space_page(session: Session, space: Space, base: str, runtime: Runtime) -> d
             if item["id"] in with_waveform
             else None
         )
+        if item["id"] in with_rendition:
+            item["url"] = derivative_url(runtime, base, item["id"], "playable")
         item["label"] = item["alt_text"] or item["description"] or item["filename"]
     count = len(items)
     data["summary"] = summary(

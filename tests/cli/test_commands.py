@@ -25,7 +25,11 @@ def test_every_command_takes_json() -> None:
         "user list", "user mint-key", "user disable", "user enable", "user delete",
         "scrub", "login", "logout", "whoami", "upload", "ls", "get", "rm", "url", "reprocess",
         "spaces create", "spaces ls", "spaces url", "spaces publish", "keys create", "keys ls",
-        "keys revoke", "tools ls", "tools run", "pipeline run", "usage", "backup", "restore",
+        "keys revoke", "tools ls", "tools show", "tools run", "pipeline run", "usage",
+        "backup", "restore",
+        "mv", "fav", "folders", "trash ls", "trash restore", "trash empty",
+        "webhooks create", "webhooks ls", "webhooks deliveries", "webhooks redeliver",
+        "webhooks rm",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():

@@ -34,6 +34,10 @@ def _png(folder: Path, name: str, seed: int, width: int = 6) -> Path:
     return path
 
 
+def _bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
 def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -> None:
     c = Cli(home=tmp_path / "xdg", cwd=tmp_path)
     missing = c.run("ls")
@@ -55,14 +59,28 @@ def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -
     token = json.loads(c.config_file.read_text())["token"]
     assert token.startswith("sat_") and token != live.key
     assert stat.S_IMODE(c.config_file.stat().st_mode) == 0o600
-    assert any(k["name"].startswith("satchel-cli on ") for k in c.json("keys", "ls"))
+    minted = [k for k in c.json("keys", "ls") if k["name"].startswith("satchel-cli on ")]
+    assert [k["scopes"] for k in minted] == [["write"]]  # write by default, never admin
+    assert json.loads(c.config_file.read_text())["minted_key_id"] == minted[0]["id"]
     wrong = c.run("login", "--server", live.base, "--username", "admin", "--password", "nope")
     assert wrong.returncode == 1
     assert wrong.stderr.strip().splitlines() == [
         "error: The username or password is wrong. (invalid_credentials)"
     ]
-    assert c.ok("logout").strip() == "Signed out."
+    # logout revokes the key login minted: it stops working at once.
+    said = c.ok("logout").strip()
+    assert said == f"Signed out; key {minted[0]['id']} revoked.", said
     assert not c.config_file.exists()
+    assert httpx.get(f"{live.base}/api/v1/auth/session", headers=_bearer(token)).status_code == 401
+    # --scope chooses; a key given with --token is the user's and outlives logout.
+    reader = c.run("login", "--scope", "read", input=f"{live.base}\nadmin\n{live.password}\n")
+    assert reader.returncode == 0 and "(read)" in reader.stdout, reader.stdout + reader.stderr
+    c.ok("logout")
+    c.json("login", "--server", live.base, "--token", live.key)
+    assert c.ok("logout").strip() == "Signed out."
+    assert (
+        httpx.get(f"{live.base}/api/v1/auth/session", headers=_bearer(live.key)).status_code == 200
+    )
 
 
 def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveServer) -> None:
@@ -77,6 +95,16 @@ def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveS
     paths = sorted(Path(u["path"]).name for u in out["uploads"])
     assert paths == ["one.png", "shot-a.png", "shot-b.png", "three.png", "two.png"]
     ids = {Path(u["path"]).name: u["asset"]["id"] for u in out["uploads"]}
+    kept = {Path(u["path"]).name: u["asset"]["folder"] for u in out["uploads"]}
+    assert kept == {
+        "one.png": "/",
+        "two.png": "/album",
+        "three.png": "/album/deep",
+        "shot-a.png": "/",
+        "shot-b.png": "/",
+    }
+    deep = cli.json("ls", "--folder", "/album", "--recursive")
+    assert {a["id"] for a in deep} == {ids["two.png"], ids["three.png"]}
     listed = cli.json("ls", "--tag", "cli-upload")
     assert {a["id"] for a in listed} == set(ids.values())
     table = cli.ok("ls", "--tag", "cli-upload")
@@ -113,6 +141,26 @@ def test_upload_with_no_arguments_picks_interactively(cli: Cli) -> None:
     assert sorted(Path(u["path"]).name for u in out["uploads"]) == ["a.png", "c.png"]
     bad = cli.run("upload", input="7\n")
     assert bad.returncode == 1 and "(bad_choice)" in bad.stderr
+
+
+def test_flat_upload_then_mv_fav_folders_and_trash(cli: Cli, live: LiveServer) -> None:
+    _png(cli.cwd, "trip/day1/a.png", 40)
+    _png(cli.cwd, "trip/day2/b.png", 41)
+    out = cli.json("upload", "trip", "--flat", "--folder", "/inbox")
+    ids = {Path(u["path"]).name: u["asset"]["id"] for u in out["uploads"]}
+    assert {u["asset"]["folder"] for u in out["uploads"]} == {"/inbox"}
+    assert cli.ok("mv", ids["a.png"], "/keep").strip() == "Moved 1 into /keep."
+    assert cli.ok("mv", "/keep", "/best").strip() == "Moved /keep to /best (1 files)."
+    tree = {f["path"]: f["count"] for f in cli.json("folders")}
+    assert tree["/best"] == 1 and tree["/inbox"] == 1
+    assert cli.ok("fav", ids["b.png"]).strip() == f"Starred {ids['b.png']}."
+    assert [a["id"] for a in cli.json("ls", "--fav")] == [ids["b.png"]]
+    assert cli.ok("rm", ids["a.png"]).strip() == f"Moved {ids['a.png']} to the trash."
+    assert [a["id"] for a in cli.json("trash", "ls")] == [ids["a.png"]]
+    assert cli.ok("trash", "restore", ids["a.png"]).strip() == "Restored 1."
+    assert cli.json("trash", "ls") == []
+    cli.ok("rm", ids["a.png"])
+    assert cli.ok("trash", "empty", "--yes").strip() == "Deleted 1 for good."
 
 
 def test_upload_into_a_space_and_the_spaces_commands(cli: Cli, live: LiveServer) -> None:

@@ -46,8 +46,18 @@ def test_tools_ls_and_run(cli: Cli) -> None:
             with Image.open(io.BytesIO(archive.read(name))) as img:
                 assert img.size[0] == 5
     bad = cli.run("tools", "run", "image/resize", "in.png", "--set", "width=-3", "-o", "x.png")
-    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
-    assert bad.stderr.startswith("error: ") and not (cli.cwd / "x.png").exists()
+    said = bad.stderr.strip().splitlines()
+    assert bad.returncode == 1 and said[0].startswith("error: ") and len(said) == 2, said
+    assert said[1].strip().startswith("settings.width:"), said  # the field the API named
+    assert not (cli.cwd / "x.png").exists()
+    # `tools show` lists each setting with its type, range and default.
+    shown = cli.ok("tools", "show", "image/resize")
+    width = next(line for line in shown.splitlines() if line.strip("│ ").startswith("width"))
+    assert "integer" in width and "null" in width, width
+    quality = next(line for line in shown.splitlines() if line.strip("│ ").startswith("quality"))
+    assert "1..100" in quality and "integer" in quality, quality
+    schema = cli.json("tools", "show", "image/resize")["settings_schema"]
+    assert "width" in schema["properties"]
     unknown = cli.run("tools", "run", "image/nope", "in.png")
     assert unknown.returncode == 1 and "not_found" in unknown.stderr
     malformed = cli.run("tools", "run", "resize", "in.png")

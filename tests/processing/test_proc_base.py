@@ -54,11 +54,11 @@ def _run(tmp_path: Path, media_type: str, **kwargs: object) -> ProcessResult:
         ("text/csv", "text", "text"),
         ("text/markdown; charset=utf-8", "text", "text"),
         ("application/json", "data", "text"),
-        ("application/vnd.oasis.opendocument.text", "document", "text"),
+        ("application/vnd.oasis.opendocument.text", "document", "office"),
         (
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "document",
-            "text",
+            "office",
         ),
     ],
 )

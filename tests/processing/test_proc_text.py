@@ -20,7 +20,7 @@ A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
 
 
 def _text(result: ProcessResult) -> str:
-    [derivative] = result.derivatives
+    [derivative] = [d for d in result.derivatives if d.kind == "text"]  # previews too
     assert (derivative.kind, derivative.media_type) == ("text", "text/plain")
     return derivative.path.read_bytes().decode("utf-8")
 
@@ -167,3 +167,18 @@ def test_office_document_without_text_parts_fails_clearly(process: Process, tmp_
     path = _zip(tmp_path / "empty.docx", {"[Content_Types].xml": "<Types/>"})
     with pytest.raises(ProcessingFailed, match="none of the parts"):
         process(path, DOCX)
+
+
+def test_office_documents_get_a_preview_from_libreoffice(process: Process, tmp_path: Path) -> None:
+    from satchel.media import office
+    from tests.tools.pdf.docs import docx
+
+    if office.available():
+        pytest.skip(office.available() or "")
+    path = tmp_path / "r.docx"
+    path.write_bytes(docx(["Quarterly report", "Page two"], page_breaks=True))
+    result = process(
+        path, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    kinds = {d.kind for d in result.derivatives}
+    assert {"text", "preview", "thumbnail"} <= kinds and result.metadata["pages"] == 2

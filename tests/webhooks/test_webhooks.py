@@ -100,9 +100,15 @@ async def test_each_event_arrives_signed(
     )
     assert published.status_code in (200, 201), published.text
     assert (await client.delete(f"/api/v1/assets/{bad['id']}")).status_code in (200, 204)
+    back = await client.post("/api/v1/trash/restore", json={"ids": [bad["id"]]})
+    assert back.status_code == 200, back.text
+    gone = await client.delete(f"/api/v1/assets/{bad['id']}", params={"permanent": "true"})
+    assert gone.status_code in (200, 204), gone.text
 
-    for name in ("asset.ready", "asset.failed", "space.published", "asset.deleted"):
+    for name in ("asset.ready", "asset.failed", "space.published", "asset.restored"):
         await asyncio.to_thread(receiver.wait_for, name)
+    deleted = await asyncio.to_thread(receiver.wait_for, "asset.deleted", count=2)
+    assert [d.event["data"]["permanent"] for d in deleted] == [False, True]
     await asyncio.to_thread(receiver.wait_for, "asset.created", count=2)
     await asyncio.to_thread(receiver.wait_for, "job.completed")
     await asyncio.to_thread(receiver.wait_for, "job.failed")

@@ -44,6 +44,8 @@ from satchel_client._models import (
     ToolResult,
     Uploaded,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 from satchel_client._upload import FileResumeStore, ResumeStore
 
@@ -85,5 +87,7 @@ __all__ = [
     "UploadUnavailable",
     "Uploaded",
     "Usage",
+    "Webhook",
+    "WebhookDelivery",
     "__version__",
 ]

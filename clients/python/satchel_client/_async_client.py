@@ -31,6 +31,8 @@ from satchel_client._models import (
     ToolResult,
     Uploaded,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 from satchel_client._upload import Progress, ResumeStore, UploadOptions
 
@@ -74,6 +76,27 @@ class AsyncAssets(_Resource):
 
     async def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return await self._run(ops.asset_url(asset_id, expires_in))
+
+    async def move(
+        self, ids: builtins.list[str], folder: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Move assets into a folder (`/album/sub`); same-named files there refuse the move
+        (`folder_name_taken`) unless `allow_duplicates`."""
+        return await self._run(ops.move_assets(ids, folder, allow_duplicates))
+
+    async def favorite(self, asset_id: str, on: bool = True) -> Asset:
+        return await self._run(ops.patch_asset(asset_id, {"is_favorite": on}))
+
+    async def archive(self, asset_id: str, on: bool = True) -> Asset:
+        return await self._run(ops.patch_asset(asset_id, {"is_archived": on}))
+
+    async def facets(self, **filters: Any) -> dict[str, Any]:
+        """Counts per kind, year/month taken, camera, orientation and tag."""
+        return await self._run(ops.asset_facets(filters))
+
+    async def duplicates(self) -> builtins.list[dict[str, Any]]:
+        """Groups of assets holding exactly the same bytes (first page of 200 groups)."""
+        return await self._run(ops.asset_duplicates(None))
 
     async def references(self, asset_id: str) -> dict[str, Any]:
         return await self._run(ops.asset_references(asset_id))
@@ -189,6 +212,43 @@ class AsyncApiKeys(_Resource):
     async def revoke(self, key_id: str) -> dict[str, Any]:
         return await self._run(ops.revoke_key(key_id))
 
+    async def revoke_current(self) -> dict[str, Any]:
+        """Revoke the key this client signs with (any scope may give up its own key)."""
+        return await self._run(ops.revoke_current_key())
+
+
+class AsyncWebhooks(_Resource):
+    async def list(self) -> builtins.list[Webhook]:
+        return await self._run(ops.list_webhooks())
+
+    async def create(
+        self,
+        url: str,
+        *,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        is_global: bool | None = None,
+    ) -> Webhook:
+        body = {"url": url, "events": events, "description": description, "is_global": is_global}
+        return await self._run(ops.create_webhook(body))
+
+    async def get(self, webhook_id: str) -> Webhook:
+        return await self._run(ops.get_webhook(webhook_id))
+
+    async def update(self, webhook_id: str, **changes: Any) -> Webhook:
+        return await self._run(ops.update_webhook(webhook_id, changes))
+
+    async def delete(self, webhook_id: str) -> None:
+        await self._run(ops.delete_webhook(webhook_id))
+
+    async def deliveries(
+        self, webhook_id: str, *, limit: int = 50
+    ) -> builtins.list[WebhookDelivery]:
+        return await self._run(ops.webhook_deliveries(webhook_id, limit))
+
+    async def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return await self._run(ops.redeliver(webhook_id, delivery_id))
+
 
 class AsyncAccount(_Resource):
     async def get(self) -> Account:
@@ -249,6 +309,10 @@ class AsyncTools(_Resource):
     async def list(self) -> builtins.list[Tool]:
         return await self._run(ops.list_tools())
 
+    async def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return await self._run(ops.get_tool(tool))
+
     async def run(
         self,
         tool: str,
@@ -279,6 +343,40 @@ class AsyncPipelines(_Resource):
         return await self._client._collect(result, output)
 
 
+class AsyncFolders(_Resource):
+    async def tree(self) -> builtins.list[dict[str, Any]]:
+        """Every folder with counts and sizes (its own, and with its subfolders)."""
+        return await self._run(ops.folder_tree())
+
+    async def move(
+        self, source: str, target: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Rename or move a folder and everything under it."""
+        return await self._run(ops.move_folder(source, target, allow_duplicates))
+
+    async def delete(
+        self, path: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """Everything in the folder to the trash (or for good); `dry_run`: the plan only."""
+        return await self._run(ops.delete_folder(path, dry_run, permanent))
+
+
+class AsyncTrash(_Resource):
+    async def list(self, *, limit: int = 200) -> builtins.list[Asset]:
+        """The trash, most recently trashed first (first page)."""
+        return (await self._run(ops.list_trash(None, limit))).items
+
+    async def add(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return await self._run(ops.trash_assets(ids))
+
+    async def restore(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return await self._run(ops.restore_assets(ids))
+
+    async def empty(self) -> dict[str, Any]:
+        """Delete everything in the trash for good."""
+        return await self._run(ops.empty_trash())
+
+
 class AsyncClient:
     """The Satchel API over HTTP, for asyncio. See `Client`."""
 
@@ -296,10 +394,13 @@ class AsyncClient:
         self.assets = AsyncAssets(self)
         self.spaces = AsyncSpaces(self)
         self.api_keys = AsyncApiKeys(self)
+        self.webhooks = AsyncWebhooks(self)
         self.account = AsyncAccount(self)
         self.jobs = AsyncJobs(self)
         self.tools = AsyncTools(self)
         self.pipelines = AsyncPipelines(self)
+        self.folders = AsyncFolders(self)
+        self.trash = AsyncTrash(self)
 
     @property
     def base_url(self) -> str:

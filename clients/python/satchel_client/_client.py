@@ -30,6 +30,8 @@ from satchel_client._models import (
     ToolResult,
     Uploaded,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 from satchel_client._upload import Progress, ResumeStore, UploadOptions
 
@@ -95,6 +97,27 @@ class Assets(_Resource):
 
     def url(self, asset_id: str, expires_in: int | None = None) -> SignedUrl:
         return self._run(ops.asset_url(asset_id, expires_in))
+
+    def move(
+        self, ids: builtins.list[str], folder: str, *, allow_duplicates: bool = False
+    ) -> dict[str, Any]:
+        """Move assets into a folder (`/album/sub`); same-named files there refuse the move
+        (`folder_name_taken`) unless `allow_duplicates`."""
+        return self._run(ops.move_assets(ids, folder, allow_duplicates))
+
+    def favorite(self, asset_id: str, on: bool = True) -> Asset:
+        return self._run(ops.patch_asset(asset_id, {"is_favorite": on}))
+
+    def archive(self, asset_id: str, on: bool = True) -> Asset:
+        return self._run(ops.patch_asset(asset_id, {"is_archived": on}))
+
+    def facets(self, **filters: Any) -> dict[str, Any]:
+        """Counts per kind, year/month taken, camera, orientation and tag."""
+        return self._run(ops.asset_facets(filters))
+
+    def duplicates(self) -> builtins.list[dict[str, Any]]:
+        """Groups of assets holding exactly the same bytes (first page of 200 groups)."""
+        return self._run(ops.asset_duplicates(None))
 
     def references(self, asset_id: str) -> dict[str, Any]:
         return self._run(ops.asset_references(asset_id))
@@ -233,6 +256,44 @@ class ApiKeys(_Resource):
     def revoke(self, key_id: str) -> dict[str, Any]:
         return self._run(ops.revoke_key(key_id))
 
+    def revoke_current(self) -> dict[str, Any]:
+        """Revoke the key this client signs with (any scope may give up its own key)."""
+        return self._run(ops.revoke_current_key())
+
+
+class Webhooks(_Resource):
+    def list(self) -> builtins.list[Webhook]:
+        return self._run(ops.list_webhooks())
+
+    def create(
+        self,
+        url: str,
+        *,
+        events: builtins.list[str] | None = None,
+        description: str | None = None,
+        is_global: bool | None = None,
+    ) -> Webhook:
+        """Add an endpoint; the answer's `secret` (`whsec_…`) is shown only this once."""
+        body = {"url": url, "events": events, "description": description, "is_global": is_global}
+        return self._run(ops.create_webhook(body))
+
+    def get(self, webhook_id: str) -> Webhook:
+        return self._run(ops.get_webhook(webhook_id))
+
+    def update(self, webhook_id: str, **changes: Any) -> Webhook:
+        """Change `url`, `events`, `description`, or `enabled` (re-enabling resets failures)."""
+        return self._run(ops.update_webhook(webhook_id, changes))
+
+    def delete(self, webhook_id: str) -> None:
+        self._run(ops.delete_webhook(webhook_id))
+
+    def deliveries(self, webhook_id: str, *, limit: int = 50) -> builtins.list[WebhookDelivery]:
+        """The delivery log, newest first."""
+        return self._run(ops.webhook_deliveries(webhook_id, limit))
+
+    def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return self._run(ops.redeliver(webhook_id, delivery_id))
+
 
 class AccountResource(_Resource):
     def get(self) -> Account:
@@ -285,6 +346,10 @@ class Tools(_Resource):
     def list(self) -> builtins.list[Tool]:
         return self._run(ops.list_tools())
 
+    def get(self, tool: str) -> Tool:
+        """One tool, "section/id" (e.g. "image/resize"), with its settings' schema."""
+        return self._run(ops.get_tool(tool))
+
     def run(
         self,
         tool: str,
@@ -317,6 +382,38 @@ class Pipelines(_Resource):
         return self._client._collect(result, output)
 
 
+class Folders(_Resource):
+    def tree(self) -> builtins.list[dict[str, Any]]:
+        """Every folder with counts and sizes (its own, and with its subfolders)."""
+        return self._run(ops.folder_tree())
+
+    def move(self, source: str, target: str, *, allow_duplicates: bool = False) -> dict[str, Any]:
+        """Rename or move a folder and everything under it."""
+        return self._run(ops.move_folder(source, target, allow_duplicates))
+
+    def delete(
+        self, path: str, *, dry_run: bool = False, permanent: bool = False
+    ) -> dict[str, Any]:
+        """Everything in the folder to the trash (or for good); `dry_run`: the plan only."""
+        return self._run(ops.delete_folder(path, dry_run, permanent))
+
+
+class Trash(_Resource):
+    def list(self, *, limit: int = 200) -> builtins.list[Asset]:
+        """The trash, most recently trashed first (first page)."""
+        return self._run(ops.list_trash(None, limit)).items
+
+    def add(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return self._run(ops.trash_assets(ids))
+
+    def restore(self, ids: builtins.list[str]) -> dict[str, Any]:
+        return self._run(ops.restore_assets(ids))
+
+    def empty(self) -> dict[str, Any]:
+        """Delete everything in the trash for good."""
+        return self._run(ops.empty_trash())
+
+
 class Client:
     """The Satchel API over HTTP. `base_url` and `token` default to `SATCHEL_URL` and
     `SATCHEL_TOKEN`. Idempotent calls are retried with backoff on 429, 5xx and broken
@@ -336,10 +433,13 @@ class Client:
         self.assets = Assets(self)
         self.spaces = Spaces(self)
         self.api_keys = ApiKeys(self)
+        self.webhooks = Webhooks(self)
         self.account = AccountResource(self)
         self.jobs = Jobs(self)
         self.tools = Tools(self)
         self.pipelines = Pipelines(self)
+        self.folders = Folders(self)
+        self.trash = Trash(self)
 
     @property
     def base_url(self) -> str:

@@ -55,6 +55,16 @@ class Asset(Model):
     description: str | None = None
     alt_text: str | None = None
     is_public: bool = False
+    folder: str = "/"
+    is_favorite: bool = False
+    is_archived: bool = False
+    trashed_at: datetime | None = None
+    taken_at: datetime | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    orientation: str | None = None
     width: int | None = None
     height: int | None = None
     duration: float | None = None
@@ -241,3 +251,30 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     has_more: bool
+
+
+@dataclass(frozen=True)
+class Webhook(Model):
+    id: str = ""
+    url: str = ""
+    description: str = ""
+    events: list[str] = field(default_factory=list)
+    is_global: bool = False
+    enabled: bool = True
+    disabled_reason: str | None = None
+    secret: str | None = None  # the signing secret: only in the answer to create
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebhookDelivery(Model):
+    id: str = ""  # also the `webhook-id` header
+    event: str = ""
+    status: str = ""
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = None
+    last_response_ms: int | None = None
+    next_attempt_at: datetime | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None

@@ -25,6 +25,8 @@ from satchel_client._models import (
     Tool,
     ToolResult,
     Usage,
+    Webhook,
+    WebhookDelivery,
 )
 
 M = TypeVar("M", bound=Model)
@@ -86,6 +88,60 @@ def delete_asset(asset_id: str, dry_run: bool, permanent: bool = False) -> Op[di
         params["permanent"] = "true"
     reply = yield Call("DELETE", f"/assets/{asset_id}", params=params, idempotent=True)
     return {**(reply.data or {}), **{"meta": reply.meta}}
+
+
+def move_assets(ids: list[str], folder: str, allow_duplicates: bool) -> Op[dict[str, Any]]:
+    body = {"ids": ids, "folder": folder, "allow_duplicates": allow_duplicates}
+    reply = yield Call("POST", "/assets/move", json=body, idempotent=True)
+    return dict(reply.data or {})
+
+
+def asset_facets(params: dict[str, Any]) -> Op[dict[str, Any]]:
+    return dict((yield _get("/assets/facets", **params)).data or {})
+
+
+def asset_duplicates(cursor: str | None) -> Op[list[dict[str, Any]]]:
+    reply = yield _get("/assets/duplicates", cursor=cursor, limit=200)
+    return [g for g in reply.data or [] if isinstance(g, dict)]
+
+
+def folder_tree() -> Op[list[dict[str, Any]]]:
+    return [f for f in (yield _get("/folders")).data or [] if isinstance(f, dict)]
+
+
+def move_folder(source: str, target: str, allow_duplicates: bool) -> Op[dict[str, Any]]:
+    body = {"from": source, "to": target, "allow_duplicates": allow_duplicates}
+    reply = yield Call("POST", "/folders/move", json=body, idempotent=True)
+    return dict(reply.data or {})
+
+
+def delete_folder(path: str, dry_run: bool, permanent: bool) -> Op[dict[str, Any]]:
+    params = _clean(
+        {
+            "path": path,
+            "dry_run": "true" if dry_run else None,
+            "permanent": "true" if permanent else None,
+        }
+    )
+    reply = yield Call("DELETE", "/folders", params=params, idempotent=True)
+    return dict(reply.data or {})
+
+
+def list_trash(cursor: str | None, limit: int) -> Op[Page[Asset]]:
+    return _page(Asset, (yield _get("/trash", cursor=cursor, limit=limit)))
+
+
+def trash_assets(ids: list[str]) -> Op[dict[str, Any]]:
+    return dict((yield Call("POST", "/trash", json={"ids": ids}, idempotent=True)).data or {})
+
+
+def restore_assets(ids: list[str]) -> Op[dict[str, Any]]:
+    reply = yield Call("POST", "/trash/restore", json={"ids": ids}, idempotent=True)
+    return dict(reply.data or {})
+
+
+def empty_trash() -> Op[dict[str, Any]]:
+    return dict((yield Call("POST", "/trash/empty", idempotent=True)).data or {})
 
 
 def asset_url(asset_id: str, expires_in: int | None) -> Op[SignedUrl]:
@@ -193,6 +249,11 @@ def create_key(body: dict[str, Any]) -> Op[ApiKey]:
     return _one(ApiKey, (yield Call("POST", "/api-keys", json=_clean(body))))
 
 
+def revoke_current_key() -> Op[dict[str, Any]]:
+    reply = yield Call("DELETE", "/api-keys/current", idempotent=True)
+    return dict(reply.data or {})
+
+
 def revoke_key(key_id: str) -> Op[dict[str, Any]]:
     reply = yield Call("DELETE", f"/api-keys/{key_id}", idempotent=True)
     return dict(reply.data or {})
@@ -250,6 +311,11 @@ def cancel_job(job_id: str) -> Op[Job]:
 
 
 # --- tools and pipelines ---------------------------------------------------------------
+
+
+def get_tool(tool: str) -> Op[Tool]:
+    """One tool ("section/id") with its settings' JSON schema (`raw["settings_schema"]`)."""
+    return _one(Tool, (yield _get(f"/tools/{tool}")))
 
 
 def list_tools() -> Op[list[Tool]]:
@@ -338,3 +404,36 @@ def _tool_result(reply: Reply) -> ToolResult:
 def fetch(url: str, dest: Path) -> Op[Path]:
     yield Call("GET", api_path(url), idempotent=True, download_to=dest)
     return dest
+
+
+# --- webhooks --------------------------------------------------------------------------
+
+
+def list_webhooks() -> Op[list[Webhook]]:
+    return _many(Webhook, (yield _get("/webhooks")))
+
+
+def create_webhook(body: dict[str, Any]) -> Op[Webhook]:
+    return _one(Webhook, (yield Call("POST", "/webhooks", json=_clean(body))))
+
+
+def get_webhook(webhook_id: str) -> Op[Webhook]:
+    return _one(Webhook, (yield _get(f"/webhooks/{webhook_id}")))
+
+
+def update_webhook(webhook_id: str, changes: dict[str, Any]) -> Op[Webhook]:
+    call = Call("PATCH", f"/webhooks/{webhook_id}", json=_clean(changes), idempotent=True)
+    return _one(Webhook, (yield call))
+
+
+def delete_webhook(webhook_id: str) -> Op[None]:
+    yield Call("DELETE", f"/webhooks/{webhook_id}", idempotent=True)
+
+
+def webhook_deliveries(webhook_id: str, limit: int) -> Op[list[WebhookDelivery]]:
+    return _many(WebhookDelivery, (yield _get(f"/webhooks/{webhook_id}/deliveries", limit=limit)))
+
+
+def redeliver(webhook_id: str, delivery_id: str) -> Op[WebhookDelivery]:
+    url = f"/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"
+    return _one(WebhookDelivery, (yield Call("POST", url)))

@@ -89,6 +89,8 @@ class UploadOptions:
     alt_text: str | None = None
     attributes: dict[str, Any] | None = None
     is_public: bool | None = None
+    folder: str | None = None  # where it is kept: `/album/sub` (default: the top, `/`)
+    is_favorite: bool | None = None
     dedupe: bool = True
     mode: str = "auto"  # auto (the server decides by size) | single | multipart
     checksum: bool = True  # multipart: send the file's SHA-256, the server checks the whole
@@ -161,6 +163,8 @@ def upload(
         "alt_text": options.alt_text,
         "attributes": options.attributes,
         "is_public": options.is_public,
+        "folder": options.folder,
+        "is_favorite": options.is_favorite,
         "dedupe": options.dedupe,
         **options.extra,
     }

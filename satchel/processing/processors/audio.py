@@ -19,6 +19,7 @@ from satchel.processing.processors.base import (
     describe,
     processor,
 )
+from satchel.processing.processors.video import playable_rendition
 
 _RATE = 8000  # peaks need no more than this, and it keeps decoding of long files cheap
 _WINDOWS = 200  # evenly spaced excerpts of a file too long to decode end to end
@@ -62,6 +63,9 @@ def process_audio(
         width, height = limits.waveform_width, limits.waveform_height
         imaging.from_array(waveform(samples, width, height)).pngsave(str(target), keep="none")
         derivatives.append(Derivative("waveform", target, "image/png", width, height))
+        rendition = playable_rendition(path, media_type, out_dir, progress, budget=limits.seconds)
+        if rendition is not None:
+            derivatives.append(rendition)
     return ProcessResult(metadata=metadata, raw=raw, derivatives=derivatives)
 
 

@@ -104,7 +104,7 @@ _loaded = False
 _load_lock = threading.RLock()
 # Imported on first use, not with the package: they load libvips, FFmpeg, pdfium and
 # ezdxf, which an API process that never processes anything should not carry.
-BUILTIN = ("audio", "dxf", "image", "pdf", "text", "video")
+BUILTIN = ("audio", "dxf", "image", "pdf", "text", "video", "office")
 
 
 def processor(*media_types_or_kinds: str) -> Callable[[Processor], Processor]:

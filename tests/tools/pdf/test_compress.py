@@ -44,3 +44,13 @@ async def test_a_colour_key_mask_becomes_a_soft_mask(client: httpx.AsyncClient) 
     _, before = await run_tool(client, "pdf-to-image", keyed, settings, section="pdf")
     _, after = await run_tool(client, "pdf-to-image", ("k.pdf", out), settings, section="pdf")
     assert ssim(before, after) > 0.9
+
+
+async def test_a_cmyk_palette_image_is_expanded_and_compressed(client: httpx.AsyncClient) -> None:
+    indexed = corpus("pdf/023-cmyk-image/cmyk-image.pdf")  # /Indexed /DeviceCMYK, Flate
+    data, out = await run_tool(client, "compress-pdf", indexed, {"quality": 50}, section="pdf")
+    assert data["data"]["images"] == 1 and len(out) < 0.3 * indexed.stat().st_size
+    settings = {"pages": "1", "dpi": 36}
+    _, before = await run_tool(client, "pdf-to-image", indexed, settings, section="pdf")
+    _, after = await run_tool(client, "pdf-to-image", ("k.pdf", out), settings, section="pdf")
+    assert ssim(before, after) > 0.85

@@ -106,3 +106,14 @@ async def test_hostile_documents(client: httpx.AsyncClient) -> None:
     )
     assert body["error"]["fields"][0]["field"] == "settings.format"
     assert (await client.get("/api/v1/health")).status_code == 200
+
+
+async def test_an_uploaded_docx_gets_a_preview(client: httpx.AsyncClient, workers: object) -> None:
+    from tests.conftest import upload
+    from tests.jobs.helpers import wait_for_asset
+
+    body = await upload(client, DOCX[1], filename="report.docx")
+    asset = await wait_for_asset(client, body["data"]["id"])
+    assert asset["status"] == "ready", asset
+    kinds = {d["kind"] for d in asset["derivatives"]}
+    assert {"thumbnail", "preview", "text"} <= kinds, asset

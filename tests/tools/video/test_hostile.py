@@ -121,7 +121,8 @@ async def test_hostile_media_is_refused_or_fails_cleanly(
 async def test_cancel_stops_the_run_and_removes_its_output(
     client: httpx.AsyncClient, workers: Runtime, runtime: Runtime, tmp_path: Path
 ) -> None:
-    src = make_video(tmp_path / "long.mp4", size=(640, 480), seconds=12.0, audio=None)
+    # long enough that the cancel lands mid-run even on a loaded machine
+    src = make_video(tmp_path / "long.mp4", size=(640, 480), seconds=40.0, audio=None)
     job = await start_av(client, "convert-video", src, {"format": "webm", "quality": "high"})
     job_id = job["job_id"]
     for _ in range(600):  # until it reports real progress

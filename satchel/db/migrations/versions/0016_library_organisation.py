@@ -32,12 +32,16 @@ _INDEXES: dict[str, tuple[str, ...]] = {
     "ix_assets_owner_camera": ("owner_id", "camera_model", "created_at", "id"),
     "ix_assets_owner_make": ("owner_id", "camera_make", "created_at", "id"),
     "ix_assets_owner_geo": ("owner_id", "latitude", "longitude"),
-    "ix_assets_owner_trashed": ("owner_id", "trashed_at"),
     "ix_assets_owner_favorite": ("owner_id", "is_favorite", "created_at", "id"),
     "ix_assets_owner_orientation": ("owner_id", "orientation", "created_at", "id"),
     "ix_assets_owner_width": ("owner_id", "width", "id"),
-    "ix_assets_trashed": ("trashed_at",),
+    # Without an owner prefix, for callers who see everyone's files (files:all).
+    "ix_assets_taken": ("taken_at", "id"),
+    "ix_assets_folder": ("folder", "created_at", "id"),
 }
+# Only trashed rows: a plain index on trashed_at would be taken by SQLite's planner for
+# every listing's `trashed_at IS NULL`, a scan of everything.
+_IN_TRASH = sa.text("trashed_at IS NOT NULL")
 _INDEXED = (
     "taken_at",
     "camera_make",
@@ -70,6 +74,13 @@ def upgrade() -> None:
         op.add_column("assets", column)
     for name, columns in _INDEXES.items():
         op.create_index(name, "assets", list(columns))
+    op.create_index(
+        "ix_assets_in_trash",
+        "assets",
+        ["owner_id", "trashed_at"],
+        sqlite_where=_IN_TRASH,
+        postgresql_where=_IN_TRASH,
+    )
     _backfill()
 
 
@@ -127,6 +138,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assets_in_trash", table_name="assets")
     for name in _INDEXES:
         op.drop_index(name, table_name="assets")
     for column in reversed(_columns()):
