@@ -37,7 +37,8 @@ from satchel.spaces.models import Space
 router = APIRouter(tags=["spaces"])
 public = APIRouter(tags=["public"])
 
-ManageSpaces = Annotated[Principal, caller("admin", "files:own")]
+# Sharing is part of managing one's own files: a `write` key may make and change spaces.
+ManageSpaces = Annotated[Principal, caller("write", "files:own")]
 
 
 class SpaceCreate(Body):

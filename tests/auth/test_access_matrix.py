@@ -161,7 +161,9 @@ async def test_access_matrix(app: FastAPI, runtime: Runtime) -> None:
     problems = []
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for caller in people:
-            for method, path, access in routes:
+            # Giving up the caller's own key comes last: nothing after it could be checked.
+            own_last = sorted(routes, key=lambda r: r[1].endswith("/api-keys/current"))
+            for method, path, access in own_last:
                 token = _session(runtime, caller.session_of) if caller.session_of else caller.token
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
                 url = re.sub(r"\{(\w+)\}", lambda m: FAKE_IDS.get(m.group(1), "x"), path)

@@ -59,9 +59,10 @@ def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -
     token = json.loads(c.config_file.read_text())["token"]
     assert token.startswith("sat_") and token != live.key
     assert stat.S_IMODE(c.config_file.stat().st_mode) == 0o600
-    minted = [k for k in c.json("keys", "ls") if k["name"].startswith("satchel-cli on ")]
-    assert [k["scopes"] for k in minted] == [["write"]]  # write by default, never admin
-    assert json.loads(c.config_file.read_text())["minted_key_id"] == minted[0]["id"]
+    minted_id = json.loads(c.config_file.read_text())["minted_key_id"]
+    minted = [k for k in c.json("keys", "ls") if k["id"] == minted_id]
+    assert minted[0]["name"].startswith("satchel-cli on ")
+    assert minted[0]["scopes"] == ["write"]  # write by default, never admin
     wrong = c.run("login", "--server", live.base, "--username", "admin", "--password", "nope")
     assert wrong.returncode == 1
     assert wrong.stderr.strip().splitlines() == [

@@ -101,10 +101,11 @@ class ForkLauncher:
         self._lock = threading.Lock()
         self._stderr = open(log_dir / "zygote.log", "wb")  # noqa: SIM115 - closed in close()
         # numpy's OpenBLAS starts a thread pool at import; with one thread it starts none,
-        # and the helper forks with no thread but its own.
+        # and the helper forks with no thread but its own. So for the `tokenizers` pool
+        # (rayon) that search's text embedding starts on a PATCH: no parallelism, no pool.
         self._proc = subprocess.Popen(
             [sys.executable, str(ZYGOTE)],
-            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
