@@ -70,6 +70,7 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     NOT_SIGNED_IN = "not_signed_in"
     NO_FILES = "no_files"
+    OUTPUT_EXISTS = "output_exists"
     PASSWORD_TOO_WEAK = "password_too_weak"  # noqa: S105 (an error code, not a password)
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_TOO_MANY_PAGES = "pdf_too_many_pages"

@@ -72,3 +72,11 @@ def test_content_disposition_round_trips(name: str) -> None:
     assert match is not None and unquote(match.group(1)) == cleaned
     plain = re.search(r'filename="([^"]*)"', header)
     assert plain is not None and plain.group(1).isascii()
+
+
+def test_clean_filename_keeps_the_extension() -> None:
+    assert clean_filename("  .png") == "upload.png"
+    assert clean_filename(". . .png") == "upload.png"
+    assert clean_filename("...") == "upload"
+    assert clean_filename("...", media_type="application/pdf") == "upload.pdf"
+    assert clean_filename("report.pdf. ", media_type="image/png") == "report.pdf"

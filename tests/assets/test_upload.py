@@ -263,3 +263,15 @@ async def test_upload_needs_write_scope(client_for: object) -> None:
         response = await reader.post("/api/v1/assets", files={"file": ("a.png", make_png())})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [("  .png", "upload.png"), ("...", "upload.png"), (" holiday.png. ", "holiday.png")],
+)
+async def test_a_bare_extension_or_dots_keep_an_extension(
+    client: httpx.AsyncClient, sent: str, stored: str
+) -> None:
+    """Friction 10: `"  .png"` was stored as `png` and `"..."` as `upload`."""
+    body = await upload(client, make_png(2, 2, seed=len(sent)), filename=sent)
+    assert body["data"]["filename"] == stored
