@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from satchel_client import Asset, SatchelError
 
-from satchel.cli.app import REMOTE, app, console
-from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, say
-from satchel.codes import Code
+from satchel_client import Asset, SatchelError
+from satchel_client.cli.app import REMOTE, app, console
+from satchel_client.cli.codes import Code
+from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, say
 
 
 def _row(asset: Asset) -> dict[str, Any]:
@@ -98,8 +98,7 @@ def get(
     force: Annotated[bool, typer.Option("--force", help="Replace a file already there")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show an asset; with -o, download its bytes (never over an existing file without
-    --force)."""
+    """Show an asset; with -o, download its bytes (an existing file needs --force)."""
     with client() as sdk:
         asset = sdk.assets.get(asset_id)
         saved = None
