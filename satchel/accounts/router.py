@@ -99,10 +99,21 @@ def onboard(
     return envelope(account_out(user, base_url(request, runtime), runtime))
 
 
+class ProfileLink(Request):
+    label: str = Field(
+        "", max_length=60, description="Shown instead of the URL; empty shows the host"
+    )
+    url: str = Field(max_length=2000, description="An http(s) URL")
+
+
 class ProfilePatch(Request):
     handle: str | None = Field(None, max_length=30)
     bio: str | None = Field(None, max_length=2000)
-    links: list[dict[str, Any]] | None = None
+    links: list[ProfileLink | str] | None = Field(
+        None,
+        description='At most 6: `{"label", "url"}` objects or plain URL strings '
+        '(`["https://example.com"]` is `[{"label": "", "url": "https://example.com"}]`)',
+    )
     is_public: bool | None = None
 
 
@@ -123,9 +134,13 @@ def patch_profile(
     session: WriteSessionDep,
     principal: AdminUser,
 ) -> Envelope[AccountOut]:
-    user = profiles.update_profile(
-        session, user_id=principal.user_id, changes=body.model_dump(include=body.model_fields_set)
-    )
+    changes = body.model_dump(include=body.model_fields_set)
+    if body.links is not None:
+        changes["links"] = [
+            {"label": "", "url": link} if isinstance(link, str) else link.model_dump()
+            for link in body.links
+        ]
+    user = profiles.update_profile(session, user_id=principal.user_id, changes=changes)
     return envelope(account_out(user, base_url(request, runtime), runtime))
 
 

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from satchel.codes import Code
 from satchel.errors import TooLarge
+from satchel.units import size_text
 from satchel.userjson import ascii_int
 
 MAX_JSON_BYTES = 4 << 20
@@ -24,7 +25,7 @@ MAX_INLINE_JSON_BYTES = 48 << 20  # 32 MiB of file, base64-encoded, plus the fie
 
 def json_too_large(limit: int) -> TooLarge:
     return TooLarge(
-        f"The JSON body is larger than the limit of {limit} bytes.",
+        f"The JSON body is larger than the limit of {size_text(limit)}.",
         code=Code.REQUEST_TOO_LARGE,
         headers={"Connection": "close"},
     )
@@ -84,7 +85,7 @@ class JsonBodyLimit:
 async def _refuse(send: Send, limit: int) -> None:
     error: dict[str, Any] = {
         "code": Code.REQUEST_TOO_LARGE,
-        "message": f"The JSON body is larger than the limit of {limit} bytes.",
+        "message": f"The JSON body is larger than the limit of {size_text(limit)}.",
         "fields": [],
     }
     body = json.dumps({"error": error}).encode()

@@ -20,6 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from satchel.blobs import BlobWriter
 from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid, TooLarge
+from satchel.units import size_text
 from satchel.userjson import ascii_int
 
 _FLUSH = 1 << 20
@@ -34,7 +35,7 @@ def too_large(limit: int) -> TooLarge:
     # Closing the connection stops the client sending the rest; otherwise the server
     # would read and discard it all to keep the connection alive.
     return TooLarge(
-        f"The file is larger than the limit of {limit} bytes.", headers={"Connection": "close"}
+        f"The file is larger than the limit of {size_text(limit)}.", headers={"Connection": "close"}
     )
 
 
@@ -132,7 +133,7 @@ class _FormState:
         self.held += size
         if self.held > MAX_FORM_MEMORY:
             raise Invalid(
-                f"The form's fields and headers pass {MAX_FORM_MEMORY} bytes.",
+                f"The form's fields and headers pass {size_text(MAX_FORM_MEMORY)}.",
                 code=Code.REQUEST_TOO_LARGE,
             )
 

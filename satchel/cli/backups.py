@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from satchel_client.cli.app import LOCAL, app, console, err_console
 
-from satchel.cli.app import LOCAL, app, console, err_console
 from satchel.config import Settings
 from satchel.errors import SatchelError
 

@@ -13,8 +13,8 @@ import socket
 from typing import IO
 
 import typer
+from satchel_client.cli.app import err_console
 
-from satchel.cli.app import err_console
 from satchel.config import Settings
 
 LOCK_NAME = "serve.lock"

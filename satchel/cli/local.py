@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import SecretStr
 from rich.table import Table
+from satchel_client.cli.app import LOCAL, app, console
 
-from satchel.cli.app import LOCAL, app, console
 from satchel.config import Settings
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]

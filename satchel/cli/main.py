@@ -1,19 +1,14 @@
 """`satchel`: local admin commands (serve, worker, migrate, config, user, gc, scrub,
-backup, restore) and remote ones that talk to a server through the SDK (login, upload,
-ls, get, rm, url, reprocess, spaces, keys, tools, pipeline, usage, webhooks)."""
+backup, restore) on top of the remote ones from `satchel_client.cli` (login, upload, ls,
+get, rm, url, reprocess, spaces, keys, tools, pipeline, usage, webhooks)."""
 
 from __future__ import annotations
 
+from satchel_client.cli.main import app
+
 # Each module registers its commands on `app` when imported.
-import satchel.cli.assets
 import satchel.cli.backups
-import satchel.cli.library
 import satchel.cli.local
-import satchel.cli.sharing
-import satchel.cli.tools
-import satchel.cli.upload
-import satchel.cli.users
-import satchel.cli.webhooks  # noqa: F401
-from satchel.cli.app import app
+import satchel.cli.users  # noqa: F401
 
 __all__ = ["app"]

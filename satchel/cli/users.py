@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from satchel_client.cli.app import LOCAL, app, console
 
-from satchel.cli.app import LOCAL, app, console
 from satchel.cli.local import JsonOpt, _failed
 from satchel.config import Settings
 

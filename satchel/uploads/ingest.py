@@ -205,7 +205,7 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
         owner_id=intent.owner_id,
         sha256=info.sha256,
         size=info.size,
-        filename=clean_filename(intent.filename),
+        filename=clean_filename(intent.filename, media_type=media.media_type),
         media_type=media.media_type,
         kind=media.kind,
         status=AssetStatus.PENDING,

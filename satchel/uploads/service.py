@@ -32,6 +32,7 @@ from satchel.errors import Invalid, NotFound, SatchelError, TooLarge
 from satchel.ids import looks_like, new_id
 from satchel.lifecycle import references
 from satchel.media import MediaLimits, check_declared_type
+from satchel.units import size_text
 from satchel.uploads.ingest import Ingested, ingest, intent_of
 from satchel.uploads.models import Upload, UploadProtocol, UploadState
 from satchel.uploads.staging import staging_of
@@ -74,7 +75,7 @@ def announce(
     too large, empty, or declared as a type that may not be stored (422
     `asset_content_type_not_allowed`)."""
     if size > max_bytes:
-        raise TooLarge(f"The file is larger than the limit of {max_bytes} bytes.")
+        raise TooLarge(f"The file is larger than the limit of {size_text(max_bytes)}.")
     if size == 0:
         raise Invalid("The announced file is empty.", code=Code.ASSET_FILE_EMPTY)
     declared = check_declared_type(declared_type, limits)

@@ -35,6 +35,7 @@ from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import SatchelError, TooLarge
 from satchel.runtime import Runtime
+from satchel.units import size_text
 from satchel.uploads import service
 from satchel.uploads import tus_protocol as tus
 from satchel.uploads.models import Upload, UploadProtocol, UploadState
@@ -104,7 +105,7 @@ async def tus_create(request: Request, runtime: RuntimeDep, principal: WriteFile
     length = tus.int_header(request, "Upload-Length")
     if length > runtime.settings.max_upload_bytes:
         raise tus.with_tus(
-            TooLarge(f"Uploads may have at most {runtime.settings.max_upload_bytes} bytes.")
+            TooLarge(f"Uploads may have at most {size_text(runtime.settings.max_upload_bytes)}.")
         )
     metadata = tus.parse_metadata(request.headers.get("upload-metadata"))
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -72,3 +72,20 @@ def test_content_disposition_round_trips(name: str) -> None:
     assert match is not None and unquote(match.group(1)) == cleaned
     plain = re.search(r'filename="([^"]*)"', header)
     assert plain is not None and plain.group(1).isascii()
+
+
+def test_clean_filename_keeps_the_extension() -> None:
+    assert clean_filename("  .png") == "upload.png"
+    assert clean_filename(". . .png") == "upload.png"
+    assert clean_filename("...") == "upload"
+    assert clean_filename("...", media_type="application/pdf") == "upload.pdf"
+    assert clean_filename("report.pdf. ", media_type="image/png") == "report.pdf"
+
+
+def test_size_limits_read_in_units_with_the_exact_count() -> None:
+    """Friction 10: limits were reported as raw byte counts only."""
+    from satchel.units import size_text
+
+    assert size_text(5 * 1024**3) == "5 GiB (5,368,709,120 bytes)"
+    assert size_text(1536) == "1.5 KiB (1,536 bytes)"
+    assert size_text(100) == "100 bytes"

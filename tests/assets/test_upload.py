@@ -186,10 +186,11 @@ async def test_concurrent_upload_and_delete_never_lose_bytes(
 async def test_oversize_declared_length_is_cut_off(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
-    runtime.settings.max_upload_bytes = 1000
+    runtime.settings.max_upload_bytes = 1500
     response = await client.post("/api/v1/assets", files={"file": ("big.bin", b"x" * 5000)})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "asset_file_too_large"
+    assert "1.5 KiB (1,500 bytes)" in response.json()["error"]["message"]
     assert temp_files(runtime) == [] and stored_files(runtime) == []
 
 
@@ -263,3 +264,15 @@ async def test_upload_needs_write_scope(client_for: object) -> None:
         response = await reader.post("/api/v1/assets", files={"file": ("a.png", make_png())})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [("  .png", "upload.png"), ("...", "upload.png"), (" holiday.png. ", "holiday.png")],
+)
+async def test_a_bare_extension_or_dots_keep_an_extension(
+    client: httpx.AsyncClient, sent: str, stored: str
+) -> None:
+    """Friction 10: `"  .png"` was stored as `png` and `"..."` as `upload`."""
+    body = await upload(client, make_png(2, 2, seed=len(sent)), filename=sent)
+    assert body["data"]["filename"] == stored

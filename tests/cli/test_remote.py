@@ -117,6 +117,16 @@ def test_upload_files_folders_and_globs_then_ls_get_url_rm(cli: Cli, live: LiveS
     (work / "out").mkdir()
     cli.ok("get", ids["one.png"], "-o", "out")
     assert (work / "out" / "one.png").read_bytes() == (work / "one.png").read_bytes()
+    # Friction 10: `-o dir/` made a file named dir, and an existing file was overwritten.
+    cli.ok("get", ids["one.png"], "-o", "fresh/")
+    assert (work / "fresh" / "one.png").read_bytes() == (work / "one.png").read_bytes()
+    (work / "keep.png").write_bytes(b"mine")
+    refused = cli.run("get", ids["one.png"], "-o", "keep.png")
+    assert refused.returncode == 1 and "(output_exists)" in refused.stderr
+    assert (work / "keep.png").read_bytes() == b"mine"
+    assert cli.run("get", ids["one.png"], "-o", "out").returncode == 1
+    cli.ok("get", ids["one.png"], "-o", "keep.png", "--force")
+    assert (work / "keep.png").read_bytes() == (work / "one.png").read_bytes()
     link = cli.ok("url", ids["two.png"], "--expires-in", "120").strip()
     assert httpx.get(link).content == (work / "album" / "two.png").read_bytes()
     plan = cli.json("rm", ids["one.png"], "--dry-run")

@@ -314,3 +314,27 @@ async def test_profile_cover(
     preview = await client.get(f"/api/v1/assets/{photo}/derivatives/preview")
     assert cover.headers["content-type"] == "image/jpeg" and cover.content == preview.content
     assert cover.headers["cache-control"].startswith("public, max-age=")
+
+
+async def test_profile_without_a_display_name_shows_the_handle_once(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    """Friction 10: the page read "@marta" as its title and again under it; plain URL
+    strings in `links` were refused."""
+    await _public_profile(client, links=["https://example.com/marta"])
+    response = await anon.get("/u/marta")
+    assert response.status_code == 200
+    main = response.text.split("<main", 1)[1]
+    assert main.count("@marta") == 1
+    page = read(response.text)
+    assert [a["href"] for a in page.links if a.get("rel")] == ["https://example.com/marta"]
+    data = (await anon.get("/api/v1/public/profiles/marta")).json()["data"]
+    assert data["links"] == [{"label": "", "url": "https://example.com/marta"}]
+    mixed = await client.patch(
+        "/api/v1/account/profile",
+        json={"links": ["https://a.example", {"label": "b", "url": "https://b.example"}]},
+    )
+    assert mixed.status_code == 200, mixed.text
+    bad = await client.patch("/api/v1/account/profile", json={"links": ["ftp://x.example"]})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["field"] == "links.0.url"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from satchel_client import Asset
 
-from satchel.cli.app import REMOTE, app, console
-from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, say
+from satchel_client import Asset, SatchelError
+from satchel_client.cli.app import REMOTE, app, console
+from satchel_client.cli.codes import Code
+from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, say
 
 
 def _row(asset: Asset) -> dict[str, Any]:
@@ -68,23 +70,40 @@ def ls(
         say("No assets.")
 
 
+def _destination(output: str, filename: str, *, force: bool) -> Path:
+    """`-o out/` (made when missing) or an existing folder gets the asset's own name."""
+    path = Path(output).expanduser()
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / filename
+    if path.exists() and not force:
+        raise SatchelError(
+            f"{path} already exists; choose another name or pass --force to replace it.",
+            code=Code.OUTPUT_EXISTS,
+        )
+    return path
+
+
 @app.command("get", rich_help_panel=REMOTE)
 @remote
 def get(
     asset_id: str,
     output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Save the bytes here (a file, or a folder)"),
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Save the bytes here: a file, or a folder (ending in /)"
+        ),
     ] = None,
     raw: Annotated[bool, typer.Option(help="The exact stored bytes (re-hashed first)")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a file already there")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show an asset; with -o, download its bytes."""
+    """Show an asset; with -o, download its bytes (an existing file needs --force)."""
     with client() as sdk:
         asset = sdk.assets.get(asset_id)
         saved = None
         if output is not None:
-            dest = output / asset.filename if output.is_dir() else output
+            dest = _destination(output, asset.filename, force=force)
             saved = sdk.assets.download(asset_id, dest, raw=raw)
     if as_json:
         dump({**_row(asset), **({"saved_to": str(saved)} if saved else {})})

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from satchel.cli.app import REMOTE, app, console
-from satchel.cli.remote import JsonOpt, client, dump, remote, say
+from satchel_client.cli.app import REMOTE, app, console
+from satchel_client.cli.remote import JsonOpt, client, dump, remote, say
 
 webhooks_app = typer.Typer(help="Webhooks: signed event deliveries to your own endpoints.")
 app.add_typer(webhooks_app, name="webhooks", rich_help_panel=REMOTE)

@@ -7,10 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from satchel_client import ApiError, Client, SatchelError, Space
 
-from satchel.cli.app import REMOTE, app, console
-from satchel.cli.remote import (
+from satchel_client import ApiError, Client, SatchelError, Space
+from satchel_client.cli.app import REMOTE, app, console
+from satchel_client.cli.codes import Code
+from satchel_client.cli.remote import (
     DEFAULT_SERVER,
     JsonOpt,
     client,
@@ -23,7 +24,6 @@ from satchel.cli.remote import (
     say,
     server_and_token,
 )
-from satchel.codes import Code
 
 
 def _mint_key(sdk: Client, scope: str) -> tuple[str, str, str | None]:

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from satchel_client import SatchelError, ToolResult
 
-from satchel.cli.app import REMOTE, app, console
-from satchel.cli.remote import JsonOpt, client, dump, human_size, parse_value, remote, say
-from satchel.codes import Code
+from satchel_client import SatchelError, ToolResult
+from satchel_client.cli.app import REMOTE, app, console
+from satchel_client.cli.codes import Code
+from satchel_client.cli.remote import JsonOpt, client, dump, human_size, parse_value, remote, say
 
 tools_app = typer.Typer(help="Tools: convert and transform files on the server.")
 app.add_typer(tools_app, name="tools", rich_help_panel=REMOTE)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from satchel_client import Client, FileResumeStore, SatchelError
 
-from satchel.cli.app import console, err_console
-from satchel.codes import Code
+from satchel_client import Client, FileResumeStore, SatchelError
+from satchel_client.cli.app import console, err_console
+from satchel_client.cli.codes import Code
 
 P = ParamSpec("P")
 R = TypeVar("R")

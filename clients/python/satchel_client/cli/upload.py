@@ -18,11 +18,11 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
-from satchel_client import Client, SatchelError, Space, Uploaded
 
-from satchel.cli.app import REMOTE, app, err_console
-from satchel.cli.remote import JsonOpt, client, dump, human_size, remote, resume_store, say
-from satchel.codes import Code
+from satchel_client import Client, SatchelError, Space, Uploaded
+from satchel_client.cli.app import REMOTE, app, err_console
+from satchel_client.cli.codes import Code
+from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, resume_store, say
 
 GLOB_CHARS = set("*?[")
 
