@@ -107,9 +107,9 @@ def version() -> str | None:
     if folder is not None:
         for lib in sorted((folder.parent / "tesserocr.libs").glob("libtesseract*.so.*")):
             return lib.name.split(".so.", 1)[1]
-    code = "import tesserocr; print(tesserocr.tesseract_version().split()[1])"
+    script = "import tesserocr; print(tesserocr.tesseract_version().split()[1])"
     out = subprocess.run(  # noqa: S603  # our own interpreter, fixed code
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     return (out.stdout.strip() or None) if out.returncode == 0 else None
 
