@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import pkgutil
+from pathlib import Path
 
 from sqlalchemy import MetaData
 
@@ -15,8 +15,9 @@ from satchel.db.base import Base
 
 def collect() -> MetaData:
     """`Base.metadata` with the tables of every `satchel.<capability>.models`."""
+    # By file, not `find_spec`: that imports each package's `__init__` (satchel.web's pulls
+    # in FastAPI and Jinja), and a worker migrating at start-up needs none of them.
     for info in pkgutil.iter_modules(satchel.__path__):
-        name = f"satchel.{info.name}.models"
-        if info.ispkg and importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
+        if info.ispkg and (Path(satchel.__path__[0]) / info.name / "models.py").is_file():
+            importlib.import_module(f"satchel.{info.name}.models")
     return Base.metadata

@@ -14,18 +14,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from huey import RedisHuey, SqliteHuey
-from huey.api import Huey
+from typing import TYPE_CHECKING, Any
 
 from satchel.config import Settings
 from satchel.db import Database
-from satchel.jobs import leases, registry, service
+from satchel.jobs import backend, leases, registry, service
 from satchel.jobs.models import JobState
 from satchel.jobs.registry import GIVE_UP, HANDLERS, JobCancelled, JobContext, JobStatus
 from satchel.logs.context import JOB_ID, REQUEST_ID
 from satchel.metrics.counters import JOB_DURATION, JOBS_FINISHED, WORKERS
+
+if TYPE_CHECKING:
+    from huey.api import Huey
 
 log = logging.getLogger("satchel.jobs")
 
@@ -40,11 +40,11 @@ class Queue:
         url = settings.queue_url
         self.mode = "redis" if url and url.startswith("redis") else "sqlite"
         self.huey: Huey
-        if self.mode == "redis":
-            self.huey = RedisHuey("satchel", url=url, results=False, utc=True)
+        if url and self.mode == "redis":
+            self.huey = backend.redis_huey("satchel", url=url)
         else:
             path = settings.data_dir / "queue.db"
-            self.huey = SqliteHuey("satchel", filename=str(path), results=False, utc=True)
+            self.huey = backend.sqlite_huey("satchel", path=path)
         self._task = self.huey.task(name="satchel.run_job")(self._run)
 
     def enqueue(self, *job_ids: str, priority: int | None = None) -> None:

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from satchel.codes import Code
 from satchel.media import netguard
+from satchel.media.bounds import ImageLimits, check_dimensions
 from satchel.media.errors import CaptureFailed, UrlRefused
-from satchel.media.pixels import ImageLimits, check_dimensions
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright drives it over CDP
 NAVIGATION_MS = 30_000

@@ -6,75 +6,22 @@ Use them through `satchel.media.imaging`, which re-exports every public name her
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import numpy as np
 import pyvips
 from pydantic import AfterValidator
 
-from satchel.media.errors import ImageTooLarge, InvalidDimensions, ResultTooLarge
+# The limits live apart from the engine (bounds.py loads neither libvips nor numpy); they are
+# re-exported here for the engine's users.
+from satchel.media.bounds import ImageLimits as ImageLimits
+from satchel.media.bounds import PixelLimits as PixelLimits
+from satchel.media.bounds import check_dimensions as check_dimensions
+from satchel.media.bounds import check_size as check_size
+from satchel.media.errors import ImageTooLarge
 
 ICC = "icc-profile-data"
 SWAPPED = frozenset({5, 6, 7, 8})  # EXIF orientations that turn the image a quarter turn
-
-
-class ImageLimits(Protocol):
-    """How large an image may be; the tools' limits and `PixelLimits` both qualify."""
-
-    @property
-    def max_image_edge(self) -> int: ...
-
-    @property
-    def max_image_pixels(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class PixelLimits:
-    """Bounds on what is decoded or made: a side, one frame, and all frames together."""
-
-    max_image_edge: int = 16_384
-    max_image_pixels: int = 50_000_000
-    # Every frame of an animation or page of a TIFF, decoded together; None: one image's
-    # worth (what the GIF tools have always allowed).
-    max_total_pixels: int | None = None
-
-    @property
-    def total_pixels(self) -> int:
-        return self.max_total_pixels or self.max_image_pixels
-
-    @classmethod
-    def of(cls, limits: ImageLimits | None) -> PixelLimits:
-        if limits is None:
-            return cls()
-        if isinstance(limits, PixelLimits):
-            return limits
-        return cls(limits.max_image_edge, limits.max_image_pixels)
-
-
-def check_dimensions(width: int, height: int, limits: ImageLimits) -> None:
-    """Refuse a result that is empty or larger than the limits, before it is made."""
-    if width < 1 or height < 1:
-        raise InvalidDimensions("The result would be empty.")
-    if max(width, height) > limits.max_image_edge or width * height > limits.max_image_pixels:
-        raise ResultTooLarge(
-            f"The result ({width}×{height}) is larger than the image limits "
-            f"({limits.max_image_edge} px a side, {limits.max_image_pixels} pixels)."
-        )
-
-
-def check_size(width: int, height: int, limits: ImageLimits, name: str | None = None) -> None:
-    """Refuse an input larger than the limits, from its header's size."""
-    what = name or "The image"
-    if width * height > limits.max_image_pixels:
-        raise ImageTooLarge(
-            f"{what} is {width}×{height} pixels, more than the {limits.max_image_pixels:,} allowed."
-        )
-    if max(width, height) > limits.max_image_edge:
-        raise ImageTooLarge(
-            f"{what} is {width}×{height} pixels; a side may be at most "
-            f"{limits.max_image_edge} pixels."
-        )
 
 
 def check_frames(head: pyvips.Image, limits: PixelLimits, name: str | None = None) -> None:

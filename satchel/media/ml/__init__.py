@@ -14,12 +14,13 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from satchel.codes import Code
 from satchel.errors import Unavailable
+
+if TYPE_CHECKING:  # numpy loads with the engine that needs it, not with this package
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -76,6 +77,17 @@ def unavailable(reason: str) -> Unavailable:
     return Unavailable(reason, code=Code.TOOL_UNAVAILABLE)
 
 
+def installed(module: str) -> bool:
+    """Whether a top-level package can be imported, without importing it (a probe must not
+    load an engine into the API process: `GET /features` and the start-up check use it)."""
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def package_dir(module: str) -> Path | None:
     """The folder of an installed package, without importing it (None if not installed)."""
     from importlib.util import find_spec
@@ -97,6 +109,8 @@ def size_on_disk(path: Path) -> int:
 
 def rgb_array(image: Any) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """A decoded vips image as an (height, width, 3) 8-bit sRGB array (alpha on white)."""
+    import numpy as np
+
     from satchel.media import imaging
 
     image = imaging.to_srgb8(imaging.flatten(image))

@@ -4,11 +4,12 @@ disabled), once per process. Pure NumPy on text: no file is decoded here."""
 from __future__ import annotations
 
 import threading
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from satchel.media import ml
+
+if TYPE_CHECKING:  # numpy loads when text is embedded, not when this module is imported
+    import numpy as np
 
 DIM = 256
 _model: list[Any] = []
@@ -39,6 +40,8 @@ def _load() -> Any:
 
 def embed(texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
     """One L2-normalized row per text."""
+    import numpy as np
+
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     vectors = np.asarray(_load().embed(texts, norm=True), dtype=np.float32)
@@ -46,8 +49,12 @@ def embed(texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
 
 
 def pack(vectors: np.ndarray[Any, Any]) -> bytes:
+    import numpy as np
+
     return np.asarray(vectors, dtype=np.float16).tobytes()
 
 
 def unpack(data: bytes) -> np.ndarray[Any, np.dtype[np.float32]]:
+    import numpy as np
+
     return np.frombuffer(data, dtype=np.float16).astype(np.float32).reshape(-1, DIM)

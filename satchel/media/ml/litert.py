@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from satchel.media import ml
+
+if TYPE_CHECKING:  # numpy loads when a model runs, not with the features catalog
+    import numpy as np
 
 MODELS = Path(__file__).parent / "models"
 PINNED = {
@@ -29,9 +30,7 @@ _lock = threading.Lock()
 
 
 def available(name: str) -> str | None:
-    try:
-        import ai_edge_litert.interpreter  # noqa: F401
-    except ImportError:
+    if not ml.installed("ai_edge_litert"):
         return "The ai-edge-litert package is not installed (uv sync)."
     if not (MODELS / name).is_file():
         return f"The model file {name} is missing from {MODELS}."
@@ -60,6 +59,7 @@ def run(name: str, tensor: np.ndarray[Any, Any]) -> list[np.ndarray[Any, Any]]:
 def letterbox(rgb: np.ndarray[Any, Any], size: int) -> tuple[np.ndarray[Any, Any], float, int, int]:
     """The image fitted into a size×size square (padded, centred) as a float tensor in
     [-1, 1], with the scale and the padding to map results back."""
+    import numpy as np
     from PIL import Image
 
     height, width = rgb.shape[:2]

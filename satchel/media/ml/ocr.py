@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,9 +40,7 @@ def languages() -> list[str]:
 
 
 def available() -> str | None:
-    try:
-        import tesserocr  # noqa: F401
-    except ImportError:
+    if not ml.installed("tesserocr"):
         return "The tesserocr package is not installed (uv sync)."
     if tessdata() is None:
         return f"No Tesseract language data is installed ({INSTALL})."
@@ -97,12 +97,21 @@ _api_lock = threading.Lock()
 
 
 @functools.cache
+@functools.cache
 def version() -> str | None:
-    try:
-        import tesserocr
-    except ImportError:
+    """Tesseract's version, without loading it into this process (`GET /features` asks in
+    the API process): from the wheel's bundled library name, else asked of a child."""
+    if not ml.installed("tesserocr"):
         return None
-    return str(tesserocr.tesseract_version().split()[1])
+    folder = ml.package_dir("tesserocr")
+    if folder is not None:
+        for lib in sorted((folder.parent / "tesserocr.libs").glob("libtesseract*.so.*")):
+            return lib.name.split(".so.", 1)[1]
+    script = "import tesserocr; print(tesserocr.tesseract_version().split()[1])"
+    out = subprocess.run(  # noqa: S603  # our own interpreter, fixed code
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    return (out.stdout.strip() or None) if out.returncode == 0 else None
 
 
 def _api(lang: str, psm: int) -> Any:

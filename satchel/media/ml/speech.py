@@ -27,9 +27,7 @@ class SpeechModel:
         return None if base is None else base / self.folder
 
     def unavailable(self) -> str | None:
-        try:
-            import faster_whisper  # noqa: F401
-        except ImportError:
+        if not ml.installed("faster_whisper"):
             return "The faster-whisper package is not installed (uv sync)."
         path = self.path()
         if path is None or not (path / "model.bin").is_file():
