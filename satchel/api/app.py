@@ -48,6 +48,9 @@ from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
+from satchel.web.app.docs import router as web_docs
+from satchel.web.app.library import router as web_library
+from satchel.web.app.signin import router as web_signin
 from satchel.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
@@ -135,7 +138,7 @@ def create_app(
         version=__version__,
         summary="Stores, understands, transforms and shares files.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is the web app's, with Swagger UI from the package
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -156,6 +159,8 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     app.include_router(public_pages)
     app.include_router(share_pages)
+    for web_router in (web_docs, web_signin, web_library):
+        app.include_router(web_router, include_in_schema=False)
 
     @app.get("/llms.txt", include_in_schema=False)
     def llms_txt(request: Request, _: Public) -> PlainTextResponse:
