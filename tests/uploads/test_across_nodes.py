@@ -4,7 +4,9 @@ time across both, and ends as one asset either node serves."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -96,7 +98,11 @@ async def test_a_tus_upload_continues_on_another_node(
     assert busy.json()["error"]["code"] == "upload_locked"
     service.release(nodes[0].db, upload_id=upload_id)
 
-    # A retry at the same offset replaces the attempt before it; a wrong offset is refused.
+    # A PATCH whose checksum fails is staged but not accepted; the retry at the same
+    # offset (longer, on the other node) replaces it; a wrong offset is refused.
+    wrong = base64.b64encode(hashlib.sha1(b"other").digest()).decode()
+    bad = await patch(a, url, 100_000, b"z" * 150_000, **{"Upload-Checksum": f"sha1 {wrong}"})
+    assert bad.status_code == 460, bad.text
     assert (await patch(b, url, 100_000, data[100_000:400_000])).status_code == 204
     head = await a.head(url, headers={"Tus-Resumable": "1.0.0"})
     assert head.headers["upload-offset"] == "400000"
