@@ -79,6 +79,7 @@ class Code(StrEnum):
     QR_DATA_TOO_LONG = "qr_data_too_long"
     QR_TOO_SMALL = "qr_too_small"
     RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
+    RATE_LIMITED = "rate_limited"
     RENDER_FAILED = "render_failed"
     RENDER_NOT_IMAGE = "render_not_image"
     RENDER_SOURCE_TOO_LARGE = "render_source_too_large"

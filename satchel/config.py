@@ -151,6 +151,21 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(
         None, description="redis://… to queue jobs in Redis; default: SQLite in the data folder."
     )
+    redis_url: str | None = Field(
+        None,
+        description="redis://… shared by every node for rate-limit counters; default: "
+        "counted in each process (right for one node).",
+    )
+    rate_limit_per_min: int = Field(
+        0,
+        ge=0,
+        description="Requests a minute allowed per API key (or session) and, separately, per "
+        "client address (the seed's RATE_LIMIT_PER_MIN); more answer 429 with Retry-After. "
+        "0 turns the limit off.",
+    )
+    rate_limit_exempt_admin: bool = Field(
+        False, description="Admin-scope keys skip the rate limit (off: they count like any)."
+    )
     api_processes: int = Field(
         1,
         ge=1,

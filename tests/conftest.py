@@ -45,6 +45,7 @@ DB_FOLDERS = frozenset(
         "audit",
         "auth",
         "db",
+        "folders",
         "jobs",
         "library",
         "lifecycle",
@@ -54,6 +55,7 @@ DB_FOLDERS = frozenset(
         "skills",
         "spaces",
         "storage",
+        "trash",
         "uploads",
         "webhooks",
     }

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from satchel.auth.service import Principal, authenticate, require, stamp_key
 from satchel.codes import Code
-from satchel.errors import Forbidden
+from satchel.errors import Forbidden, SatchelError
+from satchel.ratelimits.service import limiter_for
 from satchel.runtime import Runtime
 
 SESSION_COOKIE = "satchel_session"
@@ -80,15 +81,27 @@ class Access:
     def __call__(
         self, request: Request, runtime: RuntimeDep, credentials: Credentials
     ) -> Principal | None:
+        limiter = limiter_for(runtime.settings)
         if self.public:
+            limiter.check(address=client_ip(request))
             return None
         token, via_cookie = (credentials.credentials, False) if credentials else (None, False)
         if token is None and (cookie := request.cookies.get(SESSION_COOKIE)):
             token, via_cookie = cookie, True
         if token is None and self.optional:
+            limiter.check(address=client_ip(request))
             return None
-        with runtime.db.session() as session:
-            principal = authenticate(session, token=token, via_cookie=via_cookie)
+        try:
+            with runtime.db.session() as session:
+                principal = authenticate(session, token=token, via_cookie=via_cookie)
+        except SatchelError:
+            limiter.check(address=client_ip(request))  # guessing keys counts too
+            raise
+        limiter.check(
+            address=client_ip(request),
+            key=principal.key_id or principal.session_id,
+            admin=principal.has_scope("admin"),
+        )
         if principal.key_id is not None:
             stamp_key(runtime.db, key_id=principal.key_id)
         if via_cookie and request.method not in _SAFE_METHODS:

@@ -22,8 +22,10 @@ that `start` returned (kept in `resumable_uploads.backend_ref`):
 - `stale(cutoff=)` lists `(upload_id, ref)` of staging areas last touched before
   `cutoff` (a Unix time); GC and startup repair abort those no open upload owns.
 
-tus appends (`open_append`, `assemble_appended`) stage on the API node's local disk with every
-backend: tus chunks may be any size, smaller than S3's 5 MiB part minimum.
+tus appends go through `AppendStore` (`open_append`, `close_append`, `assemble_appended`,
+`abort`, `stale`): on the node's local disk (`LocalMultipartStore`) with the embedded
+default, in the bucket (`satchel.blobs.s3_appends`) when managed storage is S3, so that
+any API node can take an upload's next PATCH.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 import xxhash
 
@@ -66,6 +68,22 @@ class PartSink(Protocol):
     def finish(self) -> ReceivedPart: ...
 
     def abort(self) -> None: ...
+
+
+class AppendSink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+class AppendStore(Protocol):
+    def open_append(self, upload_id: str, *, offset: int) -> AppendSink: ...
+
+    def close_append(self, fh: AppendSink, *, keep: bool = True) -> None: ...
+
+    def assemble_appended(self, upload_id: str, *, size: int, writer: BlobWriter) -> BlobWriter: ...
+
+    def abort(self, upload_id: str, ref: str | None) -> None: ...
+
+    def stale(self, *, cutoff: float) -> list[tuple[str, str | None]]: ...
 
 
 class MultipartStore(Protocol):
@@ -233,7 +251,10 @@ class LocalMultipartStore:
         fh.seek(offset)
         return fh
 
-    def close_append(self, fh: BinaryIO) -> None:
+    def close_append(self, sink: AppendSink, *, keep: bool = True) -> None:
+        """Close the staged file (bytes not kept are dropped by the next `open_append`,
+        which truncates at the offset)."""
+        fh = cast(BinaryIO, sink)
         try:
             if self.fsync:
                 os.fsync(fh.fileno())

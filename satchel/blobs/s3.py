@@ -42,6 +42,7 @@ from satchel.errors import InsufficientStorage, SatchelError
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+    from satchel.blobs.s3_appends import S3AppendStore
     from satchel.blobs.s3_multipart import S3MultipartStore
 
 MiB = 1 << 20
@@ -283,6 +284,11 @@ class S3BlobStore:
         from satchel.blobs.s3_multipart import S3MultipartStore
 
         return S3MultipartStore(self)
+
+    def append_store(self) -> S3AppendStore:
+        from satchel.blobs.s3_appends import S3AppendStore
+
+        return S3AppendStore(self)
 
     def iter_blobs(self, *, page_size: int = 1000) -> Iterator[BlobEntry]:
         """Every stored blob, page by page (`page_size` keys a request)."""

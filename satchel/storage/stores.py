@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from satchel.blobs.base import BlobEntry, BlobStore, BlobWriter
 from satchel.blobs.local import LocalBlobStore
-from satchel.blobs.multipart import MultipartStore
+from satchel.blobs.multipart import AppendStore, MultipartStore
 from satchel.codes import Code
 from satchel.db import Database
 from satchel.errors import NotFound
@@ -203,3 +203,9 @@ class Stores:
         None: uploads stage on local disk (satchel.uploads.staging.staging_of)."""
         managed = self.managed
         return getattr(managed, "multipart_store", None)  # S3 stores have one
+
+    @property
+    def append_store(self) -> Callable[[], AppendStore] | None:
+        """tus staging in managed storage's bucket, when it is S3 (any node can take the
+        next PATCH); None: tus stages on this node's disk."""
+        return getattr(self.managed, "append_store", None)

@@ -24,7 +24,7 @@ from satchel.db import Database, utcnow
 from satchel.errors import SatchelError
 from satchel.uploads import service
 from satchel.uploads.models import Upload, UploadProtocol, UploadState
-from satchel.uploads.staging import staging_of
+from satchel.uploads.staging import StagingArea, staging_of
 
 log = logging.getLogger("satchel.uploads")
 
@@ -51,11 +51,12 @@ def collect(
     cutoff = time.time() - grace_seconds
     with db.session() as session:
         live = set(session.scalars(select(Upload.id)))
-    stores = [staging_of(blobs, UploadProtocol.TUS)]
-    if not isinstance(
-        multipart := staging_of(blobs, UploadProtocol.MULTIPART), LocalMultipartStore
-    ):
-        stores.append(multipart)  # the blob store's own staging (S3 multipart uploads)
+    # Local staging always (tus and multipart before a move to S3 too), and the blob
+    # store's own when it has one (S3 multipart uploads, tus segments in the bucket).
+    stores: list[StagingArea] = [staging_of(blobs, UploadProtocol.PUT)]
+    for protocol in (UploadProtocol.TUS, UploadProtocol.MULTIPART):
+        if not isinstance(shared := staging_of(blobs, protocol), LocalMultipartStore):
+            stores.append(shared)
     for store in stores:
         for upload_id, ref in store.stale(cutoff=cutoff):
             if upload_id in live:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from satchel.blobs import BlobStore
-from satchel.blobs.multipart import LocalMultipartStore, MultipartStore
+from satchel.blobs.multipart import AppendStore, LocalMultipartStore, MultipartStore
 from satchel.uploads.models import UploadProtocol
 
 if TYPE_CHECKING:
     from satchel.runtime import Runtime
+
+
+class StagingArea(Protocol):
+    def abort(self, upload_id: str, ref: str | None) -> None: ...
+
+    def stale(self, *, cutoff: float) -> list[tuple[str, str | None]]: ...
 
 
 def staging_root(blobs: BlobStore) -> Path:
@@ -19,22 +25,39 @@ def staging_root(blobs: BlobStore) -> Path:
     return Path(blobs.scratch_dir).parent / "uploads"
 
 
-def staging_of(blobs: BlobStore, protocol: str, *, fsync: bool = True) -> MultipartStore:
-    """Where an upload of this protocol stages: tus always on local disk; multipart in the
-    blob store's own staging when it has one (S3: presigned UploadPart URLs; a store
-    offers it as `multipart_store()`), else on local disk. A signed PUT has no staging (its
-    bytes are placed in the blob store); asking for it gives the local one, which is
-    empty."""
+def multipart_of(blobs: BlobStore, *, fsync: bool = True) -> MultipartStore:
+    """Multipart parts in the blob store's own staging when it has one (S3: presigned
+    UploadPart URLs; a store offers it as `multipart_store()`), else on local disk."""
     own = getattr(blobs, "multipart_store", None)
-    if protocol == UploadProtocol.MULTIPART and callable(own):
+    if callable(own):
         store: MultipartStore = own()
         return store
     return LocalMultipartStore(staging_root(blobs), fsync=fsync)
 
 
-def local_staging(runtime: Runtime) -> LocalMultipartStore:
-    return LocalMultipartStore(staging_root(runtime.blobs), fsync=runtime.settings.fsync)
+def appends_of(blobs: BlobStore, *, fsync: bool = True) -> AppendStore:
+    """tus appends in the blob store's shared staging when it has one (S3: any API node
+    takes the next PATCH; a store offers it as `append_store()`), else on local disk."""
+    own = getattr(blobs, "append_store", None)
+    if callable(own):
+        store: AppendStore = own()
+        return store
+    return LocalMultipartStore(staging_root(blobs), fsync=fsync)
+
+
+def staging_of(blobs: BlobStore, protocol: str, *, fsync: bool = True) -> StagingArea:
+    """The staging of an upload of this protocol. A signed PUT has none (its bytes are
+    placed in the blob store); asking for it gives the local one, which is empty."""
+    if protocol == UploadProtocol.MULTIPART:
+        return multipart_of(blobs, fsync=fsync)
+    if protocol == UploadProtocol.TUS:
+        return appends_of(blobs, fsync=fsync)
+    return LocalMultipartStore(staging_root(blobs), fsync=fsync)
+
+
+def tus_staging(runtime: Runtime) -> AppendStore:
+    return appends_of(runtime.blobs, fsync=runtime.settings.fsync)
 
 
 def multipart_staging(runtime: Runtime) -> MultipartStore:
-    return staging_of(runtime.blobs, UploadProtocol.MULTIPART, fsync=runtime.settings.fsync)
+    return multipart_of(runtime.blobs, fsync=runtime.settings.fsync)

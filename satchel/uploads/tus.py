@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +31,7 @@ from satchel.api.envelope import Envelope, envelope
 from satchel.assets import service as assets
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal
+from satchel.blobs.multipart import AppendSink
 from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import SatchelError, TooLarge
@@ -41,7 +42,7 @@ from satchel.uploads import tus_protocol as tus
 from satchel.uploads.models import Upload, UploadProtocol, UploadState
 from satchel.uploads.parsing import form_fields, validation_failed
 from satchel.uploads.schemas import TusUploadOut
-from satchel.uploads.staging import local_staging
+from satchel.uploads.staging import tus_staging
 
 router = APIRouter(prefix="/uploads/tus", tags=["uploads"])
 _FLUSH = 1 << 20
@@ -218,7 +219,7 @@ async def _patch(request: Request, runtime: Runtime, upload: Upload) -> Upload:
 
 
 def _finish(runtime: Runtime, upload: Upload) -> Upload:
-    store = local_staging(runtime)
+    store = tus_staging(runtime)
     writer = store.assemble_appended(
         upload.id, size=upload.total_size, writer=runtime.blobs.writer()
     )
@@ -239,11 +240,11 @@ async def _append(
     checksum: tuple[str, bytes] | None,
 ) -> int:
     """Stream the body onto the staged file; returns how many bytes to keep."""
-    store = local_staging(runtime)
+    store = tus_staging(runtime)
     limit = upload.total_size - upload.offset
     hasher = hashlib.new(checksum[0]) if checksum else None
     loop = asyncio.get_running_loop()
-    fh: BinaryIO = await run_in_threadpool(
+    fh: AppendSink = await run_in_threadpool(
         lambda: store.open_append(upload.id, offset=upload.offset)
     )
     received, buffer, cut_off = 0, bytearray(), False
@@ -282,7 +283,7 @@ async def _append(
     except BaseException:
         if pending is not None and not pending.done():
             await asyncio.wait([pending])
-        await run_in_threadpool(store.close_append, fh)
+        await run_in_threadpool(lambda: store.close_append(fh, keep=False))
         raise  # the offset stays; the next PATCH drops the bytes after it
     await run_in_threadpool(store.close_append, fh)
     if hasher is not None:
