@@ -43,8 +43,9 @@ class Skill:
         )
 
 
-def _ocr_step() -> Step:
-    return Step("ocr", IMAGE, tool="ocr", settings={"quality": "balanced"}, result="ocr")
+def _ocr_step(optional: bool = False) -> Step:
+    settings = {"quality": "balanced"}
+    return Step("ocr", IMAGE, tool="ocr", settings=settings, result="ocr", optional=optional)
 
 
 def _faces_step(optional: bool = False) -> Step:
@@ -55,6 +56,13 @@ def _colors_step() -> Step:
     return Step(
         "colors", IMAGE, tool="color-palette", settings={"count": 5}, result="colors", optional=True
     )
+
+
+def _described(name: str, description: str, last: Step) -> Skill:
+    """A skill that gathers what is known of an image (faces, colours, OCR words, each
+    optional) and then composes one result from it by rules."""
+    known = (_faces_step(optional=True), _colors_step(), _ocr_step(optional=True))
+    return Skill(name, description, (*known, last))
 
 
 SKILLS: tuple[Skill, ...] = (
@@ -99,38 +107,23 @@ SKILLS: tuple[Skill, ...] = (
         "The image's dominant colours and their shares.",
         (_colors_step(),),
     ),
-    Skill(
+    _described(
         "tags",
         "Tags from what is known: the kind and format, EXIF camera and place, faces, the "
         "words of OCR text, dominant colours. Derived by rules, not by an image model.",
-        (
-            _faces_step(optional=True),
-            _colors_step(),
-            Step("ocr", IMAGE, tool="ocr", result="ocr", optional=True),
-            Step("tags", ANY, result="tags", compose=compose.tags),
-        ),
+        Step("tags", ANY, result="tags", compose=compose.tags),
     ),
-    Skill(
+    _described(
         "caption",
         "A caption templated from metadata, faces, OCR text and colours, labelled "
         "`method: template` (no captioning model ships in any package).",
-        (
-            _faces_step(optional=True),
-            _colors_step(),
-            Step("ocr", IMAGE, tool="ocr", result="ocr", optional=True),
-            Step("caption", ANY, result="caption", compose=compose.caption),
-        ),
+        Step("caption", ANY, result="caption", compose=compose.caption),
     ),
-    Skill(
+    _described(
         "alt-text",
         "Alt text templated like `caption` and set as the asset's alt text when it has none "
         '(`{"overwrite": true}` replaces it), labelled `method: template`.',
-        (
-            _faces_step(optional=True),
-            _colors_step(),
-            Step("ocr", IMAGE, tool="ocr", result="ocr", optional=True),
-            Step("alt-text", ANY, result="alt_text", compose=compose.alt_text),
-        ),
+        Step("alt-text", ANY, result="alt_text", compose=compose.alt_text),
     ),
 )
 BY_NAME = {s.name: s for s in SKILLS}
