@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from satchel.assets.blobrefs import locked
 from satchel.assets.models import Asset, Blob, Tombstone
@@ -65,26 +66,10 @@ def _remove(
             if _addresses(asset) != shas:
                 continue  # bytes landed in between; take the right locks and try again
             plan = plans.plan(session, asset)
-            if plan["blocked"]:
-                raise Conflict(
-                    f"{plan['hard_reference_count']} hard reference(s) still need this asset; "
-                    "see GET /assets/{id}/references.",
-                    code=Code.ASSET_DELETE_BLOCKED,
-                )
+            refuse_if_blocked(plan)
             session.delete(asset)  # derivatives and references go with it (ON DELETE CASCADE)
             session.add(Tombstone(asset_id=asset_id, owner_id=asset.owner_id, sha256=asset.sha256))
-            record(
-                session,
-                action="ASSET_DELETED",
-                actor_id=actor_id,
-                ip=ip,
-                target_type="asset",
-                target_id=asset_id,
-                owner_id=asset.owner_id,
-                filename=asset.filename,
-            )
-            data = {**events.asset_data(asset), "permanent": True}
-            events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)
+            announce_deleted(session, asset, actor_id=actor_id, ip=ip, permanent=True)
             unused = plans.unshared(plan)
             if unused:
                 session.execute(delete(Blob).where(Blob.sha256.in_(unused)))
@@ -182,3 +167,32 @@ def delete_all_for_owner(*, db: Database, blobs: BlobStore, owner_id: str, actor
             code=Code.ASSET_DELETE_BLOCKED,
         )
     return deleted
+
+
+def refuse_if_blocked(plan: dict[str, Any]) -> None:
+    """409 `asset_delete_blocked` while hard references still need the asset."""
+    if plan["blocked"]:
+        raise Conflict(
+            f"{plan['hard_reference_count']} hard reference(s) still need this asset; "
+            "see GET /assets/{id}/references.",
+            code=Code.ASSET_DELETE_BLOCKED,
+        )
+
+
+def announce_deleted(
+    session: Session, asset: Asset, *, actor_id: str, ip: str | None, permanent: bool
+) -> None:
+    """The audit record and the `asset.deleted` event of a delete or a move to the trash,
+    in the caller's transaction."""
+    record(
+        session,
+        action="ASSET_DELETED" if permanent else "ASSET_TRASHED",
+        actor_id=actor_id,
+        ip=ip,
+        target_type="asset",
+        target_id=asset.id,
+        owner_id=asset.owner_id,
+        filename=asset.filename,
+    )
+    data = {**events.asset_data(asset), "permanent": permanent}
+    events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)

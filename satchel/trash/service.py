@@ -60,25 +60,9 @@ def trash(
             return Trashed(plan, asset.trashed_at, asset.trashed_at is not None)
         if asset.trashed_at is not None:
             return Trashed(plan, asset.trashed_at, True)
-        if plan["blocked"]:
-            raise Conflict(
-                f"{plan['hard_reference_count']} hard reference(s) still need this asset; "
-                "see GET /assets/{id}/references.",
-                code=Code.ASSET_DELETE_BLOCKED,
-            )
+        deletion.refuse_if_blocked(plan)
         asset.trashed_at = utcnow()
-        record(
-            session,
-            action="ASSET_TRASHED",
-            actor_id=actor_id,
-            ip=ip,
-            target_type="asset",
-            target_id=asset_id,
-            owner_id=asset.owner_id,
-            filename=asset.filename,
-        )
-        data = {**events.asset_data(asset), "permanent": False}
-        events.emit(session, events.ASSET_DELETED, owner_id=asset.owner_id, data=data)
+        deletion.announce_deleted(session, asset, actor_id=actor_id, ip=ip, permanent=False)
         session.commit()
         return Trashed(plan, asset.trashed_at)
 
