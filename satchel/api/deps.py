@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from satchel.auth.service import Principal, authenticate, require, stamp_key
+from satchel.auth.sessions import SignedIn
 from satchel.codes import Code
 from satchel.errors import Forbidden, SatchelError
 from satchel.ratelimits.service import limiter_for
@@ -61,6 +64,29 @@ def client_ip(request: Request) -> str:
 
 def csrf_token(runtime: Runtime, session_id: str) -> str:
     return runtime.signer.mac(f"csrf {session_id}")
+
+
+def set_session_cookies(
+    response: Response, *, runtime: Runtime, signed: SignedIn, lifetime: timedelta
+) -> str:
+    """The browser path of a sign-in: the token in an HttpOnly cookie, plus a readable
+    CSRF token (bound to the session) that unsafe requests echo. Returns that token."""
+    csrf = csrf_token(runtime, signed.session.id)
+    max_age = int(lifetime.total_seconds())
+    secure = runtime.settings.cookie_secure
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="lax", secure=secure, path="/"
+    )
+    return csrf
 
 
 class Access:

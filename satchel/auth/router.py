@@ -19,7 +19,7 @@ from satchel.api.deps import (
     WriteUser,
     caller,
     client_ip,
-    csrf_token,
+    set_session_cookies,
 )
 from satchel.api.envelope import Envelope, envelope
 from satchel.assets import deletion
@@ -101,23 +101,7 @@ def login(
         limit=limit,
         lifetime=lifetime,
     )
-    csrf = csrf_token(runtime, signed.session.id)
-    max_age = int(lifetime.total_seconds())
-    secure = runtime.settings.cookie_secure
-    # The browser path: the token in an HttpOnly cookie, plus a readable CSRF token that
-    # unsafe requests must echo in a header (double submit, bound to the session).
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed.token,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="lax", secure=secure, path="/"
-    )
+    csrf = set_session_cookies(response, runtime=runtime, signed=signed, lifetime=lifetime)
     return envelope(
         LoginOut(
             token=signed.token,

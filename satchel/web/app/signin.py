@@ -8,11 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from satchel.api.deps import CSRF_COOKIE, SESSION_COOKIE, Public, RuntimeDep, client_ip, csrf_token
-from satchel.auth import sessions
+from satchel.api.deps import (
+    Public,
+    RuntimeDep,
+    client_ip,
+    set_session_cookies,
+)
+from satchel.auth import first_run, sessions
 from satchel.errors import SatchelError
 from satchel.preferences import service as preferences
-from satchel.web.app import first_run
 from satchel.web.app.shell import clear_session, csrf_ok, redirect, render, viewer
 
 router = APIRouter()
@@ -122,26 +126,7 @@ def sign_in_submit(
         except SatchelError as exc:
             return again(exc.message, exc.status)
     response = redirect("/library")
-    max_age = int(lifetime.total_seconds())
-    secure = runtime.settings.cookie_secure
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed.token,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        csrf_token(runtime, signed.session.id),
-        max_age=max_age,
-        httponly=False,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
+    set_session_cookies(response, runtime=runtime, signed=signed, lifetime=lifetime)
     return response
 
 
