@@ -131,6 +131,13 @@ def seaweedfs_server(workdir: Path) -> Iterator[S3Server]:
     data.mkdir(parents=True, exist_ok=True)
     config = workdir / "s3-identities.json"
     config.write_text(json.dumps(_s3_identities()))
+    # Every bucket is a SeaweedFS collection, and a collection grows 7 volumes by default;
+    # with -volume.max=0 the volume count is free disk / volume size, so a session with
+    # many buckets on a small disk ran out of volumes (part PUTs answered 500). One volume
+    # per bucket and a fixed, generous count (volumes are sparse files) keep it bounded.
+    (workdir / "master.toml").write_text(
+        "[master.volume_growth]\ncopy_1 = 1\ncopy_2 = 2\ncopy_3 = 3\ncopy_other = 1\n"
+    )
     ports = {
         name: free_port()
         for name in (
@@ -156,7 +163,7 @@ def seaweedfs_server(workdir: Path) -> Iterator[S3Server]:
         f"-s3.config={config}",
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
-        "-volume.max=0",
+        "-volume.max=1000",
         "-master.volumeSizeLimitMB=256",
         "-volume.preStopSeconds=0",
         *(f"-{name}={port}" for name, port in ports.items()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +43,15 @@ async def indexed(client: httpx.AsyncClient) -> dict[str, str]:
             runEnrichment="true",
         )
         ids[name] = body["data"]["id"]
-    for _ in range(1200):
+    deadline = time.monotonic() + 180  # a bound, not a timing: CI's 2 cores run 2 suites
+    while True:
         jobs = (await client.get("/api/v1/jobs", params={"kind": "skills.enrich"})).json()
-        done = [j for j in jobs["data"] if j["status"] == "completed"]
-        if len(done) == len(ids):
+        statuses = [(j["status"], j.get("error")) for j in jobs["data"]]
+        assert all(status != "failed" for status, _ in statuses), statuses
+        if sum(status == "completed" for status, _ in statuses) == len(ids):
             return ids
+        assert time.monotonic() < deadline, f"enrichment did not finish: {statuses}"
         await asyncio.sleep(0.05)
-    raise AssertionError("enrichment did not finish")
 
 
 async def search(client: httpx.AsyncClient, q: str, **params: Any) -> dict[str, Any]:
