@@ -227,7 +227,7 @@ def fit(
         source = load(source, media_type or "")
     size = "down" if without_enlargement else "both"
     if not isinstance(source, pyvips.Image):
-        drafted = jpeg_draft(source, width, height)
+        drafted = jpeg_draft(source, width, height, fit=fit)
         if drafted is not None:
             source = drafted
     origin = source

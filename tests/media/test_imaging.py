@@ -150,6 +150,20 @@ def test_fit_drafts_jpeg_and_matches_libvips() -> None:
     assert mean_difference(from_bytes, from_image) < 4
 
 
+def test_draft_scale_follows_the_fitted_size_not_the_box() -> None:
+    # 4608×1976 inside 800×800 is 800×343: 1/4 scale (1152×494) covers it; the box alone
+    # (fill) needs 988 px of height, so 1/2.
+    inside = imaging.jpeg_draft(PHOTO, 800, 800, fit="inside")
+    filled = imaging.jpeg_draft(PHOTO, 800, 800, fit="fill")
+    assert inside is not None and filled is not None
+    assert (inside.width, inside.height) == (1152, 494)
+    assert (filled.width, filled.height) == (2304, 988)
+    covered = imaging.jpeg_draft(PHOTO, 800, 800, fit="cover")
+    assert covered is not None and covered.height >= 800
+    turned = imaging.jpeg_draft(ORIENTATION / "portrait_6.jpg", 60, 60, fit="inside")
+    assert turned is None or turned.height >= 60  # upright, covering the fitted height
+
+
 def test_fit_of_oriented_jpeg_keeps_it_upright() -> None:
     upright = imaging.fit(ORIENTATION / "portrait_2.jpg", 120, 120, "inside")
     turned = imaging.fit(ORIENTATION / "portrait_6.jpg", 120, 120, "inside")
