@@ -47,8 +47,9 @@ class Queue:
             self.huey = backend.sqlite_huey("satchel", path=path)
         self._task = self.huey.task(name="satchel.run_job")(self._run)
 
-    def enqueue(self, *job_ids: str, priority: int | None = None) -> None:
-        """Call after the transaction that created the jobs has committed. Workers take
+    def enqueue(self, *job_ids: str, priority: int | None = None, again: bool = False) -> None:
+        """Call after the transaction that created the jobs has committed (`again` for
+        jobs found lost, which records the new hand-over; see `service.stale`). Workers take
         higher priorities first; background work such as AI enrichment passes a negative
         one so it never holds up thumbnails. (huey's Redis storage has no priorities: there
         the order stays first in, first out.)"""
@@ -56,7 +57,7 @@ class Queue:
             priority = None
         for job_id in job_ids:
             self._task(job_id, priority=priority)
-        if job_ids:
+        if again and job_ids:
             service.mark_enqueued(self.db, job_ids=list(job_ids))
 
     def close(self) -> None:
@@ -254,7 +255,7 @@ class Workers:
         ids = service.stale(self.runtime.db, older_than=timedelta(seconds=seconds))
         if ids:
             log.info("re-enqueueing %d lost jobs", len(ids))
-            self.runtime.queue.enqueue(*ids)
+            self.runtime.queue.enqueue(*ids, again=True)
         for hook in RECOVERY:
             hook(self.runtime)
         for hook in NODE_SWEEPS:

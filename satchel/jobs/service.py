@@ -30,7 +30,12 @@ def create(
     request_id: str | None = None,
 ) -> Job:
     """Add a queued job to the caller's transaction; enqueue its id after the commit.
-    It carries the id of the request that made it (or `request_id`) into its logs."""
+    It carries the id of the request that made it (or `request_id`) into its logs.
+
+    `enqueued_at` is set here, to the moment of the commit that hands it to the queue, so
+    enqueueing needs no second write; a job lost between commit and enqueue (a crash) is
+    found by `stale` once that moment is older than the stale period, as any other."""
+    now = utcnow()
     job = Job(
         request_id=request_id or current_request_id(),
         id=new_id("job"),
@@ -39,7 +44,8 @@ def create(
         subject_id=subject_id,
         params=params or {},
         status=JobState.QUEUED,
-        created_at=utcnow(),
+        created_at=now,
+        enqueued_at=now,
     )
     session.add(job)
     return job
@@ -189,6 +195,7 @@ def cancel(db: Database, *, owner_id: str | None, job_id: str) -> tuple[Job, boo
 
 
 def mark_enqueued(db: Database, *, job_ids: list[str]) -> None:
+    """Record that lost jobs were handed to the queue again (see `stale`)."""
     with db.atomic_session() as session:
         session.execute(update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow()))
         session.commit()

@@ -115,3 +115,37 @@ async def test_a_job_that_keeps_killing_its_worker_is_given_up(
     assert "3 times" in job["error"]
     asset = (await client.get(f"/api/v1/assets/{body['data']['id']}")).json()["data"]
     assert asset["status"] == "failed" and "3 times" in asset["failure_reason"]
+
+
+async def test_a_job_lost_between_commit_and_enqueue_is_found(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """Creating a job marks its hand-over to the queue in the same transaction (no second
+    write); a job whose hand-over never happened (a crash after the commit) is re-enqueued
+    once that moment is older than the stale period, and a fresh one is left alone."""
+    from datetime import timedelta
+
+    from satchel.db import utcnow
+    from satchel.jobs import service
+    from satchel.jobs.models import Job
+    from satchel.processing.service import PROCESS_ASSET
+    from tests.conftest import make_png
+
+    body = await upload(client, make_png(seed=91))
+    fresh = body["meta"]["job_id"]
+    with runtime.db.session() as s:
+        job = s.get(Job, fresh)
+        assert job is not None and job.enqueued_at == job.created_at
+    assert fresh not in service.stale(runtime.db, older_than=timedelta(seconds=60))
+    with runtime.db.write_session() as s:
+        lost = service.create(s, kind=PROCESS_ASSET, owner_id=None, subject_id=body["data"]["id"])
+        lost.created_at = lost.enqueued_at = utcnow() - timedelta(minutes=5)
+        s.commit()
+        lost_id = lost.id
+    assert lost_id in service.stale(runtime.db, older_than=timedelta(seconds=60))
+    runtime.start_workers(1)
+    runtime.workers.recover()  # type: ignore[union-attr]
+    with runtime.db.session() as s:
+        again = s.get(Job, lost_id)
+        assert again is not None and again.enqueued_at is not None
+        assert again.enqueued_at > utcnow() - timedelta(minutes=1)
