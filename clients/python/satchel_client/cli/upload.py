@@ -10,7 +10,7 @@ import queue
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.live import Live
@@ -22,6 +22,7 @@ from satchel_client.cli.codes import Code
 from satchel_client.cli.remote import JsonOpt, client, dump, remote, resume_store, say
 from satchel_client.cli.units import human_size, rate_text
 
+T = TypeVar("T")
 GLOB_CHARS = set("*?[")
 FILES_AT_ONCE = 4
 
@@ -189,8 +190,9 @@ def _send_all(
     """Up to `at_once` files at a time (each one's parts in parallel too), under one
     overall bar and the files in flight; a line per file as it ends, in the order they end.
 
-    The senders are daemon threads: on Ctrl-C no new file starts and the command exits at
-    once; what was under way resumes from its saved state when the command runs again."""
+    The senders are daemon threads: on Ctrl-C no new file starts and the command exits
+    without waiting for a file's PUT (a large file's parts under way are finished); what was
+    under way resumes from its saved state when the command runs again."""
     sizes = [f.stat().st_size for f in files]
     board = Board(sizes)
     store = WatchedStore(resume_store(), board)
@@ -236,7 +238,7 @@ def _send_all(
             threading.Thread(target=sender, name="satchel-upload", daemon=True).start()
         try:
             for _ in files:
-                index, up, exc = ended.get()
+                index, up, exc = _next(ended)
                 path = files[index]
                 if exc is not None:
                     results[index] = {
@@ -256,6 +258,16 @@ def _send_all(
             stop.set()
             raise
     return results, board
+
+
+def _next(ended: queue.SimpleQueue[T]) -> T:
+    """The next file to end; waits in short steps, so that Ctrl-C is seen (a blocking get
+    of a SimpleQueue does not return to the interpreter for the signal)."""
+    while True:
+        try:
+            return ended.get(timeout=0.2)
+        except queue.Empty:
+            continue
 
 
 def summary(results: list[dict[str, Any]], board: Board) -> dict[str, Any]:
