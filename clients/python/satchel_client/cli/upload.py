@@ -10,7 +10,7 @@ import queue
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.live import Live
@@ -22,7 +22,6 @@ from satchel_client.cli.codes import Code
 from satchel_client.cli.remote import JsonOpt, client, dump, remote, resume_store, say
 from satchel_client.cli.units import human_size, rate_text
 
-T = TypeVar("T")
 GLOB_CHARS = set("*?[")
 FILES_AT_ONCE = 4
 
@@ -238,7 +237,7 @@ def _send_all(
             threading.Thread(target=sender, name="satchel-upload", daemon=True).start()
         try:
             for _ in files:
-                index, up, exc = _next(ended)
+                index, up, exc = ended.get()
                 path = files[index]
                 if exc is not None:
                     results[index] = {
@@ -258,16 +257,6 @@ def _send_all(
             stop.set()
             raise
     return results, board
-
-
-def _next(ended: queue.SimpleQueue[T]) -> T:
-    """The next file to end; waits in short steps, so that Ctrl-C is seen (a blocking get
-    of a SimpleQueue does not return to the interpreter for the signal)."""
-    while True:
-        try:
-            return ended.get(timeout=0.2)
-        except queue.Empty:
-            continue
 
 
 def summary(results: list[dict[str, Any]], board: Board) -> dict[str, Any]:
