@@ -1,28 +1,40 @@
 """The issue's promise: a backup taken while uploads keep coming, restored into an empty
-folder and scrubbed there, holds every upload acknowledged before it started, byte-exact."""
+folder (and an empty database) and scrubbed there, holds every upload acknowledged before
+it started, byte-exact. On SQLite (the online backup API) and on PostgreSQL (`pg_dump` of a
+snapshot), each with a real `satchel serve` under load."""
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
+import secrets
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import create_engine, text
 
 from tests.cli.test_serve import start
-from tests.conftest import ADMIN_KEY, make_png
+from tests.conftest import (
+    ADMIN_KEY,
+    CLUSTER_SECRET,
+    ENGINES,
+    drop_pg_database,
+    make_png,
+    pg_database,
+)
 
 SATCHEL = [sys.executable, "-m", "satchel.cli"]
 
 
-def satchel(*args: str, data_dir: Path, expect: int = 0) -> dict[str, Any]:
-    env = {**os.environ, "SATCHEL_DATA_DIR": str(data_dir)}
+def satchel(*args: str, data_dir: Path, expect: int = 0, **extra: str) -> dict[str, Any]:
+    env = {**os.environ, "SATCHEL_DATA_DIR": str(data_dir), **extra}
     env.pop("SATCHEL_ADMIN_API_KEY", None)
     done = subprocess.run(
         [*SATCHEL, *args, "--json"], env=env, capture_output=True, text=True, timeout=300
@@ -67,9 +79,31 @@ class Load:
             t.join(60)
 
 
-def test_backup_under_load_restores_every_acknowledged_upload(tmp_path: Path) -> None:
+@pytest.fixture(params=ENGINES)
+def databases(request: pytest.FixtureRequest) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
+    """The environment of the live server and of the restore: the data folder's own SQLite
+    each, or two fresh PostgreSQL databases (the second empty, as a restore needs)."""
+    if request.param == "sqlite":
+        yield {}, {}
+        return
+    server: str = request.getfixturevalue("pg_server")
+    names = [f"b_{secrets.token_hex(6)}" for _ in range(2)]
+    live, restored = (pg_database(server, name) for name in names)
+    shared = {"SATCHEL_SECRET_KEY": CLUSTER_SECRET}
+    yield (
+        {**shared, "SATCHEL_DATABASE_URL": live},
+        {**shared, "SATCHEL_DATABASE_URL": restored},
+    )
+    for name in names:
+        drop_pg_database(server, name)
+
+
+def test_backup_under_load_restores_every_acknowledged_upload(
+    tmp_path: Path, databases: tuple[dict[str, str], dict[str, str]]
+) -> None:
+    live_env, restored_env = databases
     live, dest, restored = tmp_path / "live", tmp_path / "backup", tmp_path / "restored"
-    server = start(live, SATCHEL_ADMIN_API_KEY=ADMIN_KEY)
+    server = start(live, SATCHEL_ADMIN_API_KEY=ADMIN_KEY, **live_env)
     try:
         with Load(server.base) as load:
             while len(load.acked) < 20:
@@ -77,7 +111,7 @@ def test_backup_under_load_restores_every_acknowledged_upload(tmp_path: Path) ->
                 time.sleep(0.05)
             began = time.monotonic()
             before = list(load.acked)  # acknowledged before the backup started
-            report = satchel("backup", str(dest), data_dir=live)
+            report = satchel("backup", str(dest), data_dir=live, **live_env)
             ended = time.monotonic()
         during = [a for a in load.acked if began < a[2] < ended]
     finally:
@@ -86,18 +120,25 @@ def test_backup_under_load_restores_every_acknowledged_upload(tmp_path: Path) ->
     assert during, "no upload was acknowledged while the backup ran: not under load"
     assert report["blobs"]["missing"] == [] and report["blobs"]["damaged"] == []
     assert report["blobs"]["copied"] >= len(before)
+    kind = "postgresql" if live_env else "sqlite"
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert manifest["database"]["kind"] == kind
 
-    checked = satchel("backup", "--verify", str(dest), data_dir=live)
+    checked = satchel("backup", "--verify", str(dest), data_dir=live, **live_env)
     assert checked["ok"] and checked["checked_blobs"] == report["blobs"]["copied"]
-    satchel("restore", str(dest), data_dir=restored)
-    scrub = satchel("scrub", data_dir=restored)
+    satchel("restore", str(dest), data_dir=restored, **restored_env)
+    scrub = satchel("scrub", data_dir=restored, **restored_env)
     assert scrub["mismatches"] == [] and scrub["checked"] == report["blobs"]["rows"]
 
-    db = sqlite3.connect(restored / "satchel.db")
+    url = restored_env.get("SATCHEL_DATABASE_URL") or f"sqlite:///{restored / 'satchel.db'}"
+    engine = create_engine(url)
     try:
-        for asset_id, data, _ in before:
-            row = db.execute("SELECT sha256 FROM assets WHERE id = ?", (asset_id,)).fetchone()
-            assert row is not None, f"{asset_id} was acknowledged before the backup, not restored"
-            assert (restored / "blobs" / row[0][:2] / row[0]).read_bytes() == data
+        with engine.connect() as db:
+            for asset_id, data, _ in before:
+                sha = db.execute(
+                    text("SELECT sha256 FROM assets WHERE id = :id"), {"id": asset_id}
+                ).scalar()
+                assert sha is not None, f"{asset_id} was acknowledged before the backup, lost"
+                assert (restored / "blobs" / sha[:2] / sha).read_bytes() == data
     finally:
-        db.close()
+        engine.dispose()

@@ -40,7 +40,7 @@ class Server:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=60)  # a bound for a loaded machine, not a promise
         if self.pump is not None:
             # The pipe ends when every process holding it has exited, workers included.
             self.pump.join(timeout=30)
@@ -76,7 +76,7 @@ def start(data_dir: Path, **env: str) -> Server:
 
     server.pump = threading.Thread(target=pump, daemon=True)
     server.pump.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a fresh PostgreSQL migrates first
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{server.base}/api/v1/health", timeout=1).status_code == 200:

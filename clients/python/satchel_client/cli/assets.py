@@ -12,7 +12,8 @@ from rich.table import Table
 from satchel_client import Asset, SatchelError
 from satchel_client.cli.app import REMOTE, app, console
 from satchel_client.cli.codes import Code
-from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, say
+from satchel_client.cli.remote import JsonOpt, client, dump, remote, say
+from satchel_client.cli.units import human_size
 
 
 def _row(asset: Asset) -> dict[str, Any]:

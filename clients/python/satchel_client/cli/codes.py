@@ -11,6 +11,7 @@ class Code(StrEnum):
     BAD_SETTING = "bad_setting"
     CONFIG_UNREADABLE = "config_unreadable"
     FILE_NOT_FOUND = "file_not_found"
+    FILE_UNREADABLE = "file_unreadable"
     NOT_SIGNED_IN = "not_signed_in"
     NO_FILES = "no_files"
     OUTPUT_EXISTS = "output_exists"

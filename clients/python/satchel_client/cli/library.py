@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from satchel_client.cli.app import REMOTE, app, console
-from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, say
+from satchel_client.cli.remote import JsonOpt, client, dump, remote, say
+from satchel_client.cli.units import human_size
 
 trash_app = typer.Typer(help="The trash: list, restore, empty.", no_args_is_help=True)
 app.add_typer(trash_app, name="trash", rich_help_panel=REMOTE)

@@ -120,17 +120,6 @@ def dump(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
-def human_size(n: int | float | None) -> str:
-    if n is None:
-        return "-"
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(value) < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
-
-
 def say(message: str) -> None:
     console.print(message, soft_wrap=True, highlight=False)
 

@@ -17,13 +17,13 @@ from satchel_client.cli.remote import (
     client,
     config_path,
     dump,
-    human_size,
     load_config,
     remote,
     save_config,
     say,
     server_and_token,
 )
+from satchel_client.cli.units import human_size
 
 
 def _mint_key(sdk: Client, scope: str) -> tuple[str, str, str | None]:

@@ -12,7 +12,8 @@ from rich.table import Table
 from satchel_client import SatchelError, ToolResult
 from satchel_client.cli.app import REMOTE, app, console
 from satchel_client.cli.codes import Code
-from satchel_client.cli.remote import JsonOpt, client, dump, human_size, parse_value, remote, say
+from satchel_client.cli.remote import JsonOpt, client, dump, parse_value, remote, say
+from satchel_client.cli.units import human_size
 
 tools_app = typer.Typer(help="Tools: convert and transform files on the server.")
 app.add_typer(tools_app, name="tools", rich_help_panel=REMOTE)

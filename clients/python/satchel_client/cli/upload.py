@@ -1,30 +1,29 @@
-"""`satchel upload`: files, folders and globs (or a picker), with progress bars, resume of
-interrupted uploads, and `--space` to publish what was uploaded."""
+"""`satchel upload`: files, folders and globs (or a picker), several files at once under one
+overall bar and the files in flight, resume of interrupted uploads, and `--space` to
+publish what was uploaded."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import queue
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from rich.live import Live
 
 from satchel_client import Client, SatchelError, Space, Uploaded
 from satchel_client.cli.app import REMOTE, app, err_console
+from satchel_client.cli.board import Board, WatchedStore
 from satchel_client.cli.codes import Code
-from satchel_client.cli.remote import JsonOpt, client, dump, human_size, remote, resume_store, say
+from satchel_client.cli.remote import JsonOpt, client, dump, remote, resume_store, say
+from satchel_client.cli.units import human_size, rate_text
 
 GLOB_CHARS = set("*?[")
+FILES_AT_ONCE = 4
 
 
 def expand(args: list[str]) -> list[Path]:
@@ -102,19 +101,6 @@ def _space(sdk: Client, name: str, visibility: str) -> tuple[Space, bool]:
     return sdk.spaces.create(name, visibility=visibility), True
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}", table_column=None),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=False,
-    )
-
-
 @app.command(rich_help_panel=REMOTE)
 @remote
 def upload(
@@ -136,7 +122,12 @@ def upload(
     flat: Annotated[
         bool, typer.Option("--flat", help="Do not keep the folders' trees: all into --folder")
     ] = False,
-    parallel: Annotated[int, typer.Option(min=1, max=16, help="Parts sent at once")] = 4,
+    files_at_once: Annotated[
+        int, typer.Option("--files", min=1, max=16, help="Files sent at once")
+    ] = FILES_AT_ONCE,
+    parallel: Annotated[
+        int, typer.Option(min=1, max=16, help="Parts of a large file sent at once")
+    ] = 4,
     no_progress: Annotated[bool, typer.Option("--no-progress")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -159,7 +150,9 @@ def upload(
     published = None
     with client() as sdk:
         try:
-            results = _send_all(sdk, files, options, placed, quiet=quiet, as_json=as_json)
+            results, board = _send_all(
+                sdk, files, options, placed, at_once=files_at_once, quiet=quiet, as_json=as_json
+            )
         except KeyboardInterrupt:
             err_console.print("Interrupted: run the same command again to resume.")
             raise typer.Exit(130) from None
@@ -168,9 +161,12 @@ def upload(
             target, created = _space(sdk, space, visibility)
             sdk.spaces.publish(target.id, uploaded_ids)
             published = {**target.raw, "created": created}
+    counts = summary(results, board)
     if as_json:
-        dump({"uploads": results, "space": published})
-    elif published:
+        dump({"uploads": results, "space": published, "summary": counts})
+    else:
+        (say if quiet else _note)(summary_line(counts))
+    if published and not as_json:
         made = "new " if published["created"] else ""
         say(
             f"Published {len(uploaded_ids)} into {made}{published['visibility']} space "
@@ -186,51 +182,121 @@ def _send_all(
     options: dict[str, Any],
     placed: dict[Path, str],
     *,
+    at_once: int,
     quiet: bool,
     as_json: bool,
-) -> list[dict[str, Any]]:
-    """Each file in turn (its parts in parallel), with a bar per file and one overall."""
-    results: list[dict[str, Any]] = []
-    total = sum(f.stat().st_size for f in files)
-    with _progress(quiet) as bars:
-        overall = bars.add_task(f"{len(files)} files", total=total)
-        done_before = 0
-        for path in files:
-            size = path.stat().st_size
-            task: TaskID = bars.add_task(path.name, total=size)
+) -> tuple[list[dict[str, Any]], Board]:
+    """Up to `at_once` files at a time (each one's parts in parallel too), under one
+    overall bar and the files in flight; a line per file as it ends, in the order they end.
 
-            def on_progress(
-                sent: int, _all: int, task: TaskID = task, base: int = done_before
-            ) -> None:
-                bars.update(task, completed=sent)
-                bars.update(overall, completed=base + sent)
+    The senders are daemon threads: on Ctrl-C no new file starts and the command exits
+    without waiting for a file's PUT (a large file's parts under way are finished); what was
+    under way resumes from its saved state when the command runs again."""
+    sizes = [f.stat().st_size for f in files]
+    board = Board(sizes)
+    store = WatchedStore(resume_store(), board)
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(files)):
+        todo.put(index)
+    ended: queue.SimpleQueue[tuple[int, Uploaded | None, SatchelError | None]] = queue.SimpleQueue()
+    stop = threading.Event()
 
+    def send(index: int) -> tuple[int, Uploaded | None, SatchelError | None]:
+        path = files[index]
+        board.start(index, path.name, sizes[index])
+        try:
+            up = sdk.assets.upload(
+                path,
+                progress=lambda sent, _all: board.progress(index, sent),
+                resume=store,
+                folder=placed.get(path, "/"),
+                **options,
+            )
+        except SatchelError as exc:
+            board.finish(index, single_put=False)
+            return index, None, exc
+        except OSError as exc:
+            board.finish(index, single_put=False)
+            return index, None, SatchelError(f"Could not read it: {exc}", code=Code.FILE_UNREADABLE)
+        board.finish(index, single_put=up.mode == "single")
+        return index, up, None
+
+    def sender() -> None:
+        while not stop.is_set():
             try:
-                up = sdk.assets.upload(
-                    path,
-                    progress=on_progress,
-                    resume=resume_store(),
-                    folder=placed.get(path, "/"),
-                    **options,
-                )
-            except SatchelError as exc:
-                results.append(
-                    {"path": str(path), "error": {"code": exc.code, "message": exc.message}}
-                )
-                err_console.print(
-                    f"[red]error:[/red] {_shown(path)}: {exc.message} ({exc.code})",
-                    soft_wrap=True,
-                    highlight=False,
-                )
-                continue
-            finally:
-                done_before += size
-                bars.update(overall, completed=done_before)
-            results.append(_result(path, up))
-            if not as_json:
-                # Above the bars while they run; plain lines when there are none.
-                (bars.console.print if not quiet else say)(_line(path, up))
-    return results
+                index = todo.get_nowait()
+            except queue.Empty:
+                return
+            ended.put(send(index))
+
+    results: list[dict[str, Any]] = [{} for _ in files]
+    live = Live(board, console=err_console, refresh_per_second=8, transient=True)
+    show = say if quiet else _note
+    with live if not quiet else contextlib.nullcontext():
+        for _ in range(min(at_once, len(files))):
+            threading.Thread(target=sender, name="satchel-upload", daemon=True).start()
+        try:
+            for _ in files:
+                index, up, exc = ended.get()
+                path = files[index]
+                if exc is not None:
+                    results[index] = {
+                        "path": str(path),
+                        "error": {"code": exc.code, "message": exc.message},
+                    }
+                    err_console.print(
+                        f"[red]error:[/red] {_shown(path)}: {exc.message} ({exc.code})",
+                        soft_wrap=True,
+                        highlight=False,
+                    )
+                elif up is not None:
+                    results[index] = _result(path, up)
+                    if not as_json:
+                        show(_line(path, up))
+        except BaseException:
+            stop.set()
+            raise
+    return results, board
+
+
+def summary(results: list[dict[str, Any]], board: Board) -> dict[str, Any]:
+    """The counts of the final line (and of `--json`'s `summary`)."""
+    failed = sum("error" in r for r in results)
+    stored = sum(bool(r.get("deduplicated")) for r in results if "error" not in r)
+    return {
+        "files": len(results),
+        "uploaded": len(results) - failed - stored,
+        "already_stored": stored,
+        "resumed": sum(bool(r.get("resumed")) for r in results),
+        "failed": failed,
+        "bytes_sent": board.acked,
+        "seconds": round(board.elapsed(), 3),
+        "most_in_flight": board.most_in_flight,
+    }
+
+
+def summary_line(counts: dict[str, Any]) -> str:
+    others = [
+        f"{counts[key]} {label}"
+        for key, label in (
+            ("already_stored", "already stored"),
+            ("resumed", "resumed"),
+            ("failed", "failed"),
+        )
+        if counts[key]
+    ]
+    head = f"Uploaded {counts['uploaded']} of {counts['files']} files"
+    if others:
+        head += f" ({', '.join(others)})"
+    sent, seconds = counts["bytes_sent"], counts["seconds"]
+    if not sent:
+        return head + "."
+    rate = f", {rate_text(sent / seconds)}" if seconds > 0 else ""
+    return f"{head}: {human_size(sent)} sent in {seconds:.1f} s{rate}."
+
+
+def _note(message: str) -> None:
+    err_console.print(message, soft_wrap=True, highlight=False)
 
 
 def _line(path: Path, up: Uploaded) -> str:
