@@ -1,7 +1,9 @@
-"""`python -m bench [NAME ...]`: run every benchmark in turn, or only the ones named."""
+"""`python -m bench [NAME ...] [--assets N]`: run every benchmark in turn, or only the ones
+named; `--assets N` sets how many assets the list benchmark seeds (default 100 000)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -42,7 +44,15 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
 }
 
 
-def main(names: list[str]) -> int:
+def main(args: list[str]) -> int:
+    names = list(args)
+    if "--assets" in names:
+        at = names.index("--assets")
+        os.environ["BENCH_ASSETS"] = names[at + 1] if at + 1 < len(names) else ""
+        del names[at : at + 2]
+        if not os.environ["BENCH_ASSETS"].isdigit():
+            print("--assets takes a number of assets")
+            return 2
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")

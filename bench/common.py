@@ -130,15 +130,22 @@ ceiling is far above the figure, the client is not the bottleneck.
   (both from a warm page cache: the blob is read once before either is timed). Best of 2 each,
   interleaved. Goal: ratio ≥ 0.9. A warm read is a memory copy, far above what loopback TCP
   carries, so the line also gives the API against `sendfile` of the same file (the ceiling).
-- **list** — 100 000 assets inserted straight into SQLite (one transaction, FTS filled by the
-  triggers, `asset_tags` and `blobs` rows, a mix of kinds, filenames, descriptions and tags),
-  then p50/p99 over 500 sequential `GET /api/v1/assets` (after 20 warm-up requests) for: the
-  first page, a deep cursor page (row 90 000), `q=` search, `tag=` filter and `sort=size`.
-  The requests use the admin key (which lists every owner's assets). Baseline: the exact SQL
-  the API ran (captured by building the same app in-process over the same data folder, calling
-  it once and recording SQLAlchemy's statements) run 500 times on sqlite3, so the ratio
-  (API p99 ÷ SQL p99) is the API's overhead; the query plans are printed. Goal: every API
-  p99 < 20 ms.
+- **list** — one owner's assets (100 000 by default; `python -m bench list --assets 1000000`
+  for a million; `BENCH_LIST_ENGINES=sqlite` or `=postgresql` for one engine) seeded straight
+  into the database by `bench/list_seed.py` (a realistic spread: kinds, Zipf-like words,
+  0-3 tags, ~170 folders, 5 % favourites, 3 % archived, 2 % trashed, 2 % duplicates, photos
+  with cameras, capture times over five years, GPS around five cities, sizes, orientations;
+  secondary indexes dropped and rebuilt around `executemany` on SQLite, COPY on PostgreSQL),
+  then p50/p99 over 500 sequential requests (after 20 warm-up ones, at most ~15 s each) of
+  `GET /api/v1/assets` for each filter (first page, deep cursor at 90 %, folder, folder +
+  recursive large and small, favourite, archived, kind, taken range, camera model and make,
+  near, bbox, orientation, min_width, `q=` common and rare word, `tag=`, `sort=taken_at`,
+  `sort=size`) and `GET /api/v1/assets/facets`, as a plain user (their own files), on SQLite
+  and on PostgreSQL (Debian's, started by tests/servers.py). Baseline: the exact SQL the API
+  ran (captured by building the same app in-process over the same database, calling it once
+  and recording SQLAlchemy's statements) run on the engine's own driver (sqlite3, psycopg),
+  so the ratio (API p99 ÷ SQL p99) is the API's overhead; the query plans are printed. Goal:
+  every API p99 < 20 ms.
 - **upload_rss** — the server's peak RSS (psutil, the process and its children, every 50 ms)
   while a 5 GiB ZIP64 store-only archive (a format the sniffer checks by its central directory
   only; WAV cannot exceed 4 GiB) is uploaded by a single PUT and then by a multipart form.

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.filters import LibraryFilter, conditions
-from satchel.assets.models import Asset, AssetTag
+from satchel.assets.models import Asset, AssetFacet, AssetTag
 
 MAX_VALUES = 100
 
@@ -21,7 +21,69 @@ def _month(session: Session) -> ColumnElement[str]:
 
 
 def facets(session: Session, *, owner_id: str, library: LibraryFilter) -> dict[str, Any]:
-    """Counts over the assets `library` selects (not trashed; archived only when asked)."""
+    """Counts over the assets `library` selects (not trashed; archived only when asked).
+
+    The default view's are kept by the database (`asset_facets`, migration 0020), so the
+    filter menus of a million assets open at once; filtered ones are counted live.
+    """
+    if library == LibraryFilter():
+        return kept_facets(session, owner_id=owner_id)
+    return live_facets(session, owner_id=owner_id, library=library)
+
+
+def kept_facets(session: Session, *, owner_id: str) -> dict[str, Any]:
+    """The default view's facets from the counts the triggers keep."""
+    rows = session.execute(
+        select(AssetFacet.facet, AssetFacet.value, AssetFacet.make, AssetFacet.count).where(
+            AssetFacet.owner_id == owner_id, AssetFacet.count > 0
+        )
+    ).all()
+    by_facet: dict[str, list[tuple[str, str, int]]] = {}
+    for facet, value, make, count in rows:
+        by_facet.setdefault(facet, []).append((value, make, int(count)))
+
+    def top(facet: str, limit: int = MAX_VALUES) -> list[tuple[str, str, int]]:
+        return sorted(by_facet.get(facet, []), key=lambda r: (-r[2], r[0]))[:limit]
+
+    months = sorted(((v, c) for v, _, c in by_facet.get("month", [])), reverse=True)
+    return _shaped(
+        total=sum(c for *_, c in by_facet.get("total", [])),
+        kinds=[(v, c) for v, _, c in top("kind")],
+        months=months[:10_000],
+        cameras=[(m or None, v, c) for v, m, c in top("camera")],
+        orientations=[(v, c) for v, _, c in top("orientation")],
+        tags=[(v, c) for v, _, c in top("tag")],
+        with_location=sum(c for *_, c in by_facet.get("location", [])),
+    )
+
+
+def _shaped(
+    *,
+    total: int,
+    kinds: list[tuple[Any, int]],
+    months: list[tuple[Any, int]],
+    cameras: list[tuple[Any, Any, int]],
+    orientations: list[tuple[Any, int]],
+    tags: list[tuple[Any, int]],
+    with_location: int,
+) -> dict[str, Any]:
+    years: dict[str, int] = {}
+    for value, count in months:
+        years[value[:4]] = years.get(value[:4], 0) + count
+    return {
+        "total": total,
+        "kinds": [{"value": v, "count": c} for v, c in kinds],
+        "years": [{"value": y, "count": c} for y, c in sorted(years.items(), reverse=True)],
+        "months": [{"value": m, "count": c} for m, c in months],
+        "cameras": [{"value": model, "make": make, "count": c} for make, model, c in cameras],
+        "orientations": [{"value": v, "count": c} for v, c in orientations],
+        "tags": [{"value": t, "count": c} for t, c in tags],
+        "with_location": with_location,
+    }
+
+
+def live_facets(session: Session, *, owner_id: str, library: LibraryFilter) -> dict[str, Any]:
+    """The same counts, counted over the assets (any filter)."""
     where = [Asset.owner_id == owner_id, *conditions(library)]
 
     def counted(column: Any, *, limit: int = MAX_VALUES) -> list[tuple[Any, int]]:
@@ -34,11 +96,7 @@ def facets(session: Session, *, owner_id: str, library: LibraryFilter) -> dict[s
         )
         return [(value, int(count)) for value, count in session.execute(stmt)]
 
-    month = _month(session)
-    months = sorted(counted(month, limit=10_000), reverse=True)
-    years: dict[str, int] = {}
-    for value, count in months:
-        years[value[:4]] = years.get(value[:4], 0) + count
+    months = sorted(counted(_month(session), limit=10_000), reverse=True)
     cameras = session.execute(
         select(Asset.camera_make, Asset.camera_model, func.count())
         .where(*where, Asset.camera_model.is_not(None))
@@ -55,21 +113,18 @@ def facets(session: Session, *, owner_id: str, library: LibraryFilter) -> dict[s
         .limit(MAX_VALUES)
     ).all()
     total = session.scalar(select(func.count()).select_from(Asset).where(*where)) or 0
-    return {
-        "total": int(total),
-        "kinds": [{"value": v, "count": c} for v, c in counted(Asset.kind)],
-        "years": [{"value": y, "count": c} for y, c in sorted(years.items(), reverse=True)],
-        "months": [{"value": m, "count": c} for m, c in months],
-        "cameras": [{"value": model, "make": make, "count": int(c)} for make, model, c in cameras],
-        "orientations": [{"value": v, "count": c} for v, c in counted(Asset.orientation)],
-        "tags": [{"value": t, "count": int(c)} for t, c in tags],
-        "with_location": int(
-            session.scalar(
-                select(func.count()).select_from(Asset).where(*where, Asset.latitude.is_not(None))
-            )
-            or 0
-        ),
-    }
+    located = session.scalar(
+        select(func.count()).select_from(Asset).where(*where, Asset.latitude.is_not(None))
+    )
+    return _shaped(
+        total=int(total),
+        kinds=counted(Asset.kind),
+        months=months,
+        cameras=[(make, model, int(c)) for make, model, c in cameras],
+        orientations=counted(Asset.orientation),
+        tags=[(t, int(c)) for t, c in tags],
+        with_location=int(located or 0),
+    )
 
 
 def duplicates(

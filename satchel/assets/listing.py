@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from satchel.assets.filters import LibraryFilter
@@ -31,6 +31,14 @@ _SORT_ALIASES = {
     "originalFileName": "filename",
 }
 _TOKEN = re.compile(r"\w[\w.\-]*", re.UNICODE)
+# SQLite's planner has no statistics (the app never runs ANALYZE): it walks the listing's
+# sort index for any `seq IN (tagged or found)` condition, which finds a common tag's page
+# at once but reads every asset for a rare one. So a tag or a search is first looked up
+# with this cap: under it, its assets are fetched by primary key and sorted (at most this
+# many); at or over it, the sort index is walked, and each row is checked by its tags'
+# primary key (a tag) or against the found set (a search): with one asset in
+# FEW_MATCHES / N matching, a page of 50 is found within 50 × N / FEW_MATCHES rows.
+FEW_MATCHES = 5000
 
 
 @dataclass(frozen=True)
@@ -81,23 +89,43 @@ def fold(token: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _search(dialect: str, q: str) -> ColumnElement[bool] | None:
+# (condition, True when it names a few rows to fetch by primary key): see FEW_MATCHES.
+Matched = tuple[ColumnElement[bool], bool]
+
+
+def _search(session: Session, q: str) -> Matched | None:
     """The full-text condition for `q`: FTS5 on SQLite, the tsvector + GIN on PostgreSQL."""
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         match = ts_query(q)
         if match is None:
             return None
         found = text("assets.search_document @@ CAST(:tsq AS tsquery)").bindparams(tsq=match)
-        return and_(found)
-    match = fts_query(q)
-    if match is None:
+        return and_(found), False
+    fts = fts_query(q)
+    if fts is None:
         return None
-    return Asset.seq.in_(
+    matching = (
         select(text("rowid"))
         .select_from(text("assets_fts"))
         .where(text("assets_fts MATCH :match"))
-        .params(match=match)
+        .params(match=fts)
     )
+    return _few_or_walk(session, matching, walk=Asset.seq.in_(matching))
+
+
+def _tagged(session: Session, tag: str) -> Matched:
+    tagged = select(AssetTag.asset_seq).where(AssetTag.tag == tag)
+    if session.get_bind().dialect.name != "sqlite":
+        return Asset.seq.in_(tagged), False
+    probe = exists().where(AssetTag.asset_seq == Asset.seq, AssetTag.tag == tag)
+    return _few_or_walk(session, tagged, walk=probe)
+
+
+def _few_or_walk(session: Session, seqs: Select[Any], *, walk: ColumnElement[bool]) -> Matched:
+    found = list(session.scalars(seqs.limit(FEW_MATCHES)))
+    if len(found) < FEW_MATCHES:
+        return Asset.seq.in_(found), True
+    return walk, False
 
 
 def _encode_cursor(value: Any, asset_id: str) -> str:
@@ -132,8 +160,6 @@ def list_assets(
         "taken_at": Asset.taken_at,
     }[sort]
     stmt: Select[Asset] = select(Asset)
-    if owner_id is not None:
-        stmt = stmt.where(Asset.owner_id == owner_id)
     conditions: list[ColumnElement[bool]] = library_conditions(query.library)
     if query.kind:
         conditions.append(Asset.kind == query.kind)
@@ -141,10 +167,11 @@ def list_assets(
         conditions.append(Asset.media_type == query.media_type)
     if query.status:
         conditions.append(Asset.status == query.status)
+    by_key = False  # a few rows named by primary key: fetch those, then sort
     if query.tag:
-        conditions.append(
-            Asset.seq.in_(select(AssetTag.asset_seq).where(AssetTag.tag == query.tag))
-        )
+        tagged, few = _tagged(session, query.tag)
+        conditions.append(tagged)
+        by_key |= few
     if query.created_after:
         conditions.append(Asset.created_at > query.created_after)
     if query.created_before:
@@ -152,16 +179,23 @@ def list_assets(
     if query.modified_after:
         conditions.append(Asset.updated_at > query.modified_after)
     if query.q:
-        found = _search(session.get_bind().dialect.name, query.q)
-        if found is None:
+        searched = _search(session, query.q)
+        if searched is None:
             return [], None
-        conditions.append(found)
+        conditions.append(searched[0])
+        by_key |= searched[1]
     if query.cursor:
         value, last_id = _decode_cursor(query.cursor, sort)
         # A row-value comparison lets the database seek straight into the sort index;
         # the OR-expanded form walks it from the top.
         key, after = tuple_(column, Asset.id), tuple_(value, last_id)
         conditions.append(key < after if query.order == "desc" else key > after)
+    if owner_id is not None:
+        # SQLite only (by_key): a unary `+` keeps the owner's sort indexes out of the plan,
+        # so the few rows are looked up by primary key and sorted, not searched for by
+        # walking every row of the owner in sort order.
+        owner = text("+assets.owner_id = :owner").bindparams(owner=owner_id)
+        conditions.append(owner if by_key else Asset.owner_id == owner_id)
     if conditions:
         stmt = stmt.where(*conditions)
     if query.order == "desc":

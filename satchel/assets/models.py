@@ -183,6 +183,20 @@ class AssetTag(Base):
     tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
 
 
+class AssetFacet(Base):
+    """How many of an owner's assets in the default view (not trashed, not archived) have
+    one facet value: `total`, `kind`, `month` taken (`YYYY-MM`), `camera` (model, with its
+    `make`), `orientation`, `tag`, `location`. Kept by triggers (migration 0020)."""
+
+    __tablename__ = "asset_facets"
+
+    owner_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255), primary_key=True)
+    make: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
 class Tombstone(Base):
     """A deleted asset: its id is never reused and a repeated delete stays harmless."""
 

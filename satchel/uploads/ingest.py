@@ -22,7 +22,7 @@ from satchel.assets.filenames import clean_filename
 from satchel.assets.indexing import orientation_of
 from satchel.assets.models import Asset, AssetStatus, Blob
 from satchel.assets.schemas import AssetFields
-from satchel.assets.service import normalized_tags, set_tags
+from satchel.assets.service import live, normalized_tags, set_tags
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
 from satchel.codes import Code
 from satchel.db import Database, utcnow
@@ -173,6 +173,8 @@ def _duplicate(session: Session, intent: Intent, sha256: str, media_type: str) -
             # per store: an upload aimed at a connection lands in that bucket
             Asset.store.is_(None) if intent.location is None else Asset.store == intent.location,
             Asset.media_type == media_type,
+            # A twin in the trash is not answered: its id reads as 404 everywhere.
+            live(),
         )
         .limit(1)
     ).first()

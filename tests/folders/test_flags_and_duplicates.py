@@ -54,3 +54,18 @@ async def test_exact_duplicates_are_grouped(
     assert alone["id"] not in {a["id"] for g in groups for a in g["assets"]}
     await client.delete(f"/api/v1/assets/{copy['id']}")  # trashed copies are not duplicates
     assert (await client.get("/api/v1/assets/duplicates")).json()["data"] == []
+
+
+async def test_an_upload_is_not_answered_by_its_twin_in_the_trash(
+    client: httpx.AsyncClient,
+) -> None:
+    png = make_png(8, 8, seed=62)
+    trashed = (await upload(client, png, filename="twin.png"))["data"]
+    assert (await client.delete(f"/api/v1/assets/{trashed['id']}")).is_success
+    again = (await upload(client, png, filename="twin.png"))["data"]  # a new asset, 202
+    assert again["id"] != trashed["id"]
+    shown = await client.get(f"/api/v1/assets/{again['id']}")
+    assert shown.status_code == 200 and shown.json()["data"]["filename"] == "twin.png"
+    restored = await client.post("/api/v1/trash/restore", json={"ids": [trashed["id"]]})
+    assert restored.is_success
+    assert await _ids(client) == {trashed["id"], again["id"]}  # both kept, nothing lost
