@@ -68,6 +68,7 @@ class Code(StrEnum):
     PASSWORD_TOO_WEAK = "password_too_weak"  # noqa: S105 (an error code, not a password)
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_TOO_MANY_PAGES = "pdf_too_many_pages"
+    PDF_PAGE_TOO_SMALL = "pdf_page_too_small"
     PDF_UNREADABLE = "pdf_unreadable"
     PIPELINE_INVALID = "pipeline_invalid"
     PIPELINE_NOT_FOUND = "pipeline_not_found"

@@ -228,6 +228,12 @@ class Settings(BaseSettings):
     tool_output_bytes: int = Field(
         4 * GiB, gt=0, description="Largest video or audio file a tool may write, in bytes."
     )
+    tool_max_files: int = Field(
+        1000,
+        ge=1,
+        description="Most files one tool run makes (pages of a PDF, frames, parts); a run "
+        "that would make more is refused before it starts (tool_result_too_large).",
+    )
     tool_modules: list[str] = Field(
         default_factory=list,
         description="Python modules whose tools are added to the catalog (JSON list), "

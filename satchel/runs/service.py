@@ -51,6 +51,7 @@ def limits_of(runtime: Runtime) -> ToolLimits:
         max_video_pixels=s.tool_video_pixels,
         max_video_frames=s.tool_video_frames,
         max_output_bytes=s.tool_output_bytes,
+        max_output_files=s.tool_max_files,
     )
 
 
