@@ -83,6 +83,7 @@ class Code(StrEnum):
     RATE_LIMITED = "rate_limited"
     RENDER_FAILED = "render_failed"
     RENDER_NOT_IMAGE = "render_not_image"
+    RENDER_PRESET_REQUIRED = "render_preset_required"
     RENDER_SOURCE_TOO_LARGE = "render_source_too_large"
     RENDER_TOO_LARGE = "render_too_large"
     REQUEST_TOO_LARGE = "request_too_large"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qsl
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GiB = 1024**3
@@ -60,6 +61,35 @@ DEFAULT_ALLOWED_TYPES = [
     # archives
     "application/zip",
 ]
+
+
+_PRESET_VALUES = {
+    "w": range(1, 4097),
+    "h": range(1, 4097),
+    "q": range(1, 101),
+    "fit": ("cover", "contain", "fill", "inside", "outside"),
+    "format": ("jpg", "jpeg", "png", "webp", "avif"),
+}
+
+
+def check_preset(entry: str) -> str:
+    """One rendition preset: a query string of w, h, fit, format and q (as /render takes)."""
+    try:
+        pairs = parse_qsl(entry, strict_parsing=True)
+    except ValueError:
+        pairs = []
+    for key, value in pairs:
+        allowed = _PRESET_VALUES.get(key)
+        if allowed is None:
+            raise ValueError(f"{entry!r}: {key!r} is not one of w, h, fit, format, q")
+        if isinstance(allowed, range):
+            if not (value.isascii() and value.isdigit() and int(value) in allowed):
+                raise ValueError(f"{entry!r}: {key} is a whole number from 1 to {allowed[-1]}")
+        elif value not in allowed:
+            raise ValueError(f"{entry!r}: {key} is one of {', '.join(allowed)}")
+    if not {k for k, _ in pairs} & {"w", "h"}:
+        raise ValueError(f"{entry!r}: give w, h or both, such as 'w=320' or 'w=160&h=160'")
+    return entry
 
 
 class ConfigurationError(SystemExit):
@@ -228,6 +258,24 @@ class Settings(BaseSettings):
     tool_output_bytes: int = Field(
         4 * GiB, gt=0, description="Largest video or audio file a tool may write, in bytes."
     )
+    rendition_presets: list[str] = Field(
+        default_factory=lambda: [
+            "w=160&h=160&fit=cover",
+            "w=320",
+            "w=640",
+            "w=1280",
+            "w=1920",
+        ],
+        description="The renditions (w, h, fit, q; any format unless given) callers "
+        "without a key or signature may ask of public assets (JSON list of query strings); "
+        "other sizes need the owner's key or a signed link from /render-url.",
+    )
+    renditions_per_asset: int = Field(
+        20,
+        ge=1,
+        description="Cached renditions kept per asset; past it the least recently served "
+        "is deleted and its bytes reclaimed.",
+    )
     tool_max_files: int = Field(
         1000,
         ge=1,
@@ -323,6 +371,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         10.0, gt=0, description="How long one webhook attempt waits for the receiver's answer."
     )
+
+    _presets = field_validator("rendition_presets")(lambda v: [check_preset(e) for e in v])
 
     @property
     def sqlite_path(self) -> Path:
