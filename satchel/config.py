@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from satchel.codes import Code
 
 GiB = 1024**3
 
@@ -93,10 +97,42 @@ def check_preset(entry: str) -> str:
 
 
 class ConfigurationError(SystemExit):
-    """Settings Satchel refuses to start with; the message says what to set."""
+    """Settings Satchel refuses to start with; the message (which starts with the stable
+    code) says what to set."""
+
+    def __init__(self, message: str, *, code: str = Code.CONFIGURATION_INVALID) -> None:
+        super().__init__(f"{code}: {message}")  # SystemExit prints its `code`: the text
+        self.error_code = code
 
 
 CLUSTER_KEY_CHARS = 32
+SECRET_MIN_CHARS = 32
+SECRET_MIN_BITS = 96  # the characters' Shannon entropy times the length
+_PLACEHOLDERS = ("changeme", "change-me", "change_me", "replaceme", "replace-me", "example",
+                 "placeholder", "your-", "password")  # fmt: skip
+MAKE_ONE = "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+
+
+def weakness(value: str) -> str | None:
+    """Why a configured key or secret is easy to guess (None when it is not): too short,
+    a placeholder left in, a short pattern repeated, or too few distinct characters."""
+    if len(value) < SECRET_MIN_CHARS:
+        return f"it has {len(value)} characters; at least {SECRET_MIN_CHARS} are needed"
+    lowered = value.lower()
+    for word in _PLACEHOLDERS:
+        if word in lowered:
+            return f"it contains the placeholder {word!r}"
+    for n in range(1, len(value) // 2 + 1):
+        if value == (value[:n] * (len(value) // n + 1))[: len(value)]:
+            return f"it repeats {value[:n]!r}"
+    counts = Counter(value).values()
+    bits = -sum(c * math.log2(c / len(value)) for c in counts)
+    if bits < SECRET_MIN_BITS:
+        return (
+            f"its characters carry about {bits:.0f} bits, fewer than {SECRET_MIN_BITS} "
+            "(too many repeats)"
+        )
+    return None
 
 
 class Settings(BaseSettings):
@@ -389,10 +425,21 @@ class Settings(BaseSettings):
         return not self.resolved_database_url.startswith("sqlite")
 
     def check(self) -> None:
-        """Refuse settings that cannot work. Scale-out needs the signing and sealing key
-        from configuration: a key each node made for itself in its own data folder would
-        make one node's signed URLs, sessions' CSRF tokens and sealed storage credentials
-        unreadable on every other."""
+        """Refuse settings that cannot work or are unsafe. A configured key or secret that
+        is easy to guess is refused (it opens the admin account or forges signed links).
+        Scale-out needs the signing and sealing key from configuration: a key each node
+        made for itself in its own data folder would make one node's signed URLs,
+        sessions' CSRF tokens and sealed storage credentials unreadable on every other."""
+        for name, secret in (
+            ("SATCHEL_ADMIN_API_KEY", self.admin_api_key),
+            ("SATCHEL_SECRET_KEY", self.secret_key),
+            ("SATCHEL_METRICS_TOKEN", self.metrics_token),
+        ):
+            why = weakness(secret.get_secret_value()) if secret is not None else None
+            if why is not None:
+                raise ConfigurationError(
+                    f"{name} is too weak to start with: {why}; {MAKE_ONE}.", code=Code.WEAK_SECRET
+                )
         if not self.scale_out:
             return
         key = self.secret_key.get_secret_value() if self.secret_key else ""
@@ -400,8 +447,9 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "Satchel on a shared database (SATCHEL_DATABASE_URL is not SQLite) needs "
                 f"SATCHEL_SECRET_KEY, at least {CLUSTER_KEY_CHARS} characters and the same "
-                "on every API node and worker (it signs URLs and seals storage credentials); "
-                "make one with `python3 -c 'import secrets; print(secrets.token_hex(32))'`."
+                f"on every API node and worker (it signs URLs and seals storage credentials); "
+                f"{MAKE_ONE}.",
+                code=Code.SECRET_KEY_REQUIRED,
             )
 
 
