@@ -211,8 +211,10 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         7 * 24, ge=1, description="Lifetime of a login session, in hours (7 days by default)."
     )
-    cookie_secure: bool = Field(
-        False, description="Mark session cookies Secure (turn on behind HTTPS)."
+    cookie_secure: bool | None = Field(
+        None,
+        description="Mark session cookies Secure (sent over HTTPS only); default: on when "
+        "SATCHEL_BASE_URL is https://.",
     )
     queue_url: str | None = Field(
         None, description="redis://… to queue jobs in Redis; default: SQLite in the data folder."
@@ -409,6 +411,12 @@ class Settings(BaseSettings):
     )
 
     _presets = field_validator("rendition_presets")(lambda v: [check_preset(e) for e in v])
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return (self.base_url or "").lower().startswith("https://")
 
     @property
     def sqlite_path(self) -> Path:
