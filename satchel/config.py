@@ -67,7 +67,7 @@ DEFAULT_ALLOWED_TYPES = [
 ]
 
 
-_PRESET_VALUES = {
+_PRESET_VALUES: dict[str, range | tuple[str, ...]] = {
     "w": range(1, 4097),
     "h": range(1, 4097),
     "q": range(1, 101),
@@ -90,7 +90,7 @@ def check_preset(entry: str) -> str:
             if not (value.isascii() and value.isdigit() and int(value) in allowed):
                 raise ValueError(f"{entry!r}: {key} is a whole number from 1 to {allowed[-1]}")
         elif value not in allowed:
-            raise ValueError(f"{entry!r}: {key} is one of {', '.join(allowed)}")
+            raise ValueError(f"{entry!r}: {key} is one of {', '.join(map(str, allowed))}")
     if not {k for k, _ in pairs} & {"w", "h"}:
         raise ValueError(f"{entry!r}: give w, h or both, such as 'w=320' or 'w=160&h=160'")
     return entry
