@@ -38,6 +38,7 @@ class Code(StrEnum):
     CANNOT_DELETE_SELF = "cannot_delete_self"
     CAPTURE_FAILED = "capture_failed"
     CAPTURE_TIMEOUT = "capture_timeout"
+    CONFIGURATION_INVALID = "configuration_invalid"
     CONFLICT = "conflict"
     CSRF_FAILED = "csrf_failed"
     DATABASE_BUSY = "database_busy"
@@ -68,6 +69,7 @@ class Code(StrEnum):
     PASSWORD_TOO_WEAK = "password_too_weak"  # noqa: S105 (an error code, not a password)
     PDF_ENCRYPTED = "pdf_encrypted"
     PDF_TOO_MANY_PAGES = "pdf_too_many_pages"
+    PDF_PAGE_TOO_SMALL = "pdf_page_too_small"
     PDF_UNREADABLE = "pdf_unreadable"
     PIPELINE_INVALID = "pipeline_invalid"
     PIPELINE_NOT_FOUND = "pipeline_not_found"
@@ -82,6 +84,7 @@ class Code(StrEnum):
     RATE_LIMITED = "rate_limited"
     RENDER_FAILED = "render_failed"
     RENDER_NOT_IMAGE = "render_not_image"
+    RENDER_PRESET_REQUIRED = "render_preset_required"
     RENDER_SOURCE_TOO_LARGE = "render_source_too_large"
     RENDER_TOO_LARGE = "render_too_large"
     REQUEST_TOO_LARGE = "request_too_large"
@@ -90,6 +93,7 @@ class Code(StrEnum):
     ROLE_EXISTS = "role_exists"
     ROLE_NOT_FOUND = "role_not_found"
     ROUTE_NOT_FOUND = "route_not_found"
+    SECRET_KEY_REQUIRED = "secret_key_required"  # noqa: S105 (an error code)
     SETTING_NOT_FOUND = "setting_not_found"
     SETTING_UNKNOWN = "setting_unknown"
     SIGNATURE_EXPIRED = "signature_expired"
@@ -170,6 +174,7 @@ class Code(StrEnum):
     USER_EXISTS = "user_exists"
     USER_NOT_FOUND = "user_not_found"
     VALIDATION_ERROR = "validation_error"
+    WEAK_SECRET = "weak_secret"  # noqa: S105 (an error code, not a secret)
     WEBHOOK_DELIVERY_NOT_FOUND = "webhook_delivery_not_found"
     WEBHOOK_NOT_FOUND = "webhook_not_found"
     WEBHOOK_TARGET_NOT_ALLOWED = "webhook_target_not_allowed"

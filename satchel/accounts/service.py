@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from satchel.accounts.handles import derive_handle
 from satchel.auth.models import User
 from satchel.auth.sessions import identifier_taken
 from satchel.codes import Code
 from satchel.db import utcnow
 from satchel.errors import Conflict, NotFound
-
-_HANDLE_CHARS = re.compile(r"[^a-z0-9_-]+")
-MAX_HANDLE = 30
 
 
 def _account(session: Session, user_id: str) -> User:
@@ -24,18 +20,6 @@ def _account(session: Session, user_id: str) -> User:
     if user is None:
         raise NotFound("No such account.", code=Code.ACCOUNT_NOT_FOUND)
     return user
-
-
-def derive_handle(session: Session, user: User) -> str:
-    """A unique handle from the email's local part (or the username)."""
-    source = (user.email.split("@", 1)[0] if user.email else user.username).lower()
-    base = _HANDLE_CHARS.sub("-", source).strip("-_")[:MAX_HANDLE] or "user"
-    candidate, n = base, 1
-    while session.scalar(select(User.id).where(User.handle == candidate, User.id != user.id)):
-        n += 1
-        suffix = f"-{n}"
-        candidate = base[: MAX_HANDLE - len(suffix)] + suffix
-    return candidate
 
 
 def get_account(session: Session, *, user_id: str) -> User:

@@ -73,7 +73,7 @@ def set_session_cookies(
     CSRF token (bound to the session) that unsafe requests echo. Returns that token."""
     csrf = csrf_token(runtime, signed.session.id)
     max_age = int(lifetime.total_seconds())
-    secure = runtime.settings.cookie_secure
+    secure = runtime.settings.secure_cookies
     response.set_cookie(
         SESSION_COOKIE,
         signed.token,

@@ -168,6 +168,7 @@ class Derivative(Base):
     width: Mapped[int | None]
     height: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]  # renditions: last served (coarsely), for LRU eviction
 
     blob: Mapped[Blob] = relationship(lazy="joined")
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import satchel.accounts.handles  # noqa: F401 (a deleted account's handle is held)
 from satchel.audit.service import record
 from satchel.auth import grants
 from satchel.auth.models import Role, Team, User

@@ -14,7 +14,8 @@ MediaError (422)             tool_failed (an engine could not do what was asked)
 ├── CaptureFailed            capture_failed, capture_timeout
 └── PdfError                 pdf_unreadable
     ├── PdfEncrypted         pdf_encrypted
-    └── PdfTooManyPages      pdf_too_many_pages
+    ├── PdfTooManyPages      pdf_too_many_pages
+    └── PdfPageTooSmall      pdf_page_too_small
 
 The codes are the ones the tool API has always answered for these cases (the engines
 started inside the tools), so clients see no change. The tool runner passes SatchelErrors
@@ -94,6 +95,10 @@ class PdfEncrypted(PdfError):
 
 class PdfTooManyPages(PdfError):
     code = Code.PDF_TOO_MANY_PAGES
+
+
+class PdfPageTooSmall(PdfError):
+    code = Code.PDF_PAGE_TOO_SMALL
 
 
 def first_line(exc: BaseException) -> str:

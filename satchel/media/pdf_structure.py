@@ -20,7 +20,6 @@ from satchel.media.errors import (
     PdfEncrypted,
     PdfError,
     PdfTooManyPages,
-    ResultTooLarge,
     first_line,
 )
 
@@ -123,10 +122,6 @@ def save(pdf: pikepdf.Pdf, out: Path, *, linearize: bool = False) -> Path:
 def page_count(path: Path, name: str | None = None, *, password: str = "") -> int:
     with open_pdf(path, name, password=password) as pdf:
         return len(pdf.pages)
-
-
-def too_many_parts(count: int, limit: int) -> ResultTooLarge:
-    return ResultTooLarge(f"That makes {count} files; at most {limit} are made in one run.")
 
 
 def pages_pdf(src: pikepdf.Pdf, pages: list[int], out: Path) -> Path:

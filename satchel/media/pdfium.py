@@ -18,7 +18,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pyvips
 
-from satchel.media.errors import PdfEncrypted, PdfError, PdfTooManyPages
+from satchel.media.errors import PdfEncrypted, PdfError, PdfPageTooSmall, PdfTooManyPages
 from satchel.media.pixels import from_array
 
 # PDFium is not thread-safe: every call into it, from a tool or a processing worker in
@@ -27,6 +27,9 @@ LOCK = threading.Lock()
 PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 MAX_RENDER_PAGES = 1000  # pages rendered in one run, whatever the pixel budget allows
 MAX_LISTED_PAGES = 1000  # page sizes listed by `info`-like answers
+# The smallest page side PDF allows (ISO 32000-1, annex C): pages below it render to
+# images of a pixel or two, so a few kilobytes of page tree would buy a file per page.
+MIN_PAGE_POINTS = 3.0
 
 
 def _reason(exc: BaseException) -> str:
@@ -151,3 +154,16 @@ def check_render_budget(pdf: Pdf, count: int, *, limit: int = MAX_RENDER_PAGES) 
             f"{pdf.name} has {pdf.pages} pages; at most {limit} can be rendered in one run. "
             f"Choose pages (such as 1-{limit}).",
         )
+
+
+def check_page_sizes(
+    sizes: Iterable[tuple[float, float]], numbers: Iterable[int], *, name: str
+) -> None:
+    """Refuse rendering a page smaller than the PDF minimum (3 × 3 points)."""
+    for (width, height), number in zip(sizes, numbers, strict=False):
+        if min(width, height) < MIN_PAGE_POINTS:
+            raise PdfPageTooSmall(
+                f"{name}: page {number} is {width:g}×{height:g} points; pages smaller than "
+                f"{MIN_PAGE_POINTS:g}×{MIN_PAGE_POINTS:g} points are not rendered.",
+                reason="page too small",
+            )

@@ -20,7 +20,7 @@ from satchel.assets.filenames import content_disposition
 from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import SignedUrl
 from satchel.assets.views import base_url
-from satchel.errors import Invalid, Unauthorized
+from satchel.errors import Invalid, SatchelError, Unauthorized
 from satchel.renditions import service
 from satchel.renditions.service import RenderParams
 from satchel.runs import sandbox
@@ -45,30 +45,32 @@ def _load(
     params: RenderParams,
     expires: str | None,
     sig: str | None,
-) -> Asset:
-    """The asset the caller may render: theirs, a public one, or one a signature names."""
+) -> tuple[Asset, bool]:
+    """The asset the caller may render (theirs, one a signature names, or a public one)
+    and whether any size may be asked (not for a public asset reached without either)."""
     with runtime.db.session() as session:
         # Only what a rendition needs: the metadata JSON is large and parsed on load.
         stmt = select(Asset).where(Asset.id == asset_id, assets.live()).options(*_LEAN)
         row = session.scalars(stmt).first()
         owner = principal.owner_filter("files:all") if principal is not None else ""
-        if row is not None and (
-            row.is_public or (principal is not None and owner in (None, row.owner_id))
-        ):
-            asset = row
-        elif sig is None and expires is None:
-            if principal is not None:
-                raise assets.not_found(asset_id)
-            raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
-        else:  # a valid signature serves, whoever asks (signed in or not)
+        any_size = row is not None and principal is not None and owner in (None, row.owner_id)
+        if not any_size and (sig is not None or expires is not None):
+            # A valid signature serves, whoever asks (signed in or not); a public asset is
+            # still served at its presets when the signature is not valid.
             media_type = row.media_type if row else "image/webp"
             message = f"render {asset_id} {params.canonical(media_type)}"
-            runtime.signer.verify(message, expires=expires, signature=sig)
-            if row is None:
-                raise assets.not_found(asset_id)
-            asset = row
-        _ = list(asset.derivatives)  # loaded while the session is open
-        return asset
+            try:
+                runtime.signer.verify(message, expires=expires, signature=sig)
+                any_size = True
+            except SatchelError:
+                if row is None or not row.is_public:
+                    raise
+        if row is None or not (any_size or row.is_public):
+            if principal is None and sig is None and expires is None:
+                raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
+            raise assets.not_found(asset_id)
+        _ = list(row.derivatives)  # loaded while the session is open
+        return row, any_size
 
 
 @router.head("/assets/{asset_id}/render", include_in_schema=False)
@@ -89,9 +91,12 @@ async def render(
 ) -> Response:
 
     def load_or_make() -> tuple[Asset, Derivative | None, service.Rendition | None]:
-        asset = _load(runtime, principal, asset_id, params, expires, sig)
+        asset, any_size = _load(runtime, principal, asset_id, params, expires, sig)
+        if not any_size:
+            service.check_preset(params, runtime.settings)
         derivative = service.cached(asset, params)
         if derivative is not None:
+            service.touch_later(runtime, derivative)
             return asset, derivative, None
         return asset, None, service.render(runtime, asset, params)
 

@@ -5,6 +5,10 @@ The same parameters give the same cached bytes: the derivative kind is a hash of
 canonical parameters. A rendition is made from the asset's preview when the preview is
 at least as large as the box asked for (it is the original, oriented, at up to 1600 px,
 and a JPEG that libjpeg decodes at 1/2–1/8 scale), else from the original.
+
+The cache cannot be filled from outside: callers without the owner's key or a signature
+get only the configured presets (`SATCHEL_RENDITION_PRESETS`), and each asset keeps at
+most `SATCHEL_RENDITIONS_PER_ASSET` renditions, the least recently served going first.
 """
 
 from __future__ import annotations
@@ -16,15 +20,22 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, select, update
 
+from satchel.assets.blobrefs import blob_in_use, drop_blob_if_unused
 from satchel.assets.models import Asset, Derivative
 from satchel.blobs.verify import check_size, read_verified
 from satchel.codes import Code
-from satchel.errors import Invalid, NotFound
+from satchel.config import Settings
+from satchel.db import utcnow
+from satchel.errors import Forbidden, Invalid, NotFound
 from satchel.media import MediaLimits
 from satchel.media.formats import FORMAT_OF, MEDIA_TYPES, Fit
 from satchel.runs import service as runs
@@ -58,6 +69,37 @@ class RenderParams(BaseModel):
 
 def kind_for(canonical: str) -> str:
     return KIND_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+@lru_cache(maxsize=8)
+def _presets(entries: tuple[str, ...]) -> tuple[RenderParams, ...]:
+    # The settings checked the syntax (config.check_presets) when they were read.
+    return tuple(RenderParams(**dict(parse_qsl(e, strict_parsing=True))) for e in entries)
+
+
+def presets(settings: Settings) -> tuple[RenderParams, ...]:
+    return _presets(tuple(settings.rendition_presets))
+
+
+def check_preset(params: RenderParams, settings: Settings) -> None:
+    """Refuse a caller without a key or signature any rendition but a preset: each
+    distinct parameter set is a cached file, so ad-hoc sizes would let anyone fill the
+    store (a preset without `format` allows each format)."""
+    for preset in presets(settings):
+        same = (preset.w, preset.h, preset.fit, preset.q) == (
+            params.w,
+            params.h,
+            params.fit,
+            params.q,
+        )
+        if same and (preset.format is None or preset.out_format("") == params.out_format("")):
+            return
+    offered = ", ".join(settings.rendition_presets) or "none"
+    raise Forbidden(
+        "Without a key or a signed link, only the preset renditions are made "
+        f"({offered}); ask the owner for a link from /render-url for other sizes.",
+        code=Code.RENDER_PRESET_REQUIRED,
+    )
 
 
 @dataclass(frozen=True)
@@ -166,6 +208,36 @@ def render(runtime: Runtime, asset: Asset, params: RenderParams) -> Rendition:
     return Rendition(data, None, media_type, f"{stem}-{params.w or 0}x{params.h or 0}.{fmt}")
 
 
+# A cache hit records its time at most this often (one write per rendition a minute,
+# after the answer), which is as fine as least-recently-used eviction needs.
+TOUCH_SECONDS = 60.0
+
+
+def touch_later(runtime: Runtime, derivative: Derivative) -> None:
+    """Note that a cached rendition was served, for eviction (off the request's path)."""
+    now = utcnow()
+    last = derivative.used_at or derivative.created_at
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if now - last < timedelta(seconds=TOUCH_SECONDS):
+        return
+    asset_id, kind = derivative.asset_id, derivative.kind
+
+    def touch() -> None:
+        try:
+            with runtime.db.write_session() as session:
+                session.execute(
+                    update(Derivative)
+                    .where(Derivative.asset_id == asset_id, Derivative.kind == kind)
+                    .values(used_at=now)
+                )
+                session.commit()
+        except Exception:
+            log.warning("the use of a rendition of %s was not recorded", asset_id, exc_info=True)
+
+    _cache_writer.submit(touch)
+
+
 # Storing a rendition is caching: it happens after the answer, one at a time per process,
 # so a burst of new renditions is bound by the CPU, not by fsync and the write lock. When
 # too many wait, the newest are not cached (they are made again when asked again).
@@ -237,3 +309,32 @@ def _store(
         )
     finally:
         os.unlink(name)
+    evict(runtime, asset_id, location, keep=runtime.settings.renditions_per_asset, spare=kind)
+
+
+def evict(runtime: Runtime, asset_id: str, location: str | None, *, keep: int, spare: str) -> int:
+    """Delete the least recently served renditions of an asset past `keep` (never `spare`,
+    the one just stored) and reclaim their bytes; returns how many went."""
+    last_served = func.coalesce(Derivative.used_at, Derivative.created_at)
+    with runtime.db.write_session() as session:
+        rows = session.execute(
+            select(Derivative.kind, Derivative.sha256)
+            .where(Derivative.asset_id == asset_id, Derivative.kind.startswith(KIND_PREFIX))
+            .order_by(last_served, Derivative.kind)
+        ).all()
+        gone = [row for row in rows if row.kind != spare][: max(0, len(rows) - keep)]
+        if not gone:
+            return 0
+        session.execute(
+            delete(Derivative).where(
+                Derivative.asset_id == asset_id, Derivative.kind.in_([r.kind for r in gone])
+            )
+        )
+        session.commit()
+    for sha in {r.sha256 for r in gone}:
+        drop_blob_if_unused(db=runtime.db, blobs=runtime.blobs, sha256=sha)
+        if location is not None:
+            with runtime.blobs.lock(sha), runtime.db.session() as session:
+                if not blob_in_use(session, sha):
+                    runtime.blobs.delete(sha, location)
+    return len(gone)

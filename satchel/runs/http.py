@@ -5,10 +5,11 @@ the settings themselves, for tools without files) and answering it."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from satchel import userjson
@@ -19,6 +20,7 @@ from satchel.auth.service import Principal, require
 from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid
 from satchel.runs import sandbox, saved, service
+from satchel.runs.batch import BatchStream
 from satchel.runs.requests import Request as RunRequest
 from satchel.runs.requests import build_request
 from satchel.runs.workspaces import Workspace
@@ -158,4 +160,14 @@ def answer_batch(
         "Content-Disposition": f'attachment; filename="{plan.label.replace("/", "-")}-batch.zip"',
     }
     stream = service.batch(runtime, ws, plan=plan, request=built)
-    return StreamingResponse(stream, media_type="application/zip", headers=headers)
+    return StreamingResponse(_relay(stream), media_type="application/zip", headers=headers)
+
+
+async def _relay(stream: BatchStream) -> AsyncIterator[bytes]:
+    """The batch's bytes to the client; when it disconnects (the response is cancelled)
+    or the stream ends, the batch is cancelled: no further item runs."""
+    try:
+        async for chunk in iterate_in_threadpool(stream):
+            yield chunk
+    finally:
+        stream.cancel()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from satchel.jobs.models import JobState
 from satchel.metrics.counters import TOOL_DURATION, TOOL_RUNS
 from satchel.preferences import service as preferences
 from satchel.runs import sandbox
-from satchel.runs.batch import stream_batch
+from satchel.runs.batch import BatchStream, stream_batch
 from satchel.runs.requests import Request
 from satchel.runs.wire import (
     inputs_from_wire,
@@ -51,6 +51,7 @@ def limits_of(runtime: Runtime) -> ToolLimits:
         max_video_pixels=s.tool_video_pixels,
         max_video_frames=s.tool_video_frames,
         max_output_bytes=s.tool_output_bytes,
+        max_output_files=s.tool_max_files,
     )
 
 
@@ -261,8 +262,9 @@ def _zip_outputs(ws: Workspace, files: list[OutputFile], label: str) -> OutputFi
     return OutputFile(path, name, "application/zip")
 
 
-def batch(runtime: Runtime, ws: Workspace, *, plan: Plan, request: Request) -> Iterator[bytes]:
-    """The plan over every main input, each in the sandbox; a ZIP streamed as they end."""
+def batch(runtime: Runtime, ws: Workspace, *, plan: Plan, request: Request) -> BatchStream:
+    """The plan over every main input, each in the sandbox; a ZIP streamed as they end
+    (cancel the stream when the client leaves: nothing more runs)."""
     extras = request.inputs.extras
 
     def run_one(inp: InputFile, workdir: Path) -> ToolResult:
@@ -276,6 +278,7 @@ def batch(runtime: Runtime, ws: Workspace, *, plan: Plan, request: Request) -> I
         concurrency=runtime.settings.tool_concurrency,
         rejected=request.rejected,
         on_done=lambda outcome: ws.write_manifest(status=JobState.COMPLETED, results=outcome),
+        on_cancel=lambda outcome: ws.write_manifest(status=JobState.CANCELLED, results=outcome),
     )
 
 

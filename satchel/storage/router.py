@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from satchel.api.deps import ReadFiles, RuntimeDep, SessionDep, caller
+from satchel.api.deps import ReadFiles, RuntimeDep, SessionDep, caller, client_ip
 from satchel.api.envelope import Envelope, envelope
 from satchel.auth.service import Principal
 from satchel.storage import service
@@ -41,7 +41,7 @@ def list_connections(session: SessionDep, principal: ReadFiles) -> Envelope[list
     summary="Add a bucket (HEAD/LIST/PUT/DELETE probes must pass before it is kept)",
 )
 def create_connection(
-    body: ConnectionIn, runtime: RuntimeDep, principal: ManageStorage
+    body: ConnectionIn, request: Request, runtime: RuntimeDep, principal: ManageStorage
 ) -> Envelope[ConnectionOut]:
     connection_id = service.create(
         db=runtime.db,
@@ -49,6 +49,7 @@ def create_connection(
         egress=runtime.blobs.egress,
         owner_id=principal.user_id,
         body=body,
+        ip=client_ip(request),
     )
     with runtime.db.session() as session:
         row = service.get(session, owner_id=principal.user_id, connection_id=connection_id)
@@ -104,7 +105,11 @@ def get_connection(
     summary="Rename, or replace the keys (probed first)",
 )
 def patch_connection(
-    connection_id: str, body: ConnectionPatch, runtime: RuntimeDep, principal: ManageStorage
+    connection_id: str,
+    body: ConnectionPatch,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: ManageStorage,
 ) -> Envelope[ConnectionOut]:
     service.patch(
         db=runtime.db,
@@ -112,6 +117,7 @@ def patch_connection(
         owner_id=principal.user_id,
         connection_id=connection_id,
         body=body,
+        ip=client_ip(request),
     )
     with runtime.db.session() as session:
         row = service.get(session, owner_id=principal.user_id, connection_id=connection_id)
@@ -124,10 +130,14 @@ def patch_connection(
     response_model=Envelope[Deleted],
 )
 def delete_connection(
-    connection_id: str, runtime: RuntimeDep, principal: ManageStorage
+    connection_id: str, request: Request, runtime: RuntimeDep, principal: ManageStorage
 ) -> Response:
     service.delete(
-        db=runtime.db, stores=runtime.blobs, owner_id=principal.user_id, connection_id=connection_id
+        db=runtime.db,
+        stores=runtime.blobs,
+        owner_id=principal.user_id,
+        connection_id=connection_id,
+        ip=client_ip(request),
     )
     body = envelope(Deleted(id=connection_id, deleted=True))
     return Response(body.model_dump_json(), media_type="application/json")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset
+from satchel.audit.service import record
 from satchel.codes import Code
 from satchel.db import Database, utcnow
 from satchel.errors import Conflict, Invalid, SatchelError
@@ -93,9 +94,15 @@ def to_out(session: Session, row: StorageConnection) -> ConnectionOut:
 
 
 def create(
-    *, db: Database, box: CredentialBox, egress: Egress, owner_id: str, body: ConnectionIn
+    *,
+    db: Database,
+    box: CredentialBox,
+    egress: Egress,
+    owner_id: str,
+    body: ConnectionIn,
+    ip: str | None = None,
 ) -> str:
-    """Probe the bucket, then keep the connection; returns its id."""
+    """Probe the bucket, then keep the connection (audited); returns its id."""
     probes = preview(body, egress=egress)
     if not all(p.ok for p in probes):
         raise _probe_failure(probes)
@@ -122,6 +129,18 @@ def create(
                 updated_at=now,
             )
         )
+        record(
+            session,
+            action="STORAGE_CONNECTION_CREATED",
+            actor_id=owner_id,
+            ip=ip,
+            target_type="storage_connection",
+            target_id=connection_id,
+            name=body.name,
+            endpoint_url=body.endpoint_url,
+            bucket=body.bucket,
+            access_key=mask_access_key(body.access_key_id),
+        )
         session.commit()
     log.info("storage connection %s added (bucket %s)", connection_id, body.bucket)
     return connection_id
@@ -147,8 +166,15 @@ def listing(session: Session, *, owner_id: str) -> list[StorageConnection]:
 
 
 def patch(
-    *, db: Database, stores: Stores, owner_id: str, connection_id: str, body: ConnectionPatch
+    *,
+    db: Database,
+    stores: Stores,
+    owner_id: str,
+    connection_id: str,
+    body: ConnectionPatch,
+    ip: str | None = None,
 ) -> None:
+    """Rename, or replace the keys after probing them (audited)."""
     with db.session() as session:
         row = get(session, owner_id=owner_id, connection_id=connection_id)
         current = connection_location(row, stores.box)
@@ -186,12 +212,24 @@ def patch(
         if sealed is not None and hint is not None:
             row.credentials, row.access_key_hint = sealed, hint
         row.updated_at = utcnow()
+        record(
+            session,
+            action="STORAGE_CONNECTION_UPDATED",
+            actor_id=owner_id,
+            ip=ip,
+            target_type="storage_connection",
+            target_id=connection_id,
+            changes=[k for k, v in (("name", body.name), ("keys", sealed)) if v is not None],
+            access_key=row.access_key_hint,
+        )
         session.commit()
     stores.forget(connection_id)
 
 
-def delete(*, db: Database, stores: Stores, owner_id: str, connection_id: str) -> None:
-    """Forget the connection; refused while assets still live in its bucket."""
+def delete(
+    *, db: Database, stores: Stores, owner_id: str, connection_id: str, ip: str | None = None
+) -> None:
+    """Forget the connection (audited); refused while assets still live in its bucket."""
     with db.write_session() as session:
         row = get(session, owner_id=owner_id, connection_id=connection_id)
         count = _count(session, connection_id)
@@ -200,6 +238,16 @@ def delete(*, db: Database, stores: Stores, owner_id: str, connection_id: str) -
                 f"{count} asset(s) still keep their bytes in this bucket; delete them first.",
                 code=Code.STORAGE_CONNECTION_IN_USE,
             )
+        record(
+            session,
+            action="STORAGE_CONNECTION_DELETED",
+            actor_id=owner_id,
+            ip=ip,
+            target_type="storage_connection",
+            target_id=connection_id,
+            name=row.name,
+            bucket=row.bucket,
+        )
         session.delete(row)
         session.commit()
     stores.forget(connection_id)

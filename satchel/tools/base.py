@@ -29,6 +29,7 @@ from pydantic.alias_generators import to_camel
 
 from satchel.codes import Code
 from satchel.errors import SatchelError
+from satchel.media.errors import ResultTooLarge
 
 SECTIONS = ("image", "video", "audio", "pdf", "files")
 
@@ -128,6 +129,7 @@ class ToolLimits:
     max_video_pixels: int = 8192 * 4320  # width × height of one video frame
     max_video_frames: int = 1_000_000
     max_output_bytes: int = 4 * 1024**3  # one video or audio result
+    max_output_files: int = 1000  # files one run makes (pages, frames, parts)
 
 
 @dataclass
@@ -143,7 +145,10 @@ class ToolContext:
         self.report(max(0, min(100, int(percent))), message)
 
     def output(self, name: str, media_type: str) -> OutputFile:
-        """A new output file's path in the workdir (names made unique and safe)."""
+        """A new output file's path in the workdir (names made unique and safe); refused
+        past the run's file cap, whatever the tool checked up front."""
+        if len(self._names) >= self.limits.max_output_files:
+            raise too_many_files(len(self._names) + 1, self.limits.max_output_files)
         clean = safe_name(name)
         stem, dot, ext = clean.rpartition(".")
         candidate, n = clean, 1
@@ -152,6 +157,12 @@ class ToolContext:
             candidate = f"{stem}-{n}.{ext}" if dot else f"{clean}-{n}"
         self._names.add(candidate)
         return OutputFile(self.workdir / candidate, candidate, media_type)
+
+
+def too_many_files(count: int, limit: int) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"That makes {count} files; at most {limit} are made in one run (SATCHEL_TOOL_MAX_FILES)."
+    )
 
 
 _UNSAFE = re.compile(r"[^\w.\- ()+]+", re.UNICODE)

@@ -16,10 +16,10 @@ async def test_account_handle_profile_and_onboarding(
     second = await login(anon, "rita2")
     a = (await anon.get("/api/v1/account", headers=bearer(first))).json()["data"]
     b = (await anon.get("/api/v1/account", headers=bearer(second))).json()["data"]
-    assert a["handle"] == "rita-smith" and b["handle"] == "rita-smith-2"
+    assert a["handle"] == "rita1" and b["handle"] == "rita2"  # the usernames, not the emails
     assert a["onboarded_at"] is None and a["plan"] == "self-hosted"
     again = (await anon.get("/api/v1/account", headers=bearer(first))).json()["data"]
-    assert again["handle"] == "rita-smith"
+    assert again["handle"] == "rita1"
     patched = await anon.patch(
         "/api/v1/account", headers=bearer(first), json={"display_name": "Rita"}
     )

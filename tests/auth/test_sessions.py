@@ -195,3 +195,34 @@ async def test_no_secret_is_logged_or_returned(
         assert secret not in listed.text
         assert secret not in audit.text
     assert "key_hash" not in listed.text and "key" not in listed.json()["data"][0]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "cookie_secure", "secure"),
+    [
+        ("https://files.example.org", None, True),  # https: Secure without being asked
+        ("http://testserver", None, False),
+        ("https://files.example.org", False, False),  # an explicit choice wins
+        ("http://testserver", True, True),
+    ],
+)
+async def test_cookies_are_secure_when_the_base_url_is_https(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    runtime: Runtime,
+    base_url: str,
+    cookie_secure: bool | None,
+    secure: bool,
+) -> None:
+    await register(client, "sam")
+    runtime.settings.base_url, runtime.settings.cookie_secure = base_url, cookie_secure
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        response = await browser.post(
+            "/api/v1/auth/login", json={"username": "sam", "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        cookies = response.headers.get_list("set-cookie")
+        mine = [c for c in cookies if c.startswith(("satchel_session=", "satchel_csrf="))]
+        assert len(mine) == 2
+        assert all(("; secure" in c.lower()) is secure for c in mine), cookies

@@ -151,11 +151,11 @@ def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Se
 def test_oversize_upload_is_cut_off_over_real_http(tmp_path: Path, servers: list[Server]) -> None:
     server = start(
         tmp_path / "data",
-        SATCHEL_ADMIN_API_KEY="sat_k" + "0" * 40,
+        SATCHEL_ADMIN_API_KEY="sat_k-oversize-test-3f9a1c7e5b2d8064",
         SATCHEL_MAX_UPLOAD_BYTES=str(1 << 20),
     )
     servers.append(server)
-    auth = {"Authorization": "Bearer sat_k" + "0" * 40}
+    auth = {"Authorization": "Bearer sat_k-oversize-test-3f9a1c7e5b2d8064"}
     sent = 0
 
     def body() -> Iterator[bytes]:
@@ -208,7 +208,7 @@ def test_config_lists_settings_with_secrets_masked(tmp_path: Path) -> None:
 def test_several_http_processes_share_the_port_and_one_set_of_workers(
     tmp_path: Path, servers: list[Server]
 ) -> None:
-    key = "sat_p" + "0" * 40
+    key = "sat_p-two-processes-9c4e1a7f3b6d2058"
     server = start(tmp_path / "data", SATCHEL_ADMIN_API_KEY=key, SATCHEL_API_PROCESSES="2")
     servers.append(server)
     auth = {"Authorization": f"Bearer {key}"}

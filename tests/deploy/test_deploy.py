@@ -5,15 +5,17 @@ every setting and command they use is checked against Satchel's own."""
 from __future__ import annotations
 
 import configparser
+import secrets
 import shlex
 from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from satchel.cli.main import app
-from satchel.config import Settings
+from satchel.config import ConfigurationError, Settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 FIELDS = {f"SATCHEL_{name.upper()}" for name in Settings.model_fields}
@@ -34,7 +36,11 @@ def test_env_files_are_valid_scale_out_settings(name: str) -> None:
     assert set(pairs) <= FIELDS, set(pairs) - FIELDS
     settings = Settings(_env_file=DEPLOY / name)  # type: ignore[call-arg]
     assert settings.scale_out and settings.blobs_url and settings.queue_url
-    settings.check()  # the shared key is there and long enough
+    # The shipped placeholder is refused: a copied file starts only with a real key.
+    with pytest.raises(ConfigurationError, match="weak_secret: SATCHEL_SECRET_KEY"):
+        settings.check()
+    settings.secret_key = SecretStr(secrets.token_hex(32))
+    settings.check()
 
 
 def test_both_roles_share_what_must_be_shared() -> None:

@@ -15,10 +15,12 @@ async def test_outside_fit_of_a_strip_is_refused_before_decoding(
 ) -> None:
     strip = (await upload(client, make_png(4000, 10), filename="s.png", is_public="true"))["data"]
     url = f"/api/v1/assets/{strip['id']}/render"
-    bomb = await anon.get(url, params={"w": 600, "h": 600, "fit": "outside"})
+    bomb = await client.get(url, params={"w": 600, "h": 600, "fit": "outside"})
     assert bomb.status_code == 422, bomb.text
     assert bomb.json()["error"]["code"] == "render_too_large"
-    fine = await anon.get(url, params={"w": 400, "h": 400, "fit": "inside"})
+    refused = await anon.get(url, params={"w": 600, "h": 600, "fit": "outside"})
+    assert refused.json()["error"]["code"] == "render_preset_required"  # and not made
+    fine = await client.get(url, params={"w": 400, "h": 400, "fit": "inside"})
     assert fine.status_code == 200
     assert (image(fine.content).width, image(fine.content).height) == (400, 1)
 

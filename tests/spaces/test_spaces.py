@@ -180,11 +180,12 @@ async def test_profiles_handles_and_links(
     profile = (await anon.get("/api/v1/public/profiles/kimi")).json()["data"]
     assert profile["bio"] == "photographer" and "email" not in profile
     assert "status" not in profile and "onboarded_at" not in profile
-    # Renaming frees the old handle at once.
+    # Renaming holds the old handle for its last holder (tests/accounts/test_handles.py).
     assert (await anon.patch(url, headers=kimi, json={"handle": "kimi2"})).status_code == 200
     assert (await anon.get("/api/v1/public/profiles/kimi")).status_code == 404
-    assert (await anon.patch(url, headers=lena, json={"handle": "kimi"})).status_code == 200
-    hidden = await anon.get("/api/v1/public/profiles/kimi")  # lena's, not public
+    assert (await anon.patch(url, headers=lena, json={"handle": "kimi"})).status_code == 409
+    assert (await anon.patch(url, headers=lena, json={"handle": "lena-k"})).status_code == 200
+    hidden = await anon.get("/api/v1/public/profiles/lena-k")  # lena's, not public
     unknown = await anon.get("/api/v1/public/profiles/nobody-here")
     assert hidden.status_code == unknown.status_code == 404 and hidden.json() == unknown.json()
 

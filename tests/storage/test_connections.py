@@ -291,3 +291,29 @@ async def test_list_and_create_buckets(client: httpx.AsyncClient, s3_server: Any
 def _keys(server: Any, bucket: str) -> set[str]:
     listing = admin_s3(server).list_objects_v2(Bucket=bucket)
     return {o["Key"] for o in listing.get("Contents", [])}
+
+
+async def test_connection_changes_are_audited(
+    client: httpx.AsyncClient, s3_server: Any, byo_bucket: str
+) -> None:
+    """Adding, changing and removing where a user's bytes go is in the audit log (who,
+    from where, which bucket), never with a secret."""
+    body = connection_body(s3_server, byo_bucket)
+    conn = (await client.post("/api/v1/storage-connections", json=body)).json()["data"]
+    url = f"/api/v1/storage-connections/{conn['id']}"
+    assert (await client.patch(url, json={"name": "renamed"})).status_code == 200
+    rekey = {"access_key_id": s3_server.access_key, "secret_access_key": s3_server.secret_key}
+    assert (await client.patch(url, json=rekey)).status_code == 200
+    assert (await client.delete(url)).status_code == 200
+    log = (await client.get("/api/v1/audit-log")).json()["data"]
+    mine = [e for e in log if e["target_id"] == conn["id"]][::-1]  # oldest first
+    assert [e["action"] for e in mine] == [
+        "STORAGE_CONNECTION_CREATED",
+        "STORAGE_CONNECTION_UPDATED",
+        "STORAGE_CONNECTION_UPDATED",
+        "STORAGE_CONNECTION_DELETED",
+    ]
+    assert all(e["target_type"] == "storage_connection" and e["actor_id"] for e in mine)
+    assert mine[0]["details"]["bucket"] == byo_bucket
+    assert [e["details"]["changes"] for e in mine[1:3]] == [["name"], ["keys"]]
+    assert s3_server.secret_key not in str(log) and s3_server.access_key not in str(log)

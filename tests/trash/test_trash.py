@@ -40,7 +40,7 @@ async def test_trash_hides_everywhere_and_restore_brings_it_back(
         (client, f"/api/v1/assets/{asset['id']}/raw"),
         (client, f"/api/v1/assets/{asset['id']}/metadata"),
         (client, f"/api/v1/assets/{asset['id']}/render?w=8"),
-        (anon, f"/api/v1/assets/{asset['id']}/render?w=8"),  # public
+        (anon, f"/api/v1/assets/{asset['id']}/render?w=320"),  # public, a preset
         (anon, _path(signed)),
         (anon, _path(thumb)),
         (anon, f"/p/{asset['id']}/dot.png"),

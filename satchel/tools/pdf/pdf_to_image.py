@@ -71,6 +71,7 @@ def preview(inputs: Inputs, settings: PreviewSettings, ctx: ToolContext) -> Tool
     with pdfium.open_pdf(inp.path, inp.name) as pdf:
         (number,) = select(str(settings.page), pdf.pages)
         width, height = pdf.size(number - 1)
+        pdfium.check_page_sizes([(width, height)], [number], name=inp.name)
         image = pdf.render(number - 1, settings.size / max(width, height, 1.0))
     name = f"{inp.stem}-page-{number}.webp"
     return ToolResult([imaging.save_output(image, ctx, name, "webp", quality=75)], {"page": number})
@@ -102,15 +103,18 @@ def check_budget(sizes: list[tuple[int, int]], ctx: ToolContext, dpi: int) -> No
 )
 def pdf_to_image(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResult:
     """Render PDF pages (all, or a selection such as `1-3,5`) to PNG, JPEG or WebP images at
-    36–600 DPI, one image per page, at most 1000 pages a run. Encrypted PDFs are refused
-    with `pdf_encrypted`."""
+    36–600 DPI, one image per page, at most 1000 pages a run (pages under 3×3 points are
+    refused). Encrypted PDFs are refused with `pdf_encrypted`."""
     inp = inputs.first
     scale = settings.dpi / 72
     outputs: list[OutputFile] = []
     with pdfium.open_pdf(inp.path, inp.name) as pdf:
         chosen = select(settings.pages, pdf.pages)
-        pdfium.check_render_budget(pdf, len(chosen))  # before any page is measured
+        # Before any page is measured: the run's page cap and its file cap.
+        limit = min(pdfium.MAX_RENDER_PAGES, ctx.limits.max_output_files)
+        pdfium.check_render_budget(pdf, len(chosen), limit=limit)
         sizes = pdf.sizes(n - 1 for n in chosen)
+        pdfium.check_page_sizes(sizes, chosen, name=inp.name)
         check_budget([pixel_size(size, scale) for size in sizes], ctx, settings.dpi)
         digits = len(str(pdf.pages))
         for i, number in enumerate(chosen):

@@ -14,6 +14,7 @@ from satchel.tools.base import (
     ToolContext,
     ToolResult,
     ToolSettings,
+    too_many_files,
     tool,
 )
 
@@ -61,8 +62,9 @@ def split_pdf(inputs: Inputs, settings: Settings, ctx: ToolContext) -> ToolResul
         else:
             n = settings.every_n
             parts = [list(range(s, min(s + n, count + 1))) for s in range(1, count + 1, n)]
-        if len(parts) > MAX_PARTS:
-            raise structure.too_many_parts(len(parts), MAX_PARTS)
+        limit = min(MAX_PARTS, ctx.limits.max_output_files)
+        if len(parts) > limit:
+            raise too_many_files(len(parts), limit)
         for i, pages in enumerate(parts):
             ctx.progress(100 * i // len(parts), None)
             label = f"{pages[0]}" if len(pages) == 1 else f"{pages[0]}-{pages[-1]}"
