@@ -53,3 +53,78 @@ async def test_first_run_sign_in_and_library(app: FastAPI, client: httpx.AsyncCl
         assert again.status_code == 403
     finally:
         await web.aclose()
+
+
+def _cards(html: str) -> list[str]:
+    return re.findall(r'class="name">([^<]+)</a>', html)
+
+
+async def test_library_pages_follow_the_cursor(app: FastAPI, client: httpx.AsyncClient) -> None:
+    names = [f"shell-{i}.png" for i in range(5)]
+    for i, name in enumerate(names):
+        await upload(client, make_png(8, 8, seed=i), filename=name)
+    web = await _signed_in(app)
+    try:
+        page = await web.get("/library", params={"sort": "filename", "order": "asc", "limit": 2})
+        assert _cards(page.text) == names[:2]
+        seen = list(_cards(page.text))
+        more = re.search(r'hx-get="([^"]+)" hx-trigger="revealed"', page.text)
+        while more:
+            # What the infinite scroll asks: just the next cards and the next trigger.
+            url = more.group(1).replace("&amp;", "&")
+            assert "sort=filename" in url and "limit=2" in url and "cursor=" in url
+            part = await web.get(url, headers={"HX-Request": "true"})
+            assert part.status_code == 200 and "<html" not in part.text
+            seen += _cards(part.text)
+            more = re.search(r'hx-get="([^"]+)" hx-trigger="revealed"', part.text)
+        assert seen == names  # every asset once, in order, over three pages
+        # A cursor that is not one is reported, not a 500.
+        bad = await web.get("/library", params={"cursor": "not-a-cursor"})
+        assert bad.status_code == 200 and "cursor is not valid" in bad.text
+    finally:
+        await web.aclose()
+
+
+async def test_library_kind_filter_and_folders(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await upload(client, make_png(8, 8, seed=1), filename="top.png")
+    await upload(client, make_png(8, 8, seed=2), filename="beach.png", folder="/trips/coast")
+    await upload(client, b"harbour notes\n", filename="notes.txt", folder="/trips")
+    web = await _signed_in(app)
+    try:
+        everything = await web.get("/library", params={"sort": "filename", "order": "asc"})
+        assert _cards(everything.text) == ["beach.png", "notes.txt", "top.png"]
+        assert 'href="/library?folder=%2Ftrips"' in everything.text  # the top's subfolder
+        images = await web.get("/library", params={"kind": "image", "sort": "filename"})
+        assert sorted(_cards(images.text)) == ["beach.png", "top.png"]
+        trips = await web.get("/library", params={"folder": "/trips"})
+        assert _cards(trips.text) == ["notes.txt"]  # this folder itself
+        assert 'href="/library?folder=%2Ftrips%2Fcoast"' in trips.text
+        assert '<span aria-current="page">trips</span>' in trips.text
+        # A search inside a folder looks in its subfolders too.
+        found = await web.get("/library", params={"folder": "/trips", "q": "beach"})
+        assert _cards(found.text) == ["beach.png"]
+        bad = await web.get("/library", params={"folder": "/a/../b"})
+        assert bad.status_code == 200 and "are not folder names" in bad.text
+    finally:
+        await web.aclose()
+
+
+async def test_library_needs_a_session(anon: httpx.AsyncClient) -> None:
+    page = await anon.get("/library")
+    assert page.status_code == 303 and page.headers["location"] == "/sign-in"
+
+
+async def test_static_files_refuse_path_traversal(anon: httpx.AsyncClient) -> None:
+    served = await anon.get("/static/app.css")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("text/css")
+    for sneaky in (
+        "/static/..%2Ftemplates%2Fapp%2Fbase.html",
+        "/static/%2e%2e/%2e%2e/app/shell.py",
+        "/static/..%2F..%2F..%2Fpyproject.toml",
+        "/static/%2Fetc%2Fpasswd",
+        "/static/vendor/..%5C..%5Capp%2Fshell.py",
+        "/static/vendor",  # a folder is not a file
+    ):
+        refused = await anon.get(sneaky)
+        assert refused.status_code == 404, sneaky
+        assert "Not found" in refused.text and "import" not in refused.text, sneaky
