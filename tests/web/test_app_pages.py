@@ -128,3 +128,64 @@ async def test_static_files_refuse_path_traversal(anon: httpx.AsyncClient) -> No
         refused = await anon.get(sneaky)
         assert refused.status_code == 404, sneaky
         assert "Not found" in refused.text and "import" not in refused.text, sneaky
+
+
+async def test_asset_page_and_its_actions(
+    app: FastAPI, client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    made = await upload(client, make_png(64, 48, seed=3), filename="harbour.png", folder="/coast")
+    asset_id = made["data"]["id"]
+    web = await _signed_in(app)
+    try:
+        page = await web.get(f"/asset/{asset_id}")
+        assert page.status_code == 200 and "<title>harbour.png · Satchel</title>" in page.text
+        assert "unsafe-inline" not in page.headers["content-security-policy"]
+        assert "<dt>Dimensions</dt><dd>64 × 48 px</dd>" in page.text
+        assert f'src="/api/v1/assets/{asset_id}/render?w=1200&amp;h=900' in page.text
+        token = _csrf(page.text)
+        missing = await web.get("/asset/ast_00000000000000000000000000")
+        assert missing.status_code == 404 and "Not found" in missing.text
+
+        # A form without the session's token changes nothing.
+        forged = await web.post(f"/asset/{asset_id}/rename", data={"filename": "x.png"})
+        assert forged.status_code == 403 and "expired" in forged.text
+        renamed = await web.post(
+            f"/asset/{asset_id}/rename", data={"csrf": token, "filename": "lights.png"}
+        )
+        assert renamed.status_code == 303
+        assert renamed.headers["location"] == f"/asset/{asset_id}?done=renamed"
+        refused = await web.post(
+            f"/asset/{asset_id}/move", data={"csrf": token, "folder": "a/../b"}
+        )
+        assert refused.status_code == 422 and "are not folder names" in refused.text
+        moved = await web.post(f"/asset/{asset_id}/move", data={"csrf": token, "folder": "/trips"})
+        assert moved.status_code == 303
+        liked = await web.post(f"/asset/{asset_id}/favourite", data={"csrf": token, "on": "1"})
+        assert liked.status_code == 303
+        now = (await client.get(f"/api/v1/assets/{asset_id}")).json()["data"]
+        assert (now["filename"], now["folder"], now["is_favorite"]) == (
+            "lights.png",
+            "/trips",
+            True,
+        )
+
+        # A signed link anyone can open, for one of the offered lifetimes only.
+        odd = await web.get(f"/asset/{asset_id}", params={"link": 5})
+        assert "Choose a lifetime from the list." in odd.text
+        linked = await web.get(f"/asset/{asset_id}", params={"link": 3600})
+        found = re.search(r'id="signed" readonly value="([^"]+)"', linked.text)
+        assert found, linked.text
+        url = found.group(1).replace("&amp;", "&")
+        opened = await anon.get(url.removeprefix("http://127.0.0.1"))
+        assert opened.status_code == 200 and opened.content == make_png(64, 48, seed=3)
+
+        trashed = await web.post(f"/asset/{asset_id}/trash", data={"csrf": token})
+        assert trashed.status_code == 303
+        assert trashed.headers["location"] == "/library?folder=%2Ftrips&done=trashed"
+        assert (await client.get(f"/api/v1/assets/{asset_id}")).status_code == 404
+        gone = await web.get(f"/asset/{asset_id}")
+        assert gone.status_code == 404
+        listed = await web.get(trashed.headers["location"])
+        assert "Moved to the trash." in listed.text
+    finally:
+        await web.aclose()

@@ -20,6 +20,8 @@ from satchel.web.app.shell import redirect, render, viewer
 
 router = APIRouter()
 PAGE = 60
+# tus PATCH size: each confirmed chunk is kept if the connection drops mid-way.
+CHUNK_BYTES = 8 << 20
 KINDS = ("image", "video", "audio", "pdf", "document", "text", "other")
 SORTS = {"created_at": "Newest added", "taken_at": "Date taken", "filename": "Name", "size": "Size"}
 Text = Annotated[str, Query(max_length=200)]
@@ -56,6 +58,7 @@ def library_page(
     folder: Annotated[str, Query(max_length=1024)] = "",
     cursor: Annotated[str, Query(max_length=400)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = PAGE,
+    done: Text = "",
 ) -> Response:
     who = viewer(request, runtime)
     if who is None:
@@ -108,6 +111,8 @@ def library_page(
         kinds=KINDS,
         sorts=SORTS,
         message=message,
+        done="Moved to the trash." if done == "trashed" else None,
+        chunk_bytes=CHUNK_BYTES,
         crumbs=_crumbs(path),
         subfolders=[f for f in tree if f["parent"] == path],
         folder_url=lambda p: library_url({"folder": p}),

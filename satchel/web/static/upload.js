@@ -1,0 +1,151 @@
+// Uploads through tus (resumable): drag-and-drop anywhere on the page or the file picker,
+// progress per file and overall, refusals shown with the API's own message. An upload cut
+// off (a lost connection, a reload) goes on from the server's offset when the same file is
+// chosen again: tus-js-client keeps each unfinished upload's URL in localStorage.
+"use strict";
+(function () {
+  var box, list, overall, totals = {};
+
+  function sizeText(n) {
+    var units = ["bytes", "KiB", "MiB", "GiB", "TiB"], i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
+    return (i === 0 ? n : n.toFixed(1)) + " " + units[i];
+  }
+
+  function apiMessage(error) {
+    // The API answers {"error": {"code", "message"}}; tus-js-client keeps the response.
+    var response = error && error.originalResponse;
+    if (response) {
+      try {
+        var body = JSON.parse(response.getBody());
+        if (body && body.error && body.error.message) { return body.error.message; }
+      } catch (ignored) { /* not JSON: fall through */ }
+      return "The server answered " + response.getStatus() + ".";
+    }
+    return "The connection was lost; choose the file again to resume.";
+  }
+
+  function showOverall() {
+    var sent = 0, total = 0, active = 0;
+    Object.keys(totals).forEach(function (key) {
+      sent += totals[key].sent; total += totals[key].total;
+      if (totals[key].active) { active += 1; }
+    });
+    overall.hidden = false;
+    overall.textContent = active ? "Uploading " + active + " file(s): " + sizeText(sent) +
+      " of " + sizeText(total) + " (" + Math.floor(total ? 100 * sent / total : 0) + "%)"
+      : "Uploads finished.";
+  }
+
+  function row(file) {
+    var item = document.createElement("li");
+    var name = document.createElement("span");
+    var bar = document.createElement("progress");
+    var state = document.createElement("span");
+    name.className = "upload-name"; name.textContent = file.name;
+    bar.max = file.size || 1; bar.value = 0;
+    bar.setAttribute("aria-label", "Progress of " + file.name);
+    state.className = "upload-state"; state.textContent = "Waiting";
+    item.append(name, bar, state);
+    list.prepend(item);
+    return { item: item, bar: bar, state: state };
+  }
+
+  function start(file) {
+    var view = row(file), key = file.name + ":" + file.size + ":" + Math.random();
+    var assetId = null;
+    totals[key] = { sent: 0, total: file.size, active: true };
+    var upload = new window.tus.Upload(file, {
+      endpoint: box.dataset.endpoint,
+      chunkSize: Number(box.dataset.chunk),
+      retryDelays: [0, 1000, 3000, 5000],
+      headers: { "X-CSRF-Token": box.dataset.csrf },
+      metadata: { filename: file.name, filetype: file.type, folder: box.dataset.folder },
+      removeFingerprintOnSuccess: true,
+      onAfterResponse: function (req, res) {
+        assetId = res.getHeader("Satchel-Asset-Id") || assetId;
+      },
+      onProgress: function (sent, total) {
+        view.bar.max = total; view.bar.value = sent;
+        view.state.textContent = Math.floor(100 * sent / total) + "%";
+        totals[key].sent = sent;
+        showOverall();
+      },
+      onError: function (error) {
+        view.item.className = "failed";
+        view.state.textContent = apiMessage(error);
+        view.state.setAttribute("role", "alert");
+        totals[key].active = false;
+        showOverall();
+      },
+      onSuccess: function () {
+        view.item.className = "done";
+        view.bar.value = view.bar.max;
+        view.state.textContent = "Uploaded ";
+        if (assetId) {
+          var link = document.createElement("a");
+          link.href = "/asset/" + assetId; link.textContent = "Open";
+          view.state.append(link);
+        }
+        totals[key].sent = file.size; totals[key].active = false;
+        showOverall();
+        listUnfinished();
+      },
+    });
+    upload.findPreviousUploads().then(function (previous) {
+      if (previous.length) {
+        upload.resumeFromPreviousUpload(previous[0]);
+        view.state.textContent = "Resuming";
+      }
+      upload.start();
+    });
+  }
+
+  function listUnfinished() {
+    var storage = window.tus.defaultOptions.urlStorage;
+    if (!storage || !storage.findAllUploads) { return; }
+    storage.findAllUploads().then(function (entries) {
+      var holder = document.getElementById("unfinished");
+      var items = document.getElementById("unfinished-list");
+      items.replaceChildren();
+      entries.forEach(function (entry) {
+        var li = document.createElement("li");
+        li.textContent = (entry.metadata && entry.metadata.filename || "a file") + " (" +
+          sizeText(entry.size || 0) + ")";
+        items.append(li);
+      });
+      holder.hidden = entries.length === 0;
+    });
+  }
+
+  function hasFiles(event) {
+    return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
+  }
+
+  window.addEventListener("DOMContentLoaded", function () {
+    box = document.getElementById("upload");
+    if (!box || !window.tus || !window.tus.isSupported) { return; }
+    list = document.getElementById("uploads");
+    overall = document.getElementById("overall");
+    var picker = document.getElementById("files");
+    picker.addEventListener("change", function () {
+      Array.prototype.forEach.call(picker.files, start);
+      picker.value = "";
+    });
+    document.addEventListener("dragover", function (event) {
+      if (!hasFiles(event)) { return; }
+      event.preventDefault();
+      document.body.classList.add("dropping");
+    });
+    document.addEventListener("dragleave", function (event) {
+      if (event.relatedTarget === null) { document.body.classList.remove("dropping"); }
+    });
+    document.addEventListener("drop", function (event) {
+      if (!hasFiles(event)) { return; }
+      event.preventDefault();
+      document.body.classList.remove("dropping");
+      Array.prototype.forEach.call(event.dataTransfer.files, start);
+    });
+    listUnfinished();
+  });
+})();
