@@ -34,6 +34,7 @@ MAX_UPLOAD = 24 << 20
 CHUNK = 8 << 20  # satchel.web.app.library.CHUNK_BYTES
 PHOTO = CORPUS / "images/exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg"
 TUS = "/api/v1/uploads/tus"
+PNGS = ("basn2c08.png", "basn6a08.png", "basn0g08.png")
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +191,7 @@ def test_library_upload_and_asset_pages(server: Server, tmp_path: Path) -> None:
             assert page.locator("#uploads li.done a").get_attribute("href") == (
                 f"/asset/{photo['id']}"
             )
+            assert page.locator("#overall a").inner_text() == "Show the new files"
             _shot(page, "library-upload")
             _axe(page)
 
@@ -224,23 +226,41 @@ def test_library_upload_and_asset_pages(server: Server, tmp_path: Path) -> None:
             page.wait_for_selector("#uploads li.done")
             assert _named(api, "dropped.png")["folder"] == "/coast"
 
+            # A folder from the picker: its files land in the same folders below the top.
+            album = tmp_path / "pick" / "album"
+            (album / "sub").mkdir(parents=True)
+            pngs = CORPUS / "images/pngsuite/png"
+            for name, where in (("basn2c08.png", album), ("basn6a08.png", album)):
+                (where / name).write_bytes((pngs / name).read_bytes())
+            (album / "sub" / "basn0g08.png").write_bytes((pngs / "basn0g08.png").read_bytes())
+            page.goto(f"{server.base}/library", wait_until="load")
+            page.set_input_files("#folder-files", str(album))
+            page.wait_for_selector("#uploads li.done >> nth=2")
+            assert {n: _named(api, n)["folder"] for n in PNGS} == {
+                "basn2c08.png": "/album",
+                "basn6a08.png": "/album",
+                "basn0g08.png": "/album/sub",
+            }
+
             # The grid pages itself as it scrolls (one card a page here), shows thumbnails,
             # and its folders lead in.
-            for name in ("big-noise.png", "dropped.png"):
+            for name in ("big-noise.png", "dropped.png", *PNGS):
                 _wait_ready(api, _named(api, name)["id"])
             page.goto(f"{server.base}/library?limit=1&sort=filename&order=asc", wait_until="load")
-            for _ in range(10):
-                if page.locator(".card").count() == 3:
+            for _ in range(20):
+                if page.locator(".card").count() == 6:
                     break
                 page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                 page.wait_for_timeout(300)
             names = page.locator(".card .name").all_inner_texts()
-            assert sorted(names) == sorted(["big-noise.png", "dropped.png", PHOTO.name]), names
+            assert sorted(names) == sorted(["big-noise.png", "dropped.png", PHOTO.name, *PNGS])
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.card img')]"
-                ".filter(i => i.complete && i.naturalWidth > 0).length === 3"
+                ".filter(i => i.complete && i.naturalWidth > 0).length === 6"
             )
-            page.click(".folders a")
+            _shot(page, "library-grid")
+            assert page.locator(".folders .folder-name").all_inner_texts() == ["album", "coast"]
+            page.click(".folders a:has-text('coast')")
             page.wait_for_url("**/library?folder=%2Fcoast")
             assert page.locator(".card .name").all_inner_texts() == ["dropped.png"]
             _shot(page, "library-folder")
@@ -264,6 +284,14 @@ def test_library_upload_and_asset_pages(server: Server, tmp_path: Path) -> None:
             assert facts["Dimensions"] == "4608 × 1976 px", facts
             _shot(page, "asset")
             _axe(page)
+            # On a phone, in dark mode: one column, and still no contrast or other violation.
+            page.emulate_media(color_scheme="dark")
+            page.set_viewport_size({"width": 390, "height": 844})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            _shot(page, "asset-phone-dark")
+            _axe(page)
+            page.emulate_media(color_scheme="light")
+            page.set_viewport_size({"width": 1200, "height": 900})
             page.fill("#filename", "helsinki.jpg")
             page.click("text=Rename")
             page.wait_for_url("**done=renamed")

@@ -42,7 +42,7 @@ def _page(
     *,
     message: str | None = None,
     status: int = 200,
-    link: tuple[str, datetime] | None = None,
+    link_seconds: int = 0,
 ) -> Response:
     with runtime.db.session() as session:
         try:
@@ -53,7 +53,15 @@ def _page(
             )
         except NotFound:
             return render("not_found.html", request=request, who=who, status=404)
-        view = to_out(asset, base_url(request, runtime), runtime)
+        base = base_url(request, runtime)
+        view = to_out(asset, base, runtime)
+    link = None
+    if link_seconds:  # a signed link to the content, made once the asset is known to be theirs
+        expires = int(time.time()) + link_seconds
+        link = (
+            content_url(runtime, base, view.id, expires=expires),
+            datetime.fromtimestamp(expires, UTC),
+        )
     max_link = runtime.settings.signed_url_max_seconds
     return render(
         "asset.html",
@@ -103,16 +111,11 @@ def asset_page(
     who = viewer(request, runtime)
     if who is None:
         return redirect("/sign-in")
-    made = None
-    if link:
-        if link not in LINK_LIFETIMES or link > runtime.settings.signed_url_max_seconds:
-            return _page(
-                request, runtime, who, asset_id, message="Choose a lifetime from the list."
-            )
-        expires = int(time.time()) + link
-        url = content_url(runtime, base_url(request, runtime), asset_id, expires=expires)
-        made = (url, datetime.fromtimestamp(expires, UTC))
-    return _page(request, runtime, who, asset_id, link=made)
+    if link and (link not in LINK_LIFETIMES or link > runtime.settings.signed_url_max_seconds):
+        return _page(
+            request, runtime, who, asset_id, message="Choose a lifetime from the list.", status=422
+        )
+    return _page(request, runtime, who, asset_id, link_seconds=link)
 
 
 def _action(

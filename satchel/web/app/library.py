@@ -20,7 +20,8 @@ from satchel.web.app.shell import redirect, render, viewer
 
 router = APIRouter()
 PAGE = 60
-# tus PATCH size: each confirmed chunk is kept if the connection drops mid-way.
+# tus PATCH size: bounded so no proxy's body limit refuses one (what a PATCH cut off
+# delivered is kept either way, and the upload goes on from there).
 CHUNK_BYTES = 8 << 20
 KINDS = ("image", "video", "audio", "pdf", "document", "text", "other")
 SORTS = {"created_at": "Newest added", "taken_at": "Date taken", "filename": "Name", "size": "Size"}

@@ -32,9 +32,17 @@
       if (totals[key].active) { active += 1; }
     });
     overall.hidden = false;
-    overall.textContent = active ? "Uploading " + active + " file(s): " + sizeText(sent) +
-      " of " + sizeText(total) + " (" + Math.floor(total ? 100 * sent / total : 0) + "%)"
-      : "Uploads finished.";
+    if (active) {
+      overall.textContent = "Uploading " + active + " file(s): " + sizeText(sent) + " of " +
+        sizeText(total) + " (" + Math.floor(total ? 100 * sent / total : 0) + "%)";
+      return;
+    }
+    overall.textContent = "Uploads finished. ";
+    if (list.querySelector("li.done")) {
+      var again = document.createElement("a");
+      again.href = window.location.href; again.textContent = "Show the new files";
+      overall.append(again);
+    }
   }
 
   function row(file) {
@@ -51,7 +59,14 @@
     return { item: item, bar: bar, state: state };
   }
 
-  function start(file) {
+  function inside(folder, relative) {
+    // `relative` is a path below the folder shown: "album/sub/photo.jpg" → "/top/album/sub".
+    var parts = (relative || "").split("/").slice(0, -1).filter(Boolean);
+    if (!parts.length) { return folder; }
+    return (folder === "/" ? "" : folder) + "/" + parts.join("/");
+  }
+
+  function start(file, folder) {
     var view = row(file), key = file.name + ":" + file.size + ":" + Math.random();
     var assetId = null;
     totals[key] = { sent: 0, total: file.size, active: true };
@@ -60,7 +75,7 @@
       chunkSize: Number(box.dataset.chunk),
       retryDelays: [0, 1000, 3000, 5000],
       headers: { "X-CSRF-Token": box.dataset.csrf },
-      metadata: { filename: file.name, filetype: file.type, folder: box.dataset.folder },
+      metadata: { filename: file.name, filetype: file.type, folder: folder || box.dataset.folder },
       removeFingerprintOnSuccess: true,
       onAfterResponse: function (req, res) {
         assetId = res.getHeader("Satchel-Asset-Id") || assetId;
@@ -118,6 +133,33 @@
     });
   }
 
+  function walk(entry, path) {
+    // A dropped folder: every file under it, into the same folders below the one shown.
+    if (entry.isFile) {
+      entry.file(function (file) { start(file, inside(box.dataset.folder, path + file.name)); });
+      return;
+    }
+    var reader = entry.createReader();
+    (function more() {
+      reader.readEntries(function (batch) {
+        batch.forEach(function (child) { walk(child, path + entry.name + "/"); });
+        if (batch.length) { more(); }  // a folder's entries come in batches
+      });
+    })();
+  }
+
+  function dropped(data) {
+    // Entries must be taken while the drop event runs; without them (no folder), files.
+    var entries = Array.prototype.map.call(data.items || [], function (item) {
+      return item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+    });
+    if (entries.some(function (e) { return e && e.isDirectory; })) {
+      entries.forEach(function (e) { if (e) { walk(e, ""); } });
+      return;
+    }
+    Array.prototype.forEach.call(data.files, function (file) { start(file, box.dataset.folder); });
+  }
+
   function hasFiles(event) {
     return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
   }
@@ -128,9 +170,13 @@
     list = document.getElementById("uploads");
     overall = document.getElementById("overall");
     var picker = document.getElementById("files");
-    picker.addEventListener("change", function () {
-      Array.prototype.forEach.call(picker.files, start);
-      picker.value = "";
+    [picker, document.getElementById("folder-files")].forEach(function (input) {
+      input.addEventListener("change", function () {
+        Array.prototype.forEach.call(input.files, function (file) {
+          start(file, inside(box.dataset.folder, file.webkitRelativePath));
+        });
+        input.value = "";
+      });
     });
     document.addEventListener("dragover", function (event) {
       if (!hasFiles(event)) { return; }
@@ -144,7 +190,7 @@
       if (!hasFiles(event)) { return; }
       event.preventDefault();
       document.body.classList.remove("dropping");
-      Array.prototype.forEach.call(event.dataTransfer.files, start);
+      dropped(event.dataTransfer);
     });
     listUnfinished();
   });
