@@ -190,3 +190,44 @@ async def test_asset_page_and_its_actions(
         assert "Moved to the trash." in listed.text
     finally:
         await web.aclose()
+
+
+async def test_pages_follow_the_role(
+    app: FastAPI, client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    """A role without `files:own` sees neither the library nor an asset, and changes none."""
+    made = await upload(client, make_png(8, 8, seed=9), filename="kept.png")
+    asset_id = made["data"]["id"]
+    admin = await _signed_in(app)  # the first run, so others may sign in
+    await admin.aclose()
+    role = await client.post(
+        "/api/v1/roles", json={"name": "toolsonly", "permissions": ["tools:use"]}
+    )
+    assert role.status_code == 201, role.text
+    user = await client.post(
+        "/api/v1/auth/register",
+        json={"username": "tess", "password": PASSWORD, "role": "toolsonly"},
+    )
+    assert user.status_code == 201, user.text
+    web = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 5001)),
+        base_url="http://127.0.0.1",
+    )
+    try:
+        page = await web.get("/sign-in")
+        signed = await web.post(
+            "/sign-in", data={"csrf": _csrf(page.text), "username": "tess", "password": PASSWORD}
+        )
+        assert signed.status_code == 303, signed.text
+        for url in ("/library", f"/asset/{asset_id}"):
+            refused = await web.get(url)
+            assert refused.status_code == 403 and "`files:own` permission" in refused.text, url
+        token = _csrf(refused.text)
+        renamed = await web.post(
+            f"/asset/{asset_id}/rename", data={"csrf": token, "filename": "taken.png"}
+        )
+        assert renamed.status_code == 403 and "`files:own` permission" in renamed.text
+        now = (await client.get(f"/api/v1/assets/{asset_id}")).json()["data"]
+        assert now["filename"] == "kept.png"
+    finally:
+        await web.aclose()

@@ -14,13 +14,14 @@ from starlette.responses import Response
 from satchel.api.deps import Public, RuntimeDep, client_ip
 from satchel.assets import service as assets
 from satchel.assets.views import base_url, content_url, to_out
+from satchel.auth.service import require
 from satchel.errors import Invalid, NotFound, SatchelError
 from satchel.folders import service as folder_moves
 from satchel.search import service as search_index
 from satchel.trash import service as trash
 from satchel.units import size_text
 from satchel.web.app.library import library_url
-from satchel.web.app.shell import Viewer, csrf_ok, redirect, render, viewer
+from satchel.web.app.shell import Viewer, csrf_ok, redirect, refusal, render, viewer
 from satchel.web.app.signin import BAD_FORM
 
 router = APIRouter()
@@ -44,6 +45,9 @@ def _page(
     status: int = 200,
     link_seconds: int = 0,
 ) -> Response:
+    denied = refusal(who, scope="read", permission="files:own")
+    if denied:
+        return render("refused.html", request=request, who=who, message=denied, status=403)
     with runtime.db.session() as session:
         try:
             asset = assets.get(
@@ -133,6 +137,7 @@ def _action(
     if not csrf_ok(request, runtime, csrf, who):
         return _page(request, runtime, who, asset_id, message=BAD_FORM, status=403)
     try:
+        require(who.principal, scope="write", permission="files:own")
         return redirect(act(who))
     except SatchelError as exc:
         return _page(request, runtime, who, asset_id, message=exc.message, status=exc.status)

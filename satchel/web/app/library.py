@@ -16,7 +16,7 @@ from satchel.assets.listing import ListQuery, list_assets
 from satchel.assets.views import base_url, to_out
 from satchel.errors import Invalid
 from satchel.folders import service as folder_tree
-from satchel.web.app.shell import redirect, render, viewer
+from satchel.web.app.shell import redirect, refusal, render, viewer
 
 router = APIRouter()
 PAGE = 60
@@ -64,6 +64,9 @@ def library_page(
     who = viewer(request, runtime)
     if who is None:
         return redirect("/sign-in")
+    denied = refusal(who, scope="read", permission="files:own")
+    if denied:
+        return render("refused.html", request=request, who=who, message=denied, status=403)
     if sort not in SORTS:
         sort = "created_at"
     message = None
