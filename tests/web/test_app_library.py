@@ -219,6 +219,27 @@ def test_library_upload_and_asset_pages(server: Server, tmp_path: Path) -> None:
             assert stored["sha256"] == hashlib.sha256(big.read_bytes()).hexdigest()
             page.wait_for_selector("#unfinished[hidden]", state="attached")
 
+            # Pause and resume: the paused PATCH is cut off, Resume asks the offset and goes on.
+            second = noise_png(tmp_path / "big-pause.png", 1400, 3000)
+            patches.clear()
+            posts.clear()
+            held.clear()
+            hold["after"] = 1
+            page.set_input_files("#files", str(second))
+            for _ in range(600):
+                if held:
+                    break
+                page.wait_for_timeout(100)
+            page.click("button[aria-label='Pause big-pause.png']")
+            assert page.locator("#uploads li >> nth=0").locator(".upload-state").inner_text() == (
+                "Paused"
+            )
+            hold["after"] = -1
+            page.click("button[aria-label='Resume big-pause.png']")
+            page.wait_for_selector("#uploads li.done >> nth=1")
+            assert len(posts) == 1 and [o for _, o in patches] == [0, CHUNK, CHUNK], patches
+            assert _named(api, "big-pause.png")["size"] == second.stat().st_size
+
             # Drag-and-drop into the folder being looked at.
             page.goto(f"{server.base}/library?folder=%2Fcoast", wait_until="load")
             dropped = base64.b64encode(make_png(40, 30, seed=7)).decode()
@@ -244,19 +265,21 @@ def test_library_upload_and_asset_pages(server: Server, tmp_path: Path) -> None:
 
             # The grid pages itself as it scrolls (one card a page here), shows thumbnails,
             # and its folders lead in.
-            for name in ("big-noise.png", "dropped.png", *PNGS):
+            for name in ("big-noise.png", "big-pause.png", "dropped.png", *PNGS):
                 _wait_ready(api, _named(api, name)["id"])
             page.goto(f"{server.base}/library?limit=1&sort=filename&order=asc", wait_until="load")
             for _ in range(20):
-                if page.locator(".card").count() == 6:
+                if page.locator(".card").count() == 7:
                     break
                 page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                 page.wait_for_timeout(300)
             names = page.locator(".card .name").all_inner_texts()
-            assert sorted(names) == sorted(["big-noise.png", "dropped.png", PHOTO.name, *PNGS])
+            assert sorted(names) == sorted(
+                ["big-noise.png", "big-pause.png", "dropped.png", PHOTO.name, *PNGS]
+            )
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.card img')]"
-                ".filter(i => i.complete && i.naturalWidth > 0).length === 6"
+                ".filter(i => i.complete && i.naturalWidth > 0).length === 7"
             )
             _shot(page, "library-grid")
             assert page.locator(".folders .folder-name").all_inner_texts() == ["album", "coast"]

@@ -54,9 +54,12 @@
     bar.max = file.size || 1; bar.value = 0;
     bar.setAttribute("aria-label", "Progress of " + file.name);
     state.className = "upload-state"; state.textContent = "Waiting";
-    item.append(name, bar, state);
+    var toggle = document.createElement("button");
+    toggle.type = "button"; toggle.className = "small"; toggle.textContent = "Pause";
+    toggle.setAttribute("aria-label", "Pause " + file.name);
+    item.append(name, bar, state, toggle);
     list.prepend(item);
-    return { item: item, bar: bar, state: state };
+    return { item: item, bar: bar, state: state, toggle: toggle };
   }
 
   function inside(folder, relative) {
@@ -92,6 +95,12 @@
         view.state.setAttribute("role", "alert");
         totals[key].active = false;
         showOverall();
+        if (error && error.originalResponse) {
+          view.toggle.remove();  // a refusal: sending it again changes nothing
+        } else {
+          paused = true;  // the network, after the retries: offer to go on
+          label("Retry");
+        }
       },
       onSuccess: function () {
         view.item.className = "done";
@@ -103,9 +112,31 @@
           view.state.append(link);
         }
         totals[key].sent = file.size; totals[key].active = false;
+        view.toggle.remove();
         showOverall();
         listUnfinished();
       },
+    });
+    var paused = false;
+    function label(text) {
+      view.toggle.textContent = text;
+      view.toggle.setAttribute("aria-label", text + " " + file.name);
+    }
+    view.toggle.addEventListener("click", function () {
+      if (paused) {
+        // start() asks the server for its offset (HEAD) and goes on from there.
+        paused = false; label("Pause");
+        view.item.className = ""; view.state.removeAttribute("role");
+        view.state.textContent = "Resuming";
+        totals[key].active = true;
+        upload.start();
+      } else {
+        paused = true; label("Resume");
+        upload.abort();
+        view.state.textContent = "Paused";
+        totals[key].active = false;
+        showOverall();
+      }
     });
     upload.findPreviousUploads().then(function (previous) {
       if (previous.length) {
