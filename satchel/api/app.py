@@ -48,6 +48,7 @@ from satchel.trash.router import router as trash_router
 from satchel.uploads.router import router as uploads_router
 from satchel.uploads.tus import router as tus_router
 from satchel.web import router as share_pages
+from satchel.web.app.asset import router as web_asset
 from satchel.web.app.docs import router as web_docs
 from satchel.web.app.library import router as web_library
 from satchel.web.app.signin import router as web_signin
@@ -159,7 +160,7 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of a request has its id
     app.include_router(public_pages)
     app.include_router(share_pages)
-    for web_router in (web_docs, web_signin, web_library):
+    for web_router in (web_docs, web_signin, web_library, web_asset):
         app.include_router(web_router, include_in_schema=False)
 
     @app.get("/llms.txt", include_in_schema=False)

@@ -13,8 +13,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from satchel.api.deps import CSRF_COOKIE, SESSION_COOKIE, csrf_token
 from satchel.auth.models import User
-from satchel.auth.service import Principal, authenticate
-from satchel.errors import Unauthorized
+from satchel.auth.service import Principal, authenticate, require
+from satchel.errors import Forbidden, Unauthorized
 from satchel.runtime import Runtime
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -80,6 +80,15 @@ def viewer(request: Request, runtime: Runtime) -> Viewer | None:
             return None
         session.expunge(user)
     return Viewer(principal, user, csrf_token(runtime, principal.session_id or ""))
+
+
+def refusal(who: Viewer, *, scope: str, permission: str) -> str | None:
+    """Why the API would refuse this person (their role's permissions), or None."""
+    try:
+        require(who.principal, scope=scope, permission=permission)
+    except Forbidden as exc:
+        return exc.message
+    return None
 
 
 def csrf_ok(request: Request, runtime: Runtime, sent: str, who: Viewer | None) -> bool:
