@@ -154,6 +154,13 @@ class Settings(BaseSettings):
         description="Host names links may be built on when SATCHEL_BASE_URL is not set "
         "(JSON list); other Host headers are not trusted.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies in front of Satchel (JSON "
+        'list, e.g. ["127.0.0.1", "10.0.0.0/8"]): only a request from one of them has its '
+        "client address taken from X-Forwarded-For (the nearest address not a proxy); by "
+        "default the header is ignored.",
+    )
     base_url: str | None = Field(
         None,
         description="Public origin used in absolute links (signed URLs); default: the request's.",
@@ -166,6 +173,17 @@ class Settings(BaseSettings):
         description="Key for signing URLs and sealing storage credentials; default: a random "
         "key kept in the data folder. Required (the same on every node, 32+ characters) "
         "when SATCHEL_DATABASE_URL is PostgreSQL.",
+    )
+    sealing_key: SecretStr | None = Field(
+        None,
+        description="A key of its own for sealing storage credentials (else the secret key "
+        "seals them); credentials sealed before stay readable.",
+    )
+    previous_secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Keys used before a rotation (JSON list): links they signed still "
+        "verify and credentials they sealed still open. Remove them after the grace period "
+        "(the longest link, SATCHEL_SIGNED_URL_MAX_SECONDS).",
     )
     max_upload_bytes: int = Field(
         10 * GiB, description="Largest accepted upload, in bytes (413 asset_file_too_large)."

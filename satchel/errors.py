@@ -83,6 +83,11 @@ class Conflict(SatchelError):
     code = Code.CONFLICT
 
 
+class Gone(SatchelError):
+    status = 410
+    code = Code.LINK_REVOKED
+
+
 class TooLarge(SatchelError):
     status = 413
     code = Code.ASSET_FILE_TOO_LARGE

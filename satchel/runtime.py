@@ -101,7 +101,11 @@ def start(settings: Settings) -> Runtime:
         generated = bootstrap(session, admin_key=admin_key)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     holder: list[Runtime] = []
-    box = CredentialBox(data_dir=settings.data_dir, secret_key=secret)
+    previous = tuple(k.get_secret_value() for k in settings.previous_secret_keys)
+    sealing = settings.sealing_key.get_secret_value() if settings.sealing_key else None
+    box = CredentialBox(
+        data_dir=settings.data_dir, secret_key=secret, sealing_key=sealing, previous=previous
+    )
     stores = Stores(
         managed_store(settings),
         db=db,
@@ -113,7 +117,7 @@ def start(settings: Settings) -> Runtime:
         settings=settings,
         db=db,
         blobs=stores,
-        signer=Signer(load_secret(settings.data_dir, secret)),
+        signer=Signer(load_secret(settings.data_dir, secret), tuple(k.encode() for k in previous)),
         limits=MediaLimits.from_settings(settings),
         queue=Queue(settings, db, lambda: holder[0]),
         generated_admin_key=generated,

@@ -26,11 +26,18 @@ from satchel.assets.schemas import (
     SignedUrl,
 )
 from satchel.assets.views import base_url, content_url
+from satchel.auth.service import Principal
 from satchel.codes import Code
 from satchel.errors import Invalid, NotFound, SatchelError, Unauthorized
 from satchel.runtime import Runtime
 
 router = APIRouter(tags=["assets"])
+
+
+def _owns(principal: Principal | None, asset: Asset) -> bool:
+    if principal is None:
+        return False
+    return principal.owner_filter("files:all") in (None, asset.owner_id)
 
 
 def _authorized_asset(
@@ -95,8 +102,9 @@ async def get_content(
     sig: str | None = None,
 ) -> Response:
     public = await run_in_threadpool(_public_asset, runtime, asset_id)
-    if public is not None:
-        # A public asset lives at one stable URL, for anyone (and for caches).
+    if public is not None and not _owns(principal, public):
+        # A public asset lives at one stable URL, for anyone (and for caches); its owner
+        # still gets the untouched original here.
         location = f"{base_url(request, runtime)}/p/{public.id}/{quote(public.filename)}"
         return RedirectResponse(location, status_code=307)
     asset, blob = await run_in_threadpool(

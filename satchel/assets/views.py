@@ -31,20 +31,20 @@ def base_url(request: Request, runtime: Runtime) -> str:
     return origin_of(request, runtime.settings)
 
 
-def _window() -> int:
+def link_window() -> int:
     # Links expire at the end of a half-hour window at least an hour away, so the same link
     # is handed out for a while and browsers and CDNs can cache what it points at.
     return (int(time.time()) // 1800 + 3) * 1800
 
 
 def content_url(runtime: Runtime, base: str, asset_id: str, *, expires: int | None = None) -> str:
-    expires = expires or _window()
+    expires = expires or link_window()
     sig = runtime.signer.sign(f"content {asset_id}", expires=expires)
     return f"{base}/api/v1/assets/{asset_id}/content?expires={expires}&sig={sig}"
 
 
 def derivative_url(runtime: Runtime, base: str, asset_id: str, kind: str) -> str:
-    expires = _window()
+    expires = link_window()
     sig = runtime.signer.sign(f"derivative {asset_id} {kind}", expires=expires)
     return f"{base}/api/v1/assets/{asset_id}/derivatives/{kind}?expires={expires}&sig={sig}"
 

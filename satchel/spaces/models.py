@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from satchel.db import Base, utcnow
@@ -22,6 +22,13 @@ class Space(Base):
     visibility: Mapped[str] = mapped_column(String(20), default="private")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     cover_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    # Delivery to visitors: originals without location and camera data, originals at all,
+    # and when the share stops working.
+    strip_metadata: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    allow_download: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    expires_at: Mapped[datetime | None]
+    # Bumped when who may see what changes: links signed for an older generation stop.
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -24,21 +24,34 @@ from satchel.api.deps import (
 from satchel.api.envelope import ERROR_RESPONSES, Envelope, envelope
 from satchel.assets import service as assets
 from satchel.assets.content import Payload, send_payload
-from satchel.assets.models import Asset, AssetStatus, Blob
+from satchel.assets.models import Asset, Blob
+from satchel.assets.privacy import visitor_original
 from satchel.assets.schemas import AssetOut
 from satchel.assets.schemas import Request as Body
-from satchel.assets.views import base_url, content_url, to_out
+from satchel.assets.views import base_url, to_out
 from satchel.auth.models import User
 from satchel.auth.service import Principal
 from satchel.runtime import Runtime
-from satchel.spaces import profiles, service
+from satchel.spaces import links, profiles, service
 from satchel.spaces.models import Space
+from satchel.spaces.public import manifest
 
 router = APIRouter(tags=["spaces"])
 public = APIRouter(tags=["public"])
 
 # Sharing is part of managing one's own files: a `write` key may make and change spaces.
 ManageSpaces = Annotated[Principal, caller("write", "files:own")]
+
+
+STRIP_HELP = (
+    "Visitors get images without location, camera and other private metadata (a cached "
+    "stripped copy); you still get the untouched original."
+)
+DOWNLOAD_HELP = (
+    "Visitors may download originals; false: previews only (the manifest has no `url`, an "
+    "original's link answers 403 download_not_allowed)."
+)
+EXPIRES_HELP = "When the share stops working (404 for everyone); null: never."
 
 
 class SpaceCreate(Body):
@@ -49,6 +62,9 @@ class SpaceCreate(Body):
     allow_duplicate_name: bool = Field(
         False, description="Keep a name another of your spaces has (refused otherwise: 409)."
     )
+    strip_metadata: bool = Field(True, description=STRIP_HELP)
+    allow_download: bool = Field(True, description=DOWNLOAD_HELP)
+    expires_at: datetime | None = Field(None, description=EXPIRES_HELP)
 
 
 class SpacePatch(Body):
@@ -58,6 +74,9 @@ class SpacePatch(Body):
     password: str | None = Field(None, min_length=1, max_length=1024)
     cover_asset_id: str | None = None
     allow_duplicate_name: bool = False
+    strip_metadata: bool | None = Field(None, description=STRIP_HELP)
+    allow_download: bool | None = Field(None, description=DOWNLOAD_HELP)
+    expires_at: datetime | None = Field(None, description=EXPIRES_HELP)
 
 
 class Publish(Body):
@@ -76,6 +95,9 @@ class SpaceOut(BaseModel):
     visibility: str
     has_password: bool
     cover_asset_id: str | None
+    strip_metadata: bool
+    allow_download: bool
+    expires_at: datetime | None
     asset_count: int
     share_url: str
     created_at: datetime
@@ -91,6 +113,9 @@ def space_out(space: Space, request: Request, runtime: Runtime, count: int) -> S
         visibility=space.visibility,
         has_password=space.password_hash is not None,
         cover_asset_id=space.cover_asset_id,
+        strip_metadata=space.strip_metadata,
+        allow_download=space.allow_download,
+        expires_at=space.expires_at,
         asset_count=count,
         share_url=f"{base_url(request, runtime)}/s/{space.short_id}",
         created_at=space.created_at,
@@ -118,6 +143,9 @@ def create_space(
         visibility=body.visibility,
         password=body.password,
         allow_duplicate_name=body.allow_duplicate_name,
+        strip_metadata=body.strip_metadata,
+        allow_download=body.allow_download,
+        expires_at=body.expires_at,
     )
     return envelope(space_out(space, request, runtime, 0))
 
@@ -226,42 +254,6 @@ def asset_spaces(
 # --- public ----------------------------------------------------------------------------
 
 
-def public_asset(asset: Asset, base: str, runtime: Runtime) -> dict[str, Any]:
-    view = to_out(asset, base, runtime)
-    return {
-        "id": asset.id,
-        "filename": asset.filename,
-        "media_type": asset.media_type,
-        "kind": asset.kind,
-        "width": asset.width,
-        "height": asset.height,
-        "duration": asset.duration,
-        "pages": asset.pages,
-        "alt_text": asset.alt_text,
-        "description": asset.description,
-        "thumb_url": view.thumb_url,
-        "preview_url": view.preview_url,
-        "url": content_url(runtime, base, asset.id),
-    }
-
-
-def manifest(session: Any, space: Space, base: str, runtime: Runtime) -> dict[str, Any]:
-    items = [
-        public_asset(a, base, runtime)
-        for a in service.published_assets(session, space.id)
-        if a.status != AssetStatus.QUARANTINED
-    ]
-    return {
-        "short_id": space.short_id,
-        "name": space.name,
-        "description": space.description,
-        "visibility": space.visibility,
-        "cover_url": f"{base}/s/{space.short_id}/cover",
-        "share_url": f"{base}/s/{space.short_id}",
-        "assets": items,
-    }
-
-
 @public.get("/public/spaces/{short_id}", summary="A shared space's manifest (no key)")
 def public_space(
     short_id: str, request: Request, runtime: RuntimeDep, session: SessionDep, _: Public
@@ -341,9 +333,46 @@ async def public_asset_bytes(
             asset = session.scalar(select(Asset).where(Asset.id == asset_id, assets.live()))
             if asset is None or not asset.is_public or asset.blob is None:
                 raise assets.not_found(asset_id)
-            return Payload(
-                asset.blob, asset.media_type, asset.filename, asset.created_at, asset.store
-            )
+        # Anyone may fetch this URL: images go out without location and camera data.
+        return visitor_original(runtime, asset, strip=True)
 
     payload = await run_in_threadpool(load)
     return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)
+
+
+@pages.head("/s/{short_id}/a/{asset_id}/{variant}", include_in_schema=False)
+@pages.get(
+    "/s/{short_id}/a/{asset_id}/{variant}",
+    summary="A file of a shared space (a share link from its page or manifest)",
+    response_class=Response,
+)
+async def shared_file(
+    short_id: str,
+    asset_id: str,
+    variant: str,
+    request: Request,
+    runtime: RuntimeDep,
+    _: Public,
+    g: str | None = None,
+    expires: str | None = None,
+    sig: str | None = None,
+) -> Response:
+    def load() -> Payload:
+        with runtime.db.session() as session:
+            found = links.resolve(
+                session,
+                runtime,
+                short_id=short_id,
+                asset_id=asset_id,
+                variant=variant,
+                generation=g,
+                expires=expires,
+                sig=sig,
+            )
+        return links.payload(runtime, found)
+
+    payload = await run_in_threadpool(load)
+    response = await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)
+    # A revocable link: a shared cache must not keep serving it after the owner changes it.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -67,8 +67,12 @@ def create(
     visibility: str,
     password: str | None,
     allow_duplicate_name: bool = False,
+    strip_metadata: bool = True,
+    allow_download: bool = True,
+    expires_at: datetime | None = None,
 ) -> Space:
     _check_visibility(visibility, bool(password))
+    expires_at = _check_expiry(expires_at)
     if not allow_duplicate_name:
         _check_name_free(session, owner_id=owner_id, name=name)
     space = Space(
@@ -79,10 +83,27 @@ def create(
         description=description,
         visibility=visibility,
         password_hash=hash_password(password) if password else None,
+        strip_metadata=strip_metadata,
+        allow_download=allow_download,
+        expires_at=expires_at,
+        generation=1,
     )
     session.add(space)
     session.commit()
     return space
+
+
+def _check_expiry(expires_at: datetime | None) -> datetime | None:
+    """A share's end as an aware UTC moment (a zone-less one is taken as UTC)."""
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    return expires_at.astimezone(UTC)
+
+
+def expired(space: Space) -> bool:
+    return space.expires_at is not None and space.expires_at <= utcnow()
 
 
 def _check_name_free(session: Session, *, owner_id: str, name: str) -> None:
@@ -138,11 +159,21 @@ def patch(
         space.name = changes["name"]
     if "description" in changes:
         space.description = changes["description"]
+    revoking = False  # a change of who may see what ends every link handed out before
     if "password" in changes:
         password = changes["password"]
         space.password_hash = hash_password(password) if password else None
-    if changes.get("visibility"):
+        revoking = True
+    if changes.get("visibility") and changes["visibility"] != space.visibility:
         space.visibility = changes["visibility"]
+        revoking = True
+    for option in ("strip_metadata", "allow_download"):
+        if changes.get(option) is not None and changes[option] != getattr(space, option):
+            setattr(space, option, bool(changes[option]))
+            revoking = True
+    if "expires_at" in changes:
+        space.expires_at = _check_expiry(changes["expires_at"])
+        revoking = True
     if "cover_asset_id" in changes:
         cover = changes["cover_asset_id"]
         if (
@@ -158,6 +189,8 @@ def patch(
             )
         space.cover_asset_id = cover
     _check_visibility(space.visibility, space.password_hash is not None)
+    if revoking:
+        space.generation = (space.generation or 1) + 1
     space.updated_at = utcnow()
     session.commit()
     return space
@@ -221,6 +254,8 @@ def unpublish(session: Session, *, owner_id: str | None, space_id: str, asset_id
         )
     )
     references.remove(session, domain="spaces", owner_id=space.id, asset_id=asset_id)
+    space.generation = (space.generation or 1) + 1  # its links stop at once
+    space.updated_at = utcnow()
     session.commit()
 
 
@@ -250,11 +285,21 @@ def spaces_of(session: Session, *, asset_id: str) -> list[Space]:
 
 
 def shared(session: Session, short_id: str) -> Space:
-    """A public or protected space by its short id; private and unknown are the same 404."""
+    """A public or protected space by its short id; private, expired and unknown are the
+    same 404."""
     space = session.scalar(select(Space).where(Space.short_id == short_id))
-    if space is None or space.visibility == "private":
+    if space is None or space.visibility == "private" or expired(space):
         raise space_not_found()
     return space
+
+
+def published(session: Session, space: Space, asset_id: str) -> Asset | None:
+    """The asset when it is (still) published in the space and not in the trash."""
+    return session.scalar(
+        select(Asset)
+        .join(Publication, Publication.asset_id == Asset.id)
+        .where(Publication.space_id == space.id, Asset.id == asset_id, live())
+    )
 
 
 def _throttle(session: Session, *, subject: str, ip: str) -> None:
@@ -281,7 +326,8 @@ def unlock(session: Session, *, short_id: str, password: str, ip: str) -> Space:
     subject = f"space:{short_id}"[:320]
     _throttle(session, subject=subject, ip=ip)
     space = session.scalar(select(Space).where(Space.short_id == short_id))
-    stored = space.password_hash if space is not None and space.visibility == "protected" else None
+    open_to_try = space is not None and space.visibility == "protected" and not expired(space)
+    stored = space.password_hash if space is not None and open_to_try else None
     if verify_password(stored, password) and space is not None:
         return space
     # Failed attempts at unlocking share the sign-in throttle table, under their own subject.

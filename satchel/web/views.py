@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from satchel.assets.content import ACTIVE_TYPES
-from satchel.assets.models import Derivative
-from satchel.assets.views import derivative_url
 from satchel.runtime import Runtime
 from satchel.spaces import profiles
 from satchel.spaces.models import Space
-from satchel.spaces.router import manifest
+from satchel.spaces.public import manifest
 
 DESCRIPTION_CHARS = 200
 
@@ -43,40 +40,14 @@ def _display(item: dict[str, Any]) -> str:
 def space_page(session: Session, space: Space, base: str, runtime: Runtime) -> dict[str, Any]:
     data = manifest(session, space, base, runtime)
     items: list[dict[str, Any]] = data["assets"]
-    ids = [item["id"] for item in items if item["kind"] == "audio"]
-    # The manifest has no waveform link; audio is shown with one when processing made it.
-    with_waveform = set(
-        session.scalars(
-            select(Derivative.asset_id).where(
-                Derivative.asset_id.in_(ids), Derivative.kind == "waveform"
-            )
-        )
-        if ids
-        else ()
-    )
-    media = [item["id"] for item in items if item["kind"] in ("video", "audio")]
-    # Files a browser cannot play as stored (HEVC MOV, MKV, FLAC…) play their rendition.
-    with_rendition = set(
-        session.scalars(
-            select(Derivative.asset_id).where(
-                Derivative.asset_id.in_(media), Derivative.kind == "playable"
-            )
-        )
-        if media
-        else ()
-    )
     for item in items:
         item["display"] = _display(item)
         item["picture_url"] = item["preview_url"] or item["thumb_url"]
         if item["display"] == "image" and item["picture_url"] is None:
             item["picture_url"] = item["url"]  # not processed yet: the original itself
-        item["waveform_url"] = (
-            derivative_url(runtime, base, item["id"], "waveform")
-            if item["id"] in with_waveform
-            else None
-        )
-        if item["id"] in with_rendition:
-            item["url"] = derivative_url(runtime, base, item["id"], "playable")
+        # Files a browser cannot play as stored (HEVC MOV, MKV, FLAC…) play their rendition.
+        if item["playable_url"] is not None:
+            item["url"] = item["playable_url"]
         item["label"] = item["alt_text"] or item["description"] or item["filename"]
     count = len(items)
     data["summary"] = summary(

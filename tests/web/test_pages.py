@@ -52,7 +52,7 @@ async def test_public_space_has_link_preview_tags_and_a_gallery(
     assert page.meta["twitter:image"] == f"{BASE}/s/{short}/cover"
     [image] = page.images
     assert image["alt"] == "Waves at dusk"
-    assert (image["src"] or "").startswith(f"{BASE}/api/v1/assets/{photo}/derivatives/preview?")
+    assert (image["src"] or "").startswith(f"{BASE}/s/{short}/a/{photo}/preview?")
     assert "Day 1" in response.text
     # The signed preview link in the page works for anyone.
     shown = await anon.get(image["src"] or "")
@@ -77,17 +77,18 @@ async def test_each_kind_is_shown_sensibly(
     assert response.status_code == 200
     page = read(response.text)
     sources = {img["alt"]: img["src"] or "" for img in page.images}
-    assert f"/assets/{document}/derivatives/preview?" in sources["First page of notes.pdf"]
-    assert f"/assets/{sound}/derivatives/waveform?" in sources["Waveform of A440"]
-    assert f"/assets/{drawing}/derivatives/preview?" in sources["drawing.svg"]
+    shared = f"/s/{space['short_id']}/a"
+    assert f"{shared}/{document}/preview?" in sources["First page of notes.pdf"]
+    assert f"{shared}/{sound}/waveform?" in sources["Waveform of A440"]
+    assert f"{shared}/{drawing}/preview?" in sources["drawing.svg"]
     assert "4 pages" in response.text
-    assert "<audio controls" in response.text and f"/assets/{sound}/content?" in response.text
+    assert "<audio controls" in response.text and f"{shared}/{sound}/original?" in response.text
     hrefs = [a.get("href") or "" for a in page.links]
-    assert any(f"/assets/{document}/content?" in h for h in hrefs)
+    assert any(f"{shared}/{document}/original?" in h for h in hrefs)
     # The SVG itself is never put in the page, only its rasterized preview.
     assert "<object" not in response.text and "<iframe" not in response.text
     assert "<svg" not in response.text and "__pwned" not in response.text
-    assert not any(f"/assets/{drawing}/content" in s for s in sources.values())
+    assert not any(f"{shared}/{drawing}/original" in s for s in sources.values())
     for src in sources.values():
         assert (await anon.get(src)).status_code == 200
 
