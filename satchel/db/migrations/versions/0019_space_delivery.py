@@ -2,7 +2,7 @@
 generation that revokes share links
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-03
 """
 

@@ -15,7 +15,7 @@ exist then); the cascade that removes those rows afterwards finds no asset and c
 nothing, and tag rows deleted by hand before the asset are uncounted by their own trigger.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-03
 """
 
