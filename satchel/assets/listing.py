@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, literal_column, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from satchel.assets.filters import LibraryFilter
@@ -194,8 +194,8 @@ def list_assets(
         # SQLite only (by_key): a unary `+` keeps the owner's sort indexes out of the plan,
         # so the few rows are looked up by primary key and sorted, not searched for by
         # walking every row of the owner in sort order.
-        owner = text("+assets.owner_id = :owner").bindparams(owner=owner_id)
-        conditions.append(owner if by_key else Asset.owner_id == owner_id)
+        owner = literal_column("+assets.owner_id") if by_key else Asset.owner_id
+        conditions.append(owner == owner_id)
     if conditions:
         stmt = stmt.where(*conditions)
     if query.order == "desc":
