@@ -40,16 +40,11 @@ bench: install
 openapi: install
 	$(UV) run python -m satchel.api.openapi
 
-# Every optional engine from Debian (as root): OCR languages, speech synthesis for the
-# tests, the Vulkan software driver for upscaling, LibreOffice, Chromium. The Python
-# bundles (upscaling, moderation) install from GET /api/v1/features as jobs.
-AI_ENGINES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
-	tesseract-ocr-spa espeak-ng libvulkan1 mesa-vulkan-drivers libomp5 fonts-dejavu-core
-OTHER_ENGINES := chromium libreoffice-writer-nogui libreoffice-calc-nogui \
-	libreoffice-impress-nogui python3-uno ghostscript qpdf
+# Every optional engine from Debian (as root); the list is deploy/debian-engines.txt.
+ENGINES := $(shell grep -v '^\#' deploy/debian-engines.txt)
 engines:
 	apt-get update -qq
-	apt-get install -y --no-install-recommends $(AI_ENGINES) $(OTHER_ENGINES)
+	apt-get install -y --no-install-recommends $(ENGINES)
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

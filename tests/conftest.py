@@ -75,6 +75,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database_url", ENGINES, indirect=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def debian_engines() -> None:
+    """The engines of deploy/debian-engines.txt, installed first when missing (OCR,
+    LibreOffice, Ghostscript, qpdf, Chromium, …: the tools' tests expect them)."""
+    from tests.servers import ensure_engines
+
+    ensure_engines()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """One PostgreSQL per test process (xdist worker); see tests/servers.py."""

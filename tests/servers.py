@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -20,13 +21,52 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+APT_LOCK = Path("/tmp/satchel-tests-apt.lock")  # two xdist workers never run apt at once
+ENGINES_LIST = Path(__file__).resolve().parent.parent / "deploy" / "debian-engines.txt"
+
+
+def _missing(packages: list[str]) -> list[str]:
+    shown = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Status}\n", *packages],
+        capture_output=True,
+        text=True,
+    ).stdout
+    installed = {line.split()[0] for line in shown.splitlines() if line.endswith(" installed")}
+    return [p for p in packages if p not in installed]
+
+
+def ensure_debian_packages(packages: list[str]) -> None:
+    """Install the Debian packages that are missing (one apt run, under a lock)."""
+    import fcntl
+
+    if not _missing(packages):
+        return
+    with APT_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = _missing(packages)  # the other worker may have done it meanwhile
+        if not missing:
+            return
+        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=600", "-y", "-qq"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (
+            ["apt-get", "update", "-qq"],
+            [*apt, "install", "--no-install-recommends", *missing],
+        ):
+            subprocess.run(cmd, check=True, capture_output=True, timeout=1200, env=env)
+
+
+def ensure_engines() -> None:
+    """Every engine of deploy/debian-engines.txt (what `make engines` installs)."""
+    lines = ENGINES_LIST.read_text().splitlines()
+    ensure_debian_packages([line for line in lines if line and not line.startswith("#")])
+
+
 def ensure_debian_package(binary: str, package: str) -> str:
     """The binary's path, installing its Debian package first when it is missing."""
     found = shutil.which(binary)
     if found:
         return found
-    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
-        subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+    ensure_debian_packages([package])
     found = shutil.which(binary)
     assert found, f"{package} installed but {binary} is not on PATH"
     return found
@@ -230,11 +270,7 @@ def postgres_bindir() -> Path:
         return None
 
     if found() is None:
-        for cmd in (
-            ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "postgresql"],
-        ):
-            subprocess.run(cmd, check=True, capture_output=True, timeout=900)
+        ensure_debian_packages(["postgresql"])
     bindir = found()
     assert bindir is not None, "postgresql installed but no initdb under /usr/lib/postgresql"
     return bindir

@@ -66,7 +66,7 @@ def update_profile(session: Session, *, user_id: str, changes: dict[str, Any]) -
                 "A handle has 2 to 30 lower-case letters, digits, - or _.",
                 fields=[{"field": "handle", "message": "not a valid handle"}],
             )
-        user.handle = handle  # the old one is free again the moment this commits
+        user.handle = handle  # the old one is held (accounts/handles.py)
     if "bio" in changes:
         bio = changes["bio"]
         if bio is not None and len(bio) > MAX_BIO:
