@@ -7,8 +7,10 @@ reads these declarations off the route table, so a new route cannot go undeclare
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -59,7 +61,38 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer's, or, when the peer is a trusted proxy
+    (`SATCHEL_TRUSTED_PROXIES`), the nearest X-Forwarded-For address that is not one."""
+    peer = request.client.host if request.client else "unknown"
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    proxies = runtime.settings.trusted_proxies if runtime is not None else []
+    if not proxies or not _trusted(peer, tuple(proxies)):
+        return peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    client = peer
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            client = str(ipaddress.ip_address(hop))
+        except ValueError:
+            break  # not an address a proxy writes: trust nothing further left
+        if not _trusted(client, tuple(proxies)):
+            return client
+    return client
+
+
+@lru_cache(maxsize=256)
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in proxies:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def csrf_token(runtime: Runtime, session_id: str) -> str:

@@ -80,15 +80,16 @@ class LoginSession(Base):
 
 
 class LoginFailure(Base):
-    """One failed login, counted per account and per address for throttling."""
+    """One failed attempt at a secret, counted per purpose (`ratelimits/attempts.py`)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
-        Index("ix_login_failures_ip_at", "ip", "at"),
+        Index("ix_login_failures_purpose_username_at", "purpose", "username", "at"),
+        Index("ix_login_failures_purpose_ip_at", "purpose", "ip", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(20), default="sign-in", server_default="sign-in")
+    username: Mapped[str] = mapped_column(String(320))  # the subject: an account, a space
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from satchel.audit.service import record
-from satchel.auth.models import ApiKey, LoginFailure, LoginSession, User
+from satchel.auth.models import ApiKey, LoginSession, User
 from satchel.auth.passwords import hash_password, verify_password
 from satchel.auth.service import SESSION_PREFIX, token_hash
 from satchel.codes import Code
 from satchel.db import utcnow
-from satchel.errors import Invalid, SatchelError, Unauthorized
+from satchel.errors import Invalid, Unauthorized
 from satchel.ids import new_id
+from satchel.ratelimits import attempts
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-ADDRESS_FACTOR = 4  # an address may fail this many times the per-account limit
-
-
-class TooManyAttempts(SatchelError):
-    status = 429
-    code = Code.TOO_MANY_ATTEMPTS
+TooManyAttempts = attempts.TooManyAttempts
 
 
 @dataclass(frozen=True)
@@ -39,23 +34,10 @@ def _bad_credentials() -> Unauthorized:
     return Unauthorized("The username or password is wrong.", code=Code.INVALID_CREDENTIALS)
 
 
-def _throttle(session: Session, *, login: str, ip: str, limit: int, now: datetime) -> None:
-    since = now - THROTTLE_WINDOW
-    for column, value, allowed in (
-        (LoginFailure.username, login, limit),
-        (LoginFailure.ip, ip, limit * ADDRESS_FACTOR),
-    ):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > since
-            )
-        ).one()
-        if count >= allowed:
-            retry = int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1
-            raise TooManyAttempts(
-                "Too many failed sign-ins; wait before trying again.",
-                headers={"Retry-After": str(max(retry, 1))},
-            )
+def _policy(limit: int) -> attempts.Policy:
+    return attempts.Policy(
+        attempts.SIGN_IN, limit, "Too many failed sign-ins; wait before trying again."
+    )
 
 
 def identifier_taken(session: Session, value: str, *, excluding: str | None = None) -> bool:
@@ -73,13 +55,16 @@ def login(
 ) -> SignedIn:
     now = utcnow()
     key = login.strip().lower()
-    _throttle(session, login=key, ip=ip, limit=limit, now=now)
     # By username first: an email never shadows someone's username (see `identifier_taken`).
     user = session.scalar(select(User).where(func.lower(User.username) == key)) or session.scalar(
         select(User).where(func.lower(User.email) == key)
     )
+    # Failures count against the account whichever identifier named it (username or email).
+    subject = f"user:{user.id}" if user is not None else f"name:{key}"
+    policy = _policy(limit)
+    attempts.check(session, policy, subject=subject, ip=ip)
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        session.add(LoginFailure(username=key, ip=ip, at=now))
+        attempts.failed(session, policy, subject=subject, ip=ip)
         record(
             session,
             action="LOGIN_FAILED",
@@ -94,7 +79,7 @@ def login(
     if user.status != "active":
         session.commit()
         raise _bad_credentials()
-    session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+    attempts.succeeded(session, policy, subject=subject, ip=ip)
     raw = SESSION_PREFIX + secrets.token_urlsafe(32)
     login_session = LoginSession(
         id=new_id("ses"),

@@ -100,6 +100,7 @@ def serve(
                 ),
                 http="httptools",
                 loop="uvloop",
+                proxy_headers=False,  # the client address is ours to decide (client_ip)
             )
             with contextlib.suppress(KeyboardInterrupt):
                 Multiprocess(config, sockets=[sock]).run()
@@ -115,6 +116,7 @@ def serve(
         log_config=logs.dict_config(level=settings.log_level, log_format=settings.log_format),
         http="httptools",
         loop="uvloop",
+        proxy_headers=False,  # the client address is ours to decide (api/deps.client_ip)
     )
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):

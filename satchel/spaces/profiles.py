@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,6 +104,7 @@ def public_view(session: Session, *, handle: str, base: str, runtime: Any) -> di
     spaces = session.scalars(
         select(Space)
         .where(Space.owner_id == user.id, Space.visibility == "public")
+        .where(or_(Space.expires_at.is_(None), Space.expires_at > utcnow()))
         .order_by(Space.created_at.desc())
         .limit(24)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -12,25 +12,23 @@ from sqlalchemy.orm import Session
 
 from satchel.assets.models import Asset
 from satchel.assets.service import live
-from satchel.auth.models import LoginFailure
 from satchel.auth.passwords import hash_password, verify_password
 from satchel.codes import Code
 from satchel.db import utcnow
-from satchel.errors import Conflict, Forbidden, Invalid, NotFound, SatchelError
+from satchel.errors import Conflict, Forbidden, Invalid, NotFound
 from satchel.ids import new_id
 from satchel.lifecycle import references
+from satchel.ratelimits import attempts
 from satchel.spaces.models import Publication, Space
 from satchel.webhooks import events
 
 VISIBILITIES = ("private", "public", "protected")
 _SHORT = string.ascii_letters + string.digits
-ACCESS_WINDOW = timedelta(minutes=15)
-ACCESS_LIMIT = 10  # wrong passwords per space (and 4× per address) in the window
-
-
-class TooManyAttempts(SatchelError):
-    status = 429
-    code = Code.TOO_MANY_ATTEMPTS
+# Wrong passwords of one space from one address before waits start (see attempts).
+ACCESS = attempts.Policy(
+    attempts.SHARE_UNLOCK, 10, "Too many wrong passwords; wait before trying again."
+)
+TooManyAttempts = attempts.TooManyAttempts
 
 
 def space_not_found() -> NotFound:
@@ -302,35 +300,17 @@ def published(session: Session, space: Space, asset_id: str) -> Asset | None:
     )
 
 
-def _throttle(session: Session, *, subject: str, ip: str) -> None:
-    since = utcnow() - ACCESS_WINDOW
-    for column, value, allowed in (
-        (LoginFailure.username, subject, ACCESS_LIMIT),
-        (LoginFailure.ip, ip, ACCESS_LIMIT * 4),
-    ):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > since
-            )
-        ).one()
-        if count >= allowed:
-            retry = int((oldest + ACCESS_WINDOW - utcnow()).total_seconds()) + 1
-            raise TooManyAttempts(
-                "Too many wrong passwords; wait before trying again.",
-                headers={"Retry-After": str(max(retry, 1))},
-            )
-
-
 def unlock(session: Session, *, short_id: str, password: str, ip: str) -> Space:
-    """The space when the password is right; every failure looks the same."""
-    subject = f"space:{short_id}"[:320]
-    _throttle(session, subject=subject, ip=ip)
+    """The space when the password is right; every failure looks the same. Wrong guesses
+    slow down that space from that address (and, capped at a minute, from anywhere); they
+    never lock the space for its other visitors nor count toward sign-ins."""
     space = session.scalar(select(Space).where(Space.short_id == short_id))
+    subject = f"space:{space.id}" if space is not None else f"space:{short_id}"
+    attempts.check(session, ACCESS, subject=subject, ip=ip)
     open_to_try = space is not None and space.visibility == "protected" and not expired(space)
     stored = space.password_hash if space is not None and open_to_try else None
     if verify_password(stored, password) and space is not None:
         return space
-    # Failed attempts at unlocking share the sign-in throttle table, under their own subject.
-    session.add(LoginFailure(username=subject, ip=ip, at=utcnow()))
+    attempts.failed(session, ACCESS, subject=subject, ip=ip)
     session.commit()
     raise Forbidden("The space does not exist or the password is wrong.", code=Code.ACCESS_DENIED)

@@ -33,6 +33,8 @@ def export(*, runtime: Runtime, owner_id: str | None, space_id: str) -> tuple[IO
         assets = list(reversed(service.published_assets(session, space.id)))  # oldest first
         head = {"name": space.name, "description": space.description}
         head["visibility"] = space.visibility
+        head["strip_metadata"] = space.strip_metadata
+        head["allow_download"] = space.allow_download
         rows: list[dict[str, Any]] = [
             {
                 "file": _member(i, a.filename or a.id),
@@ -143,6 +145,9 @@ def import_zip(
             description=head.get("description"),
             visibility="private",
             password=None,
+            # What visitors get once it is shared again (the defaults when unsaid).
+            strip_metadata=head.get("strip_metadata") is not False,
+            allow_download=head.get("allow_download") is not False,
         )
         service.publish(session, owner_id=owner_id, space_id=space.id, asset_ids=asset_ids)
         session.refresh(space)

@@ -134,6 +134,10 @@ async def test_previews_only_and_expiry(
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     ended = await client.patch(f"/api/v1/spaces/{space['id']}", json={"expires_at": past})
     assert ended.status_code == 200 and ended.json()["data"]["expires_at"] is not None
+    profile = {"handle": "coastline", "is_public": True}
+    assert (await client.patch("/api/v1/account/profile", json=profile)).status_code == 200
+    listed = (await anon.get("/api/v1/public/profiles/coastline")).json()["data"]["spaces"]
+    assert listed == []  # nor listed on the owner's profile
     gone = await anon.get(f"/api/v1/public/spaces/{short}")
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "space_not_found"
     assert (await anon.get(f"/s/{short}")).status_code == 404

@@ -16,7 +16,8 @@ async def _exported(client: httpx.AsyncClient) -> tuple[bytes, dict[str, bytes]]
     png, text = make_png(4, 4, seed=61), b"notes for the trip\n"
     a = await upload(client, png, filename="cover.png", description="Cover", tags=["trip"])
     b = await upload(client, text, filename="notes.txt", alt_text="Notes", tags=["a", "b"])
-    space = (await client.post("/api/v1/spaces", json={"name": "Trip"})).json()["data"]
+    options = {"name": "Trip", "strip_metadata": True, "allow_download": False}
+    space = (await client.post("/api/v1/spaces", json=options)).json()["data"]
     ids = [a["data"]["id"], b["data"]["id"]]
     published = await client.post(
         f"/api/v1/spaces/{space['id']}/publications", json={"asset_ids": ids}
@@ -51,6 +52,9 @@ async def test_export_then_import_keeps_files_and_fields(
     assert made.status_code == 201, made.text
     body = made.json()
     assert body["data"]["name"] == "Trip" and body["data"]["asset_count"] == 2
+    assert manifest["space"]["allow_download"] is False
+    imported = (await other.get(f"/api/v1/spaces/{body['data']['id']}")).json()["data"]
+    assert (imported["strip_metadata"], imported["allow_download"]) == (True, False)
     for asset_id in body["data"]["asset_ids"]:
         asset = (await other.get(f"/api/v1/assets/{asset_id}")).json()["data"]
         row = by_name[asset["filename"]]
