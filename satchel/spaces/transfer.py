@@ -31,7 +31,7 @@ def export(*, runtime: Runtime, owner_id: str | None, space_id: str) -> tuple[IO
     with runtime.db.session() as session:
         space = service.get(session, owner_id=owner_id, space_id=space_id)
         assets = list(reversed(service.published_assets(session, space.id)))  # oldest first
-        head = {"name": space.name, "description": space.description}
+        head: dict[str, Any] = {"name": space.name, "description": space.description}
         head["visibility"] = space.visibility
         head["strip_metadata"] = space.strip_metadata
         head["allow_download"] = space.allow_download
