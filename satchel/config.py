@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from satchel.allowed_types import DEFAULT_ALLOWED_TYPES
 from satchel.codes import Code
 from satchel.config_checks import (
     MAKE_ONE,
@@ -18,56 +19,6 @@ from satchel.config_checks import (
 )
 
 GiB = 1024**3
-
-DEFAULT_ALLOWED_TYPES = [
-    # images
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/avif",
-    "image/heic",
-    "image/heif",
-    "image/tiff",
-    "image/svg+xml",
-    # video
-    "video/mp4",
-    "video/quicktime",
-    "video/webm",
-    "video/x-matroska",
-    "video/ogg",
-    "video/x-msvideo",
-    # audio
-    "audio/wav",
-    "audio/webm",
-    "audio/mpeg",
-    "audio/mpga",
-    "audio/opus",
-    "audio/aac",
-    "audio/flac",
-    "audio/mp4",
-    "audio/m4a",
-    "audio/pcm",
-    "audio/l16",
-    "audio/l24",
-    "audio/ogg",
-    "audio/aiff",
-    # documents, text and data
-    "application/pdf",
-    "text/plain",
-    "text/csv",
-    "text/markdown",
-    "application/json",
-    "application/dxf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-    # archives
-    "application/zip",
-]
 
 
 CLUSTER_KEY_CHARS = 32

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from satchel.config import DEFAULT_ALLOWED_TYPES
+from satchel.allowed_types import DEFAULT_ALLOWED_TYPES
 from satchel.errors import SatchelError
 from satchel.media import MediaLimits, sniff_file
 from tests.corpus import CORPUS, EXPECTED, Accepted, Refused, corpus_files

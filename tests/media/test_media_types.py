@@ -7,7 +7,8 @@ from types import ModuleType
 import pytest
 
 import satchel.media
-from satchel.config import DEFAULT_ALLOWED_TYPES, Settings
+from satchel.allowed_types import DEFAULT_ALLOWED_TYPES
+from satchel.config import Settings
 from satchel.media import MediaLimits, kind_of, normalize_media_type
 from satchel.media.types import ALIASES, KINDS
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from satchel.config import DEFAULT_ALLOWED_TYPES
+from satchel.allowed_types import DEFAULT_ALLOWED_TYPES
 from satchel.errors import Invalid, SatchelError, TooLarge
 from satchel.media import MediaInfo, MediaLimits, check_declared_type, sniff_file
 from tests.media import synth

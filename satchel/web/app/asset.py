@@ -20,9 +20,16 @@ from satchel.folders import service as folder_moves
 from satchel.search import service as search_index
 from satchel.trash import service as trash
 from satchel.units import size_text
-from satchel.web.app.library import library_url
-from satchel.web.app.shell import Viewer, csrf_ok, redirect, refusal, render, viewer
-from satchel.web.app.signin import BAD_FORM
+from satchel.web.app.shell import (
+    BAD_FORM,
+    Viewer,
+    csrf_ok,
+    library_url,
+    redirect,
+    refusal,
+    render,
+    viewer,
+)
 
 router = APIRouter()
 Field = Annotated[str, Form(max_length=1024)]

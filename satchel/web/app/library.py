@@ -4,7 +4,6 @@ folder, page by page (an infinite scroll over the API's keyset cursor)."""
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -16,26 +15,15 @@ from satchel.assets.listing import ListQuery, list_assets
 from satchel.assets.views import base_url, to_out
 from satchel.errors import Invalid
 from satchel.folders import service as folder_tree
-from satchel.web.app.shell import redirect, refusal, render, viewer
+from satchel.web.app.shell import PAGE, library_url, redirect, refusal, render, viewer
 
 router = APIRouter()
-PAGE = 60
 # tus PATCH size: bounded so no proxy's body limit refuses one (what a PATCH cut off
 # delivered is kept either way, and the upload goes on from there).
 CHUNK_BYTES = 8 << 20
 KINDS = ("image", "video", "audio", "pdf", "document", "text", "other")
 SORTS = {"created_at": "Newest added", "taken_at": "Date taken", "filename": "Name", "size": "Size"}
 Text = Annotated[str, Query(max_length=200)]
-
-
-def library_url(params: dict[str, Any], **changes: Any) -> str:
-    """`/library?…` with the current view's parameters (empty and default ones left out)."""
-    wanted = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
-    if wanted.get("folder") == folders.ROOT:
-        del wanted["folder"]
-    if wanted.get("limit") == PAGE:
-        del wanted["limit"]
-    return "/library" + ("?" + urlencode(wanted) if wanted else "")
 
 
 def _crumbs(path: str) -> list[tuple[str, str]]:

@@ -6,16 +6,21 @@ import hmac
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from satchel.api.deps import CSRF_COOKIE, SESSION_COOKIE, csrf_token
+from satchel.assets import folders
 from satchel.auth.models import User
 from satchel.auth.service import Principal, authenticate, require
 from satchel.errors import Forbidden, Unauthorized
 from satchel.runtime import Runtime
+
+PAGE = 60  # library cards per page
+BAD_FORM = "The form expired. Reload the page and try again."
 
 STATIC = Path(__file__).parent.parent / "static"
 PRE_CSRF_COOKIE = "satchel_form"  # signed-out forms (sign-in, first run): double submit
@@ -125,3 +130,13 @@ def clear_session(response: RedirectResponse) -> RedirectResponse:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     return response
+
+
+def library_url(params: dict[str, Any], **changes: Any) -> str:
+    """`/library?…` with the current view's parameters (empty and default ones left out)."""
+    wanted = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
+    if wanted.get("folder") == folders.ROOT:
+        del wanted["folder"]
+    if wanted.get("limit") == PAGE:
+        del wanted["limit"]
+    return "/library" + ("?" + urlencode(wanted) if wanted else "")

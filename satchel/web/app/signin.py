@@ -17,11 +17,10 @@ from satchel.api.deps import (
 from satchel.auth import first_run, sessions
 from satchel.errors import SatchelError
 from satchel.preferences import service as preferences
-from satchel.web.app.shell import clear_session, csrf_ok, redirect, render, viewer
+from satchel.web.app.shell import BAD_FORM, clear_session, csrf_ok, redirect, render, viewer
 
 router = APIRouter()
 Field = Annotated[str, Form(max_length=1024)]
-BAD_FORM = "The form expired. Reload the page and try again."
 
 
 def _needs_first_run(runtime: RuntimeDep) -> bool:

@@ -1,0 +1,51 @@
+"""The media types an upload may have unless `SATCHEL_ALLOWED_TYPES` says otherwise."""
+
+DEFAULT_ALLOWED_TYPES = [
+    # images
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "image/heic",
+    "image/heif",
+    "image/tiff",
+    "image/svg+xml",
+    # video
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "video/x-matroska",
+    "video/ogg",
+    "video/x-msvideo",
+    # audio
+    "audio/wav",
+    "audio/webm",
+    "audio/mpeg",
+    "audio/mpga",
+    "audio/opus",
+    "audio/aac",
+    "audio/flac",
+    "audio/mp4",
+    "audio/m4a",
+    "audio/pcm",
+    "audio/l16",
+    "audio/l24",
+    "audio/ogg",
+    "audio/aiff",
+    # documents, text and data
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "application/json",
+    "application/dxf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    # archives
+    "application/zip",
+]
