@@ -21,8 +21,8 @@ from satchel.storage.crypto import CredentialBox
 from tests.conftest import make_png, upload
 from tests.web.helpers import make_space
 
-OLD = "old-" + "a" * 40
-NEW = "new-" + "b" * 40
+OLD = "old-9f3c2a7e41b86d05c1e7a4f29b3d8e60c5a1f7d2"  # strong enough to start with
+NEW = "new-4b8e1d6a93c07f52e8a1b4d7c60f39e2a7d5b18c"
 
 
 @pytest.fixture
