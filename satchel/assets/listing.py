@@ -194,7 +194,7 @@ def list_assets(
         # SQLite only (by_key): a unary `+` keeps the owner's sort indexes out of the plan,
         # so the few rows are looked up by primary key and sorted, not searched for by
         # walking every row of the owner in sort order.
-        owner = text("+assets.owner_id = :owner").bindparams(owner=owner_id)
+        owner = and_(text("+assets.owner_id = :owner").bindparams(owner=owner_id))
         conditions.append(owner if by_key else Asset.owner_id == owner_id)
     if conditions:
         stmt = stmt.where(*conditions)
