@@ -141,7 +141,8 @@ def deep_cursor(url: str, owner_id: str, row: int) -> str:
 def captured_sql(
     server: Satchel, url: str, target: str, headers: dict[str, str]
 ) -> list[tuple[str, Any]]:
-    """The SELECTs on assets (and their facet counts) the API runs for `target`, with their bound values, as sent to the driver.
+    """The SELECTs on assets (and their facet counts) the API runs for `target`, with their
+    bound values, as sent to the driver.
 
     The real app is built in this process over the same data folder and database and called
     once; SQLAlchemy hands over each statement as sent to sqlite3 or psycopg, so the
