@@ -148,7 +148,9 @@ def _create_triggers(dialect: str) -> None:
         )
 
 
-def _backfill(dialect: str) -> None:
+def backfill_sql(dialect: str) -> list[str]:
+    """The INSERTs that count every owner's facets from scratch (the list benchmark's
+    seeder runs them too, after a COPY with the triggers off)."""
     visible = "trashed_at IS NULL AND NOT is_archived"
     groups = {
         "total": ("''", "''", "true"),
@@ -158,19 +160,21 @@ def _backfill(dialect: str) -> None:
         "orientation": ("orientation", "''", "orientation IS NOT NULL"),
         "location": ("''", "''", "latitude IS NOT NULL"),
     }
+    statements = []
     for facet, (value, make, where) in groups.items():
         keys = ["owner_id"] + [e for e in (value, make) if e != "''"]  # no constants
-        op.execute(
+        statements.append(
             "INSERT INTO asset_facets (owner_id, facet, value, make, count) "
             f"SELECT owner_id, '{facet}', {value}, {make}, count(*) FROM assets "
             f"WHERE {visible} AND {where} GROUP BY {', '.join(keys)}"
         )
-    op.execute(
+    statements.append(
         "INSERT INTO asset_facets (owner_id, facet, value, make, count) "
         "SELECT a.owner_id, 'tag', t.tag, '', count(*) FROM asset_tags t "
         "JOIN assets a ON a.seq = t.asset_seq "
         "WHERE a.trashed_at IS NULL AND NOT a.is_archived GROUP BY a.owner_id, t.tag"
     )
+    return statements
 
 
 def upgrade() -> None:
@@ -184,7 +188,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("owner_id", "facet", "value", "make", name=op.f("pk_asset_facets")),
     )
     dialect = op.get_bind().dialect.name
-    _backfill(dialect)
+    for sql in backfill_sql(dialect):
+        op.execute(sql)
     _create_triggers(dialect)
 
 
