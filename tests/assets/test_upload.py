@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pyvips
 
 from satchel.runtime import Runtime
 from tests.conftest import make_png, upload
@@ -22,7 +23,7 @@ def temp_files(runtime: Runtime) -> list[Path]:
     return list((runtime.settings.data_dir / "tmp").iterdir())
 
 
-async def test_form_upload_round_trip(client: httpx.AsyncClient) -> None:
+async def test_form_upload_round_trip(client: httpx.AsyncClient, anon: httpx.AsyncClient) -> None:
     png = make_png(3, 2)
     body = await upload(
         client,
@@ -44,12 +45,18 @@ async def test_form_upload_round_trip(client: httpx.AsyncClient) -> None:
     assert asset["description"] == "A dot" and asset["alt_text"] == "tiny"
     assert asset["is_public"] is True and asset["status"] == "pending"
     assert body["meta"]["job_id"].startswith("job_")
-    # A public asset answers with its stable public URL, which anyone can fetch.
-    moved = await client.get(f"/api/v1/assets/{asset['id']}/content")
-    assert moved.status_code == 307
-    got = await client.get(moved.headers["location"], headers={"Authorization": ""})
-    assert got.status_code == 200 and got.content == png
-    assert got.headers["content-type"] == "image/png"
+    # The owner reads the original itself; anyone else is sent to the stable public URL,
+    # which serves the image with its metadata stripped (README: Sharing).
+    own = await client.get(f"/api/v1/assets/{asset['id']}/content")
+    assert own.status_code == 200 and own.content == png
+    moved = await anon.get(f"/api/v1/assets/{asset['id']}/content")
+    assert moved.status_code == 307 and moved.headers["location"].split("?")[0].endswith(
+        f"/p/{asset['id']}/dot.png"
+    )
+    got = await anon.get(moved.headers["location"])
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    shown = pyvips.Image.new_from_buffer(got.content, "")
+    assert (shown.width, shown.height) == (3, 2)
 
 
 async def test_inline_base64_upload(client: httpx.AsyncClient) -> None:

@@ -22,7 +22,7 @@ from tests.conftest import ADMIN_KEY
 from tests.runs import bombs
 from tests.tools.helpers import PHOTO
 
-TOOL_SECONDS = 4.0
+TOOL_SECONDS = 6.0  # the hog reaches its memory limit well within it, even on a loaded CI
 MiB = 1 << 20
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
@@ -90,7 +90,7 @@ BOMBS = [
     Bomb("memory", "image", "test-hog", "photo.jpg", PHOTO.read_bytes()),
 ]
 # How long an answer may take: the run's limit, plus receiving, sniffing and answering.
-WITHIN = TOOL_SECONDS + 6
+WITHIN = TOOL_SECONDS + 10
 
 
 def _refused(status: int, error: dict[str, Any]) -> None:
