@@ -75,10 +75,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database_url", ENGINES, indirect=True)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def debian_engines() -> None:
+def pytest_configure(config: pytest.Config) -> None:
     """The engines of deploy/debian-engines.txt, installed first when missing (OCR,
-    LibreOffice, Ghostscript, qpdf, Chromium, …: the tools' tests expect them)."""
+    LibreOffice, Ghostscript, qpdf, Chromium, …: the tools' tests expect them). This runs
+    before collection (and, under xdist, in the controller before any worker starts): an
+    engine probe cached while collecting would otherwise keep saying "not installed"."""
     from tests.servers import ensure_engines
 
     ensure_engines()
