@@ -219,6 +219,43 @@ async def test_same_bytes_in_managed_and_connection_are_kept_apart(
     assert raw.status_code == 200 and raw.content == text  # managed keeps its own
 
 
+async def test_deleting_one_of_two_assets_in_a_bucket_keeps_the_others_bytes(
+    client: httpx.AsyncClient, workers: Runtime, s3_server: Any, byo_bucket: str
+) -> None:
+    """Two assets of one bucket share bytes (an upload with dedupe off): permanently
+    deleting one, or reprocessing one, must not remove what the other still points at."""
+    conn = (
+        await client.post(
+            "/api/v1/storage-connections", json=connection_body(s3_server, byo_bucket)
+        )
+    ).json()["data"]
+    png = make_png(64, 48, seed=11)
+    first, second = [
+        (
+            await upload(
+                client, png, filename=name, dedupe="false", storage_connection_id=conn["id"]
+            )
+        )["data"]
+        for name in ("a.png", "b.png")
+    ]
+    for asset in (first, second):
+        assert (await wait_for_asset(client, asset["id"]))["status"] == "ready"
+    thumb = await client.get(f"/api/v1/assets/{second['id']}/derivatives/thumbnail")
+    assert thumb.status_code == 200
+    reprocess = await client.post(f"/api/v1/assets/{first['id']}/reprocess")
+    assert reprocess.status_code in (200, 202), reprocess.text
+    assert (await wait_for_asset(client, first["id"]))["status"] == "ready"
+    assert (await client.delete(f"/api/v1/assets/{first['id']}?permanent=true")).status_code == 200
+    sha = hashlib.sha256(png).hexdigest()
+    assert f"satchel/blobs/{sha[:2]}/{sha}" in _keys(s3_server, byo_bucket)
+    raw = await client.get(f"/api/v1/assets/{second['id']}/raw")
+    assert raw.status_code == 200 and raw.content == png
+    again = await client.get(f"/api/v1/assets/{second['id']}/derivatives/thumbnail")
+    assert again.status_code == 200 and again.content == thumb.content
+    assert (await client.delete(f"/api/v1/assets/{second['id']}?permanent=true")).status_code == 200
+    assert _keys(s3_server, byo_bucket) == set()  # the last one takes the bytes with it
+
+
 async def test_credentials_never_in_responses_logs_or_rows(
     client: httpx.AsyncClient,
     runtime: Runtime,
