@@ -35,8 +35,10 @@ def health(runtime: RuntimeDep, _: Public) -> JSONResponse:
 
 
 @router.get("/config/auth", summary="Whether authentication is on (public)")
-def auth_config(_: Public) -> Envelope[dict[str, bool]]:
-    return envelope({"authEnabled": True})
+def auth_config(_: Public) -> dict[str, bool]:
+    """The seed's shape, bare like `/health` (`{"authEnabled": true}`): Satchel has no
+    mode without authentication."""
+    return {"authEnabled": True}
 
 
 def _gpu() -> dict[str, Any]:
