@@ -50,6 +50,7 @@ class Code(StrEnum):
     FEATURE_NOT_FOUND = "feature_not_found"
     FEATURE_UNAVAILABLE = "feature_unavailable"
     FOLDER_NAME_TAKEN = "folder_name_taken"
+    FOLDER_NOT_FOUND = "folder_not_found"
     FORBIDDEN = "forbidden"
     HANDLE_TAKEN = "handle_taken"
     INSUFFICIENT_PERMISSION = "insufficient_permission"

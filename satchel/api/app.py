@@ -25,6 +25,7 @@ from satchel.auth.router import router as keys_router
 from satchel.config import Settings, get_settings
 from satchel.features.router import router as features_router
 from satchel.folders.router import router as folders_router
+from satchel.folders.transfer_router import router as folder_transfer_router
 from satchel.jobs.router import router as jobs_router
 from satchel.library.router import router as library_router
 from satchel.lifecycle.router import router as lifecycle_router
@@ -68,6 +69,7 @@ def api_router() -> APIRouter:
         skills_router,  # before assets: `/assets/skills` is not an asset id
         search_router,  # nor is `/assets/duplicates`
         folders_router,
+        folder_transfer_router,
         trash_router,
         assets_router,
         delivery_router,

@@ -107,6 +107,18 @@ async def receive_raw(request: Request, writer: BlobWriter, *, limit: int) -> No
         raise
 
 
+async def receive_to_file(request: Request, path: Path, *, limit: int) -> None:
+    """A raw body (an archive to import) into a local scratch file, refused past `limit`."""
+    check_declared_length(request, limit)
+    size = 0
+    with open(path, "wb") as fh:  # noqa: ASYNC230 - local scratch, written in chunks
+        async for chunk in _body(request):
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit)
+            fh.write(chunk)
+
+
 @dataclass
 class ReceivedForm:
     fields: dict[str, str] = field(default_factory=dict)

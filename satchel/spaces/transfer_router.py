@@ -9,14 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from satchel.api.deps import ReadFiles, RuntimeDep, caller
 from satchel.api.envelope import Envelope, envelope
+from satchel.api.receive import receive_to_file
+from satchel.assets.zip_response import zip_download
 from satchel.auth.service import Principal
-from satchel.codes import Code
-from satchel.errors import TooLarge
 from satchel.spaces import transfer
 
 router = APIRouter(tags=["spaces"])
@@ -47,17 +46,7 @@ async def export_space(
             runtime=runtime, owner_id=principal.owner_filter("files:all"), space_id=space_id
         )
     )
-
-    def chunks() -> object:
-        while chunk := out.read(1 << 20):
-            yield chunk
-
-    return StreamingResponse(
-        chunks(),  # type: ignore[arg-type]
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        background=BackgroundTask(out.close),
-    )
+    return zip_download(out, name)
 
 
 @router.post(
@@ -72,18 +61,9 @@ async def import_space(
     principal: ImportSpaces,
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Envelope[Imported]:
-    limit = runtime.settings.max_upload_bytes
     with tempfile.TemporaryDirectory(dir=runtime.settings.data_dir / "tmp") as folder:
         path = Path(folder) / "import.zip"
-        size = 0
-        with open(path, "wb") as fh:  # noqa: ASYNC230 - local scratch, written in chunks
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(
-                        "The ZIP is larger than one upload may be.", code=Code.ASSET_FILE_TOO_LARGE
-                    )
-                fh.write(chunk)
+        await receive_to_file(request, path, limit=runtime.settings.max_upload_bytes)
         space, asset_ids, jobs = await run_in_threadpool(
             lambda: transfer.import_zip(
                 runtime=runtime, owner_id=principal.user_id, path=path, name=name
