@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
@@ -18,14 +19,16 @@ from satchel.api.deps import (
     ReadFiles,
     RuntimeDep,
     SessionDep,
+    WriteFiles,
+    client_ip,
 )
 from satchel.api.envelope import Envelope, envelope
-from satchel.assets import content, service
+from satchel.assets import content, links, service
 from satchel.assets.models import Asset, Blob, Derivative
 from satchel.assets.schemas import (
     SignedUrl,
 )
-from satchel.assets.views import base_url, content_url
+from satchel.assets.views import base_url, content_url, link_message
 from satchel.auth.service import Principal
 from satchel.codes import Code
 from satchel.errors import Invalid, NotFound, SatchelError, Unauthorized
@@ -57,15 +60,16 @@ def _authorized_asset(
         return service.get(
             session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
         )
-    try:
-        runtime.signer.verify(signed, expires=expires, signature=sig)
+    asset = session.scalars(select(Asset).where(Asset.id == asset_id, service.live())).first()
+    generation = asset.link_generation if asset is not None else 0
+    try:  # a link signed before the owner revoked the asset's links fails here
+        runtime.signer.verify(link_message(signed, generation), expires=expires, signature=sig)
     except SatchelError:
         if principal is None:
             raise
         return service.get(  # a stale link in the owner's own page still works for them
             session=session, owner_id=principal.owner_filter("files:all"), asset_id=asset_id
         )
-    asset = session.scalars(select(Asset).where(Asset.id == asset_id, service.live())).first()
     if asset is None:
         raise service.not_found(asset_id)
     return asset
@@ -179,8 +183,34 @@ def signed_url(
             fields=[{"field": "expires_in", "message": f"at most {max_seconds}"}],
         )
     expires = int(time.time()) + expires_in
-    url = content_url(runtime, base_url(request, runtime), asset.id, expires=expires)
+    base = base_url(request, runtime)
+    url = content_url(runtime, base, asset.id, expires=expires, generation=asset.link_generation)
     return envelope(SignedUrl(url=url, expires_at=datetime.fromtimestamp(expires, UTC)))
+
+
+class LinksRevoked(BaseModel):
+    id: str
+    link_generation: int
+
+
+@router.post(
+    "/assets/{asset_id}/links/revoke",
+    summary="Revoke every signed link to the asset handed out so far",
+    description="Links from `GET /assets/{id}/url` and the derivative links of the asset's "
+    "JSON stop working at once (`403`); links made after this call work. Share pages of "
+    "spaces have their own revocation (changing the space's visibility or password).",
+)
+def revoke_links(
+    asset_id: str, request: Request, runtime: RuntimeDep, principal: WriteFiles
+) -> Envelope[LinksRevoked]:
+    generation = links.revoke(
+        db=runtime.db,
+        owner_id=principal.owner_filter("files:all"),
+        asset_id=asset_id,
+        actor_id=principal.user_id,
+        ip=client_ip(request),
+    )
+    return envelope(LinksRevoked(id=asset_id, link_generation=generation))
 
 
 @router.head("/assets/{asset_id}/derivatives/{kind}", include_in_schema=False)

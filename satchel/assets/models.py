@@ -127,6 +127,8 @@ class Asset(Base):
     root_id: Mapped[str | None] = mapped_column(String(40), index=True)
     parent_id: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Signed links name it; `POST /assets/{id}/links/revoke` bumps it (older links stop).
+    link_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Where the bytes (original and derivatives) live: None for managed storage, else the
     # id of the owner's storage connection (satchel.storage).
     store: Mapped[str | None] = mapped_column(String(40))

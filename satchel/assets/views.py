@@ -37,15 +37,27 @@ def link_window() -> int:
     return (int(time.time()) // 1800 + 3) * 1800
 
 
-def content_url(runtime: Runtime, base: str, asset_id: str, *, expires: int | None = None) -> str:
+def link_message(signed: str, generation: int) -> str:
+    """What a link to an asset signs: its purpose and id, and the asset's link generation
+    (`POST /assets/{id}/links/revoke` bumps it; generation 0 is the plain message, so links
+    made before generations existed stay valid until revoked)."""
+    return signed if generation == 0 else f"{signed} g{generation}"
+
+
+def content_url(
+    runtime: Runtime, base: str, asset_id: str, *, expires: int | None = None, generation: int = 0
+) -> str:
     expires = expires or link_window()
-    sig = runtime.signer.sign(f"content {asset_id}", expires=expires)
+    sig = runtime.signer.sign(link_message(f"content {asset_id}", generation), expires=expires)
     return f"{base}/api/v1/assets/{asset_id}/content?expires={expires}&sig={sig}"
 
 
-def derivative_url(runtime: Runtime, base: str, asset_id: str, kind: str) -> str:
+def derivative_url(
+    runtime: Runtime, base: str, asset_id: str, kind: str, *, generation: int = 0
+) -> str:
     expires = link_window()
-    sig = runtime.signer.sign(f"derivative {asset_id} {kind}", expires=expires)
+    message = link_message(f"derivative {asset_id} {kind}", generation)
+    sig = runtime.signer.sign(message, expires=expires)
     return f"{base}/api/v1/assets/{asset_id}/derivatives/{kind}?expires={expires}&sig={sig}"
 
 
@@ -68,7 +80,7 @@ def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
             size=d.size,
             width=d.width,
             height=d.height,
-            url=derivative_url(runtime, base, asset.id, d.kind),
+            url=derivative_url(runtime, base, asset.id, d.kind, generation=asset.link_generation),
         )
         for d in _derivatives(asset)
     ]

@@ -66,11 +66,12 @@ def _page(
             return render("not_found.html", request=request, who=who, status=404)
         base = base_url(request, runtime)
         view = to_out(asset, base, runtime)
+        generation = asset.link_generation
     link = None
     if link_seconds:  # a signed link to the content, made once the asset is known to be theirs
         expires = int(time.time()) + link_seconds
         link = (
-            content_url(runtime, base, view.id, expires=expires),
+            content_url(runtime, base, view.id, expires=expires, generation=generation),
             datetime.fromtimestamp(expires, UTC),
         )
     max_link = runtime.settings.signed_url_max_seconds
