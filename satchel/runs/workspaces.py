@@ -197,5 +197,7 @@ def _sweep_shared(shared: SharedFiles, limit: float) -> None:
         newest[job_id] = max(newest.get(job_id, 0.0), moment)
         keys.setdefault(job_id, []).append(key)
     old = [key for job_id, at in newest.items() if at < limit for key in keys[job_id]]
+    # Avatars staged by a signed PUT and never completed (the link lasts 15 minutes).
+    old += [key for key, moment in shared.list("avatars/") if moment < limit]
     if old:
         shared.delete(old)
