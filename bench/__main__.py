@@ -1,5 +1,6 @@
 """`python -m bench [NAME ...] [--assets N]`: run every benchmark in turn, or only the ones
-named; `--assets N` sets how many assets the list benchmark seeds (default 100 000)."""
+named; `--assets N` sets how many assets the list benchmark (default 100 000) and the
+scale_out search half (default 1 000 000) seed."""
 
 from __future__ import annotations
 

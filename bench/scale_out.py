@@ -5,39 +5,38 @@ SQLite single node (`serve` with its default worker processes); PostgreSQL + Red
 `serve --no-worker` and `satchel worker --processes 1`; the same with `--processes 2`.
 For each: 16 KiB form uploads/s at concurrency 8, and photos-to-ready/s (corpus JPEGs
 uploaded at concurrency 4, timed until none is pending or processing). Then
-`GET /api/v1/assets?q=` p50/p99 over SCALE_ASSETS assets (default 1 000 000) inserted
-straight into each engine (PostgreSQL by COPY). Servers come from tests/servers.py
-(Debian's PostgreSQL and Redis, started on loopback).
+`GET /api/v1/assets?q=` p50/p99 over `--assets N` assets (default 1 000 000) inserted
+straight into each engine by bench/list_seed.py (PostgreSQL by COPY). Servers come from
+tests/servers.py (Debian's PostgreSQL and Redis, started on loopback).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import photos_ready, small_uploads
+from bench import list_seed, photos_ready, small_uploads
 from bench.client import Conn
 from bench.common import percentile, report, work_dir
 from bench.files import wav_bytes
+from bench.list_seed import seed
 from bench.load import drive
 from bench.server import Satchel
 
 UPLOADS = 600
 PHOTOS = 200
-ASSETS = int(os.environ.get("SCALE_ASSETS", "1000000"))
+# `python -m bench scale_out --assets N` (BENCH_ASSETS), else SCALE_ASSETS, else 1M.
+ASSETS = int(os.environ.get("BENCH_ASSETS") or os.environ.get("SCALE_ASSETS") or "1000000")
 # SCALE_PARTS=search (or =throughput) runs one half alone.
 PARTS = os.environ.get("SCALE_PARTS", "throughput,search").split(",")
 QUERIES = 300
-WORDS = ("sunset", "beach", "holiday", "invoice", "report", "draft", "scan", "receipt")
+WORDS = list_seed.WORDS[:8]  # words the seeded file names and descriptions carry
 GOAL_MS = 20.0
 SECRET = "bench-scale-out-secret-0123456789abcdef0123456789"
 
@@ -106,57 +105,19 @@ def measure(server: Satchel) -> tuple[float, float]:
 
 
 def populate(url: str, count: int) -> float:
-    """`count` assets of the admin, straight into the database; seconds taken."""
+    """`count` assets of the admin, straight into the database (bench/list_seed.py, the
+    list benchmark's realistic spread); seconds taken."""
     from sqlalchemy import create_engine, text
 
-    rng = random.Random(20261203)
     engine = create_engine(url)
     with engine.connect() as conn:
         owner = conn.execute(text("SELECT id FROM users WHERE role = 'admin'")).scalar()
-    start_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=365)
-    step = timedelta(days=365) / count
-    cols = (
-        "seq, id, owner_id, size, filename, media_type, kind, status, description, tags, "
-        "attributes, is_public, info, raw_metadata, version, created_at, updated_at"
-    )
-
-    def rows() -> Iterator[tuple[object, ...]]:
-        for i in range(count):
-            created = (start_at + step * i).strftime("%Y-%m-%d %H:%M:%S.%f")
-            w1, w2 = rng.choice(WORDS), rng.choice(WORDS)
-            tags = json.dumps([f"project-{rng.randrange(20)}"])
-            desc = f"{w2} from the {w1} set" if rng.random() < 0.3 else None
-            yield (
-                i + 1, f"ast_{i:026d}", owner, rng.randrange(1, 10**7), f"{w1}-{w2}-{i:07d}.jpg",
-                "image/jpeg", "image", "ready", desc, tags, "{}", False, "{}", "{}", 1,
-                created, created,
-            )  # fmt: skip
-
-    began = time.perf_counter()
-    if url.startswith("postgresql"):
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            with cursor.copy(f"COPY assets ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for row in rows():
-                    copy.write_row(row)
-            raw.commit()
-            cursor.execute("ANALYZE assets")
-            raw.commit()
-        finally:
-            raw.close()
-    else:
-        import sqlite3
-
-        db = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=60)
-        db.execute("BEGIN IMMEDIATE")
-        marks = ", ".join("?" * 17)
-        db.executemany(f"INSERT INTO assets ({cols}) VALUES ({marks})", rows())
-        db.execute("COMMIT")
-        db.execute("ANALYZE")
-        db.close()
     engine.dispose()
-    return time.perf_counter() - began
+    assert owner is not None, "the server made no admin"
+    print(f"  seeding {count} assets into {url.split(':', 1)[0]}", flush=True)
+    seconds = seed(url, owner, count)
+    print(f"  {count} assets seeded in {seconds:.0f} s", flush=True)
+    return seconds
 
 
 def search_p99(server: Satchel) -> tuple[float, float]:

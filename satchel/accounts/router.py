@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, EmailStr, Field
 from starlette.responses import Response
 
@@ -191,6 +192,7 @@ async def put_avatar(
                 raise too_large(size)
             fh.write(chunk)
     tmp.replace(staged)
+    await run_in_threadpool(profiles.share_staged, runtime.blobs, key)  # scale-out
     return Response(status_code=204)
 
 

@@ -217,3 +217,16 @@ def write_file(store: BlobStore, path: Path, location: str | None = None) -> Blo
         writer.abort()
         raise
     return writer
+
+
+class SharedFiles(Protocol):
+    """Named temporary files every node reads (`satchel.blobs.s3_shared`): tool
+    workspaces and staged avatars in scale-out mode."""
+
+    def put_file(self, key: str, path: Path) -> None: ...
+
+    def get_file(self, key: str, path: Path) -> bool: ...
+
+    def list(self, prefix: str) -> list[tuple[str, float]]: ...
+
+    def delete(self, keys: list[str]) -> None: ...

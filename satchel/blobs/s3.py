@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from satchel.blobs.s3_appends import S3AppendStore
     from satchel.blobs.s3_multipart import S3MultipartStore
+    from satchel.blobs.s3_shared import S3SharedFiles
 
 MiB = 1 << 20
 READ_SIZE = MiB
@@ -289,6 +290,11 @@ class S3BlobStore:
         from satchel.blobs.s3_appends import S3AppendStore
 
         return S3AppendStore(self)
+
+    def shared_files(self) -> S3SharedFiles:
+        from satchel.blobs.s3_shared import S3SharedFiles
+
+        return S3SharedFiles(self)
 
     def iter_blobs(self, *, page_size: int = 1000) -> Iterator[BlobEntry]:
         """Every stored blob, page by page (`page_size` keys a request)."""

@@ -85,7 +85,9 @@ async def upload_files(
 def save_result(
     body: SaveResult, request: Request, runtime: RuntimeDep, principal: WriteFiles
 ) -> Envelope[AssetOut]:
-    ws = workspaces.open_workspace(runtime.settings.data_dir, body.job_id)
+    ws = workspaces.open_workspace(
+        runtime.settings.data_dir, body.job_id, runtime.blobs.shared_files
+    )
     manifest = ws.manifest()
     if manifest.get("owner_id") != principal.user_id:
         raise NotFound(f"No tool result {body.job_id}.", code=Code.TOOL_RESULT_NOT_FOUND)

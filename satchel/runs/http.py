@@ -19,7 +19,7 @@ from satchel.assets.views import base_url
 from satchel.auth.service import Principal, require
 from satchel.codes import Code
 from satchel.errors import BadRequest, Invalid
-from satchel.runs import sandbox, saved, service
+from satchel.runs import sandbox, saved, service, workspaces
 from satchel.runs.batch import BatchStream
 from satchel.runs.requests import Request as RunRequest
 from satchel.runs.requests import build_request
@@ -139,6 +139,8 @@ async def answer_run(
         request=built,
         manifest=manifest,
     )
+    # Scale-out: the download links may reach another node.
+    await run_in_threadpool(workspaces.publish, ws, runtime.blobs.shared_files, parts=("out",))
     return JSONResponse(envelope(service.view(ws, manifest, base=base)).model_dump(mode="json"))
 
 

@@ -17,14 +17,24 @@ from satchel.runs.service import RUN_TOOL
 @job(RUN_TOOL)
 def run_tool(ctx: JobContext) -> JobStatus:
     runtime = ctx.runtime
+    shared = runtime.blobs.shared_files
     try:
-        ws = workspaces.open_workspace(runtime.settings.data_dir, ctx.params["workspace"])
+        ws = workspaces.open_workspace(runtime.settings.data_dir, ctx.params["workspace"], shared)
     except SatchelError as exc:
         ctx.error = exc.message
         return JobStatus.FAILED
+    try:
+        return _run(ctx, ws)
+    finally:  # scale-out: the outcome (and outputs) where every API node finds them
+        workspaces.publish(ws, shared, parts=("out",))
+
+
+def _run(ctx: JobContext, ws: workspaces.Workspace) -> JobStatus:
+    runtime = ctx.runtime
     owner = ws.manifest().get("owner_id")
     try:
         plan, request = service.from_params(runtime, ctx.params)
+        request.inputs = workspaces.here(ws, request.inputs)
         manifest = service.execute(
             runtime, ws, plan=plan, request=request, queued=True, report=ctx.progress
         )
@@ -48,7 +58,11 @@ def run_tool(ctx: JobContext) -> JobStatus:
 def sweep_workspaces(runtime: Any) -> None:
     """Tool results expire: remove workspaces untouched for `tool_workspace_seconds`
     (run by the workers' recovery sweep, at their start and then every half minute)."""
-    workspaces.sweep(runtime.settings.data_dir, older_than=runtime.settings.tool_workspace_seconds)
+    workspaces.sweep(
+        runtime.settings.data_dir,
+        older_than=runtime.settings.tool_workspace_seconds,
+        shared=runtime.blobs.shared_files,
+    )
 
 
 NODE_SWEEPS.append(sweep_workspaces)

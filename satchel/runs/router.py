@@ -115,7 +115,7 @@ async def run_action(
 
 @router.get("/download/{job_id}/{filename}", summary="Download a tool result")
 def download(job_id: str, filename: str, runtime: RuntimeDep, principal: SeeTools) -> FileResponse:
-    ws = workspaces.open_workspace(runtime.settings.data_dir, job_id)
+    ws = workspaces.open_workspace(runtime.settings.data_dir, job_id, runtime.blobs.shared_files)
     manifest = ws.manifest()
     if manifest.get("owner_id") != principal.user_id and not principal.can("files:all"):
         raise workspaces.result_not_found(job_id)

@@ -17,7 +17,7 @@ from satchel.jobs import service as jobs
 from satchel.jobs.models import JobState
 from satchel.metrics.counters import TOOL_DURATION, TOOL_RUNS
 from satchel.preferences import service as preferences
-from satchel.runs import sandbox
+from satchel.runs import sandbox, workspaces
 from satchel.runs.batch import BatchStream, stream_batch
 from satchel.runs.requests import Request
 from satchel.runs.wire import (
@@ -349,6 +349,7 @@ def enqueue(runtime: Runtime, ws: Workspace, *, owner_id: str, plan: Plan, reque
         job.id = ws.id
         session.commit()
     ws.write_manifest(status=JobState.QUEUED)
+    workspaces.publish(ws, runtime.blobs.shared_files, parts=("in",))  # for a worker elsewhere
     runtime.queue.enqueue(ws.id)
     return ws.id
 

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sqlalchemy import or_, select
@@ -23,6 +23,9 @@ from satchel.media import sniff_file
 from satchel.runs import service as runs
 from satchel.runtime import Runtime
 from satchel.spaces.models import Space
+
+if TYPE_CHECKING:
+    from satchel.storage.stores import Stores
 
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,29}$")
 MAX_BIO = 280
@@ -148,6 +151,29 @@ def staged_path(blobs: BlobStore, storage_key: str) -> Path:
     return blobs.scratch_dir / ("avatar-" + storage_key.replace("/", "_"))
 
 
+def share_staged(blobs: Stores, storage_key: str) -> None:
+    """In scale-out mode, move the staged bytes to the shared bucket: the completion may
+    reach another API node."""
+    shared = blobs.shared_files
+    if shared is None:
+        return
+    staged = staged_path(blobs, storage_key)
+    try:
+        shared.put_file(storage_key, staged)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _take_staged(blobs: Stores, storage_key: str) -> Path:
+    """The staged bytes on this node (from the shared bucket in scale-out mode, removed
+    there: a completion uses them once)."""
+    staged = staged_path(blobs, storage_key)
+    shared = blobs.shared_files
+    if shared is not None and not staged.exists() and shared.get_file(storage_key, staged):
+        shared.delete([storage_key])
+    return staged
+
+
 def complete_avatar(*, runtime: Runtime, user_id: str, storage_key: str) -> User:
     """Verify the bytes landed and are an image, make a 256×256 WebP in the sandbox (the
     upload is untrusted), swap it in."""
@@ -155,7 +181,7 @@ def complete_avatar(*, runtime: Runtime, user_id: str, storage_key: str) -> User
 
     if not storage_key.startswith(f"avatars/{user_id}/"):
         raise NotFound("No such avatar upload.", code=Code.UPLOAD_NOT_FOUND)
-    staged = staged_path(blobs, storage_key)
+    staged = _take_staged(blobs, storage_key)
     if not staged.exists():
         raise Conflict("The avatar bytes have not been uploaded.", code=Code.ASSET_NOT_UPLOADED)
     try:

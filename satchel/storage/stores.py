@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from satchel.blobs.base import BlobEntry, BlobStore, BlobWriter
+from satchel.blobs.base import BlobEntry, BlobStore, BlobWriter, SharedFiles
 from satchel.blobs.local import LocalBlobStore
 from satchel.blobs.multipart import AppendStore, MultipartStore
 from satchel.codes import Code
@@ -209,3 +209,10 @@ class Stores:
         """tus staging in managed storage's bucket, when it is S3 (any node can take the
         next PATCH); None: tus stages on this node's disk."""
         return getattr(self.managed, "append_store", None)
+
+    @property
+    def shared_files(self) -> SharedFiles | None:
+        """Named temporary files (tool workspaces, staged avatars) in managed storage's
+        bucket, when it is S3, so any node can read them; None: they stay on local disk."""
+        make = getattr(self.managed, "shared_files", None)  # S3 stores have one
+        return make() if make is not None else None
