@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import os
 from collections.abc import Iterator
@@ -229,4 +230,4 @@ class SharedFiles(Protocol):
 
     def list(self, prefix: str) -> list[tuple[str, float]]: ...
 
-    def delete(self, keys: list[str]) -> None: ...
+    def delete(self, keys: builtins.list[str]) -> None: ...

@@ -8,6 +8,7 @@ them removes them (the workspace sweep, the avatar's completion).
 
 from __future__ import annotations
 
+import builtins
 import os
 import tempfile
 from pathlib import Path
@@ -54,7 +55,7 @@ class S3SharedFiles:
                 found.append((key, item["LastModified"].timestamp()))
         return found
 
-    def delete(self, keys: list[str]) -> None:
+    def delete(self, keys: builtins.list[str]) -> None:
         for start in range(0, len(keys), 1000):
             batch = [{"Key": self.root + k} for k in keys[start : start + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch})  # type: ignore[typeddict-item]
