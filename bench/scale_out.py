@@ -31,8 +31,14 @@ from bench.server import Satchel
 
 UPLOADS = 600
 PHOTOS = 200
-# `python -m bench scale_out --assets N` (BENCH_ASSETS), else SCALE_ASSETS, else 1M.
-ASSETS = int(os.environ.get("BENCH_ASSETS") or os.environ.get("SCALE_ASSETS") or "1000000")
+
+
+def assets() -> int:
+    """`python -m bench scale_out --assets N` (BENCH_ASSETS, set after this module is
+    imported, so read when the run starts), else SCALE_ASSETS, else 1M."""
+    return int(os.environ.get("BENCH_ASSETS") or os.environ.get("SCALE_ASSETS") or "1000000")
+
+
 # SCALE_PARTS=search (or =throughput) runs one half alone.
 PARTS = os.environ.get("SCALE_PARTS", "throughput,search").split(",")
 QUERIES = 300
@@ -156,11 +162,11 @@ def _search_both(
     work: Path, svc: dict[str, str], search: dict[str, tuple[float, float, float]]
 ) -> None:
     with Satchel(work / "sqlite-list", {"SATCHEL_WORKERS": "0"}) as server:
-        seconds = populate(f"sqlite:///{server.data_dir / 'satchel.db'}", ASSETS)
+        seconds = populate(f"sqlite:///{server.data_dir / 'satchel.db'}", assets())
         search["sqlite"] = (seconds, *search_p99(server))
     url = database(svc["pg"], "bench_list")
     with Satchel(work / "pg-list", scale_env(url, svc["redis"])) as server:
-        seconds = populate(url, ASSETS)
+        seconds = populate(url, assets())
         search["postgresql"] = (seconds, *search_p99(server))
 
 
@@ -169,7 +175,7 @@ def _report(
 ) -> None:
     parts = [f"{k}: {u:.0f} uploads/s, {p:.1f} photos-to-ready/s" for k, (u, p) in rates.items()]
     parts += [
-        f"q= at {ASSETS} assets on {k} (inserted in {s:.0f} s): p50/p99 {p50:.1f}/{p99:.1f} ms"
+        f"q= at {assets()} assets on {k} (inserted in {s:.0f} s): p50/p99 {p50:.1f}/{p99:.1f} ms"
         for k, (s, p50, p99) in search.items()
     ]
     base = rates.get("sqlite", (1.0, 1.0))
