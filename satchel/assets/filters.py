@@ -11,9 +11,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, literal_column, or_
 
 from satchel.assets import folders
 from satchel.assets.models import Asset
@@ -101,13 +101,68 @@ def parse_orientation(value: str | None) -> str | None:
     return value
 
 
-def _longitudes(west: float, east: float) -> ColumnElement[bool]:
+# A range filter the listing may answer by walking its sort index instead (see
+# `satchel.assets.listing`): a place (near or bbox), a capture-time range, a width range.
+PLACE, TAKEN, WIDTH = "place", "taken", "width"
+
+
+def unindexed(column: Any, dialect: str) -> Any:
+    """`column` as an expression no index serves (the same values): SQLite's unary `+`,
+    PostgreSQL's `+ 0` (numbers only; anything else is left as it is)."""
+    if dialect == "sqlite":
+        return literal_column(f"+assets.{column.key}", type_=column.type)
+    if column.key in ("latitude", "longitude", "width"):
+        return column + 0
+    return column
+
+
+def ranges(f: LibraryFilter) -> dict[str, list[ColumnElement[bool]]]:
+    """The range filters of `f`, each with the conditions its index serves."""
+    out: dict[str, list[ColumnElement[bool]]] = {}
+    if f.near or f.box:
+        out[PLACE] = _place(f, Asset.latitude, Asset.longitude)
+    if f.taken_after or f.taken_before:
+        out[TAKEN] = _taken(f, Asset.taken_at)
+    if f.min_width is not None or f.max_width is not None:
+        out[WIDTH] = _between(Asset.width, f.min_width, f.max_width)
+    return out
+
+
+def _place(f: LibraryFilter, lat: Any, lon: Any) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.near:
+        out += _near(f.near, lat, lon)
+    if f.box:
+        out.append(lat.between(f.box.south, f.box.north))
+        out.append(_longitudes(lon, f.box.west, f.box.east))
+    return out
+
+
+def _taken(f: LibraryFilter, taken: Any) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.taken_after:
+        out.append(taken > _naive(f.taken_after))
+    if f.taken_before:
+        out.append(taken < _naive(f.taken_before))
+    return out
+
+
+def _between(column: Any, low: float | None, high: float | None) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if low is not None:
+        out.append(column >= low)
+    if high is not None:
+        out.append(column <= high)
+    return out
+
+
+def _longitudes(lon: Any, west: float, east: float) -> ColumnElement[bool]:
     if west <= east:
-        return Asset.longitude.between(west, east)
-    return (Asset.longitude >= west) | (Asset.longitude <= east)
+        return lon.between(west, east)  # type: ignore[no-any-return]
+    return (lon >= west) | (lon <= east)  # type: ignore[no-any-return]
 
 
-def _near(near: Near) -> list[ColumnElement[bool]]:
+def _near(near: Near, lat: Any, lon: Any) -> list[ColumnElement[bool]]:
     # A box the index can range over, then the distance on a local flat projection
     # (plain arithmetic, so SQLite needs no math functions; exact enough below ~500 km).
     dlat = near.km / KM_PER_DEGREE
@@ -115,17 +170,24 @@ def _near(near: Near) -> list[ColumnElement[bool]]:
     dlon = min(dlat / scale, 180.0)
     south, north = max(near.latitude - dlat, -90.0), min(near.latitude + dlat, 90.0)
     west, east = near.longitude - dlon, near.longitude + dlon
-    conditions: list[ColumnElement[bool]] = [Asset.latitude.between(south, north)]
+    conditions: list[ColumnElement[bool]] = [lat.between(south, north)]
     if dlon < 180:
-        conditions.append(_longitudes((west + 540) % 360 - 180, (east + 540) % 360 - 180))
-    y = Asset.latitude - near.latitude
-    x = (Asset.longitude - near.longitude) * scale
+        conditions.append(_longitudes(lon, (west + 540) % 360 - 180, (east + 540) % 360 - 180))
+    y = lat - near.latitude
+    x = (lon - near.longitude) * scale
     conditions.append(x * x + y * y <= dlat * dlat)
     return conditions
 
 
-def conditions(f: LibraryFilter) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of `f` (trashed assets are always left out)."""
+def conditions(
+    f: LibraryFilter, *, walk: frozenset[str] = frozenset(), dialect: str = "sqlite"
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `f` (trashed assets are always left out); the range
+    filters named in `walk` on expressions no index serves."""
+
+    def col(column: Any, name: str) -> Any:
+        return unindexed(column, dialect) if name in walk else column
+
     out: list[ColumnElement[bool]] = [Asset.trashed_at.is_(None)]
     if f.archived != "any":
         out.append(Asset.is_archived.is_(bool(f.archived)))
@@ -135,35 +197,25 @@ def conditions(f: LibraryFilter) -> list[ColumnElement[bool]]:
             out.append(selected)
     if f.favorite is not None:
         out.append(Asset.is_favorite.is_(f.favorite))
-    if f.taken_after:
-        out.append(Asset.taken_at > _naive(f.taken_after))
-    if f.taken_before:
-        out.append(Asset.taken_at < _naive(f.taken_before))
+    out += _taken(f, col(Asset.taken_at, TAKEN))
     if f.camera:
         # The values `/assets/facets` answers: a model ("Canon EOS 40D") or a make ("Canon").
         camera = f.camera.strip()
         out.append(or_(Asset.camera_model == camera, Asset.camera_make == camera))
     if f.lens:
         out.append(Asset.lens == f.lens.strip())
-    if f.near:
-        out += _near(f.near)
-    if f.box:
-        out.append(Asset.latitude.between(f.box.south, f.box.north))
-        out.append(_longitudes(f.box.west, f.box.east))
+    out += _place(f, col(Asset.latitude, PLACE), col(Asset.longitude, PLACE))
     if f.has_location is not None:
         out.append(Asset.latitude.is_not(None) if f.has_location else Asset.latitude.is_(None))
     if f.orientation:
         out.append(Asset.orientation == f.orientation)
+    out += _between(col(Asset.width, WIDTH), f.min_width, f.max_width)
     for column, low, high in (
-        (Asset.width, f.min_width, f.max_width),
         (Asset.height, f.min_height, f.max_height),
         (Asset.duration, f.min_duration, f.max_duration),
         (Asset.pages, f.min_pages, f.max_pages),
     ):
-        if low is not None:
-            out.append(column >= low)
-        if high is not None:
-            out.append(column <= high)
+        out += _between(column, low, high)
     return out
 
 

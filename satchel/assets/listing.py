@@ -10,11 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal_column, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
+from satchel.assets import filters
 from satchel.assets.filters import LibraryFilter
-from satchel.assets.filters import conditions as library_conditions
 from satchel.assets.models import Asset, AssetTag
 from satchel.errors import Invalid
 
@@ -39,6 +49,13 @@ _TOKEN = re.compile(r"\w[\w.\-]*", re.UNICODE)
 # primary key (a tag) or against the found set (a search): with one asset in
 # FEW_MATCHES / N matching, a page of 50 is found within 50 × N / FEW_MATCHES rows.
 FEW_MATCHES = 5000
+# The same holds for a range filter (a place, a capture-time range, a width range): each
+# has its index, which finds a small range's rows at once, but a wide one means reading
+# and sorting all of its rows. So the range's index is first counted with the same cap: at
+# or over it, the filter is written on expressions its index does not serve and the sort
+# index is walked. SQLite needs it for each range; PostgreSQL's statistics judge time and
+# width ranges well, but not a place (latitude and longitude are far from independent).
+_PROBED = {"sqlite": (filters.PLACE, filters.TAKEN, filters.WIDTH), "postgresql": (filters.PLACE,)}
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,21 @@ def _few_or_walk(session: Session, seqs: Select[Any], *, walk: ColumnElement[boo
     return walk, False
 
 
+def _wide_ranges(session: Session, owner_id: str | None, f: LibraryFilter) -> frozenset[str]:
+    """The range filters of `f` matching at least FEW_MATCHES of the owner's assets."""
+    dialect = session.get_bind().dialect.name
+    probed = _PROBED.get(dialect, ())
+    if owner_id is None:
+        return frozenset()
+    wide = set()
+    for name, conditions in filters.ranges(f).items():
+        if name in probed:
+            probe = select(literal(1)).where(Asset.owner_id == owner_id, *conditions)
+            if len(session.scalars(probe.limit(FEW_MATCHES)).all()) >= FEW_MATCHES:
+                wide.add(name)
+    return frozenset(wide)
+
+
 def _encode_cursor(value: Any, asset_id: str) -> str:
     raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, asset_id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -160,7 +192,11 @@ def list_assets(
         "taken_at": Asset.taken_at,
     }[sort]
     stmt: Select[Asset] = select(Asset)
-    conditions: list[ColumnElement[bool]] = library_conditions(query.library)
+    conditions: list[ColumnElement[bool]] = filters.conditions(
+        query.library,
+        walk=_wide_ranges(session, owner_id, query.library),
+        dialect=session.get_bind().dialect.name,
+    )
     if query.kind:
         conditions.append(Asset.kind == query.kind)
     if query.media_type:

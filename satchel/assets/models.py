@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -209,3 +210,8 @@ class Tombstone(Base):
     owner_id: Mapped[str] = mapped_column(String(40), index=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def live() -> ColumnElement[bool]:
+    """Not in the trash: every read but the trash's own adds this (trashed is invisible)."""
+    return Asset.trashed_at.is_(None)

@@ -50,6 +50,12 @@ class AssetFields(Request):
     )
     is_favorite: bool | None = None
     is_archived: bool | None = Field(None, description="Archived assets leave the default list.")
+    allow_duplicates: bool | None = Field(
+        None,
+        description="Keep a file name the folder already has. By default an upload into a "
+        "taken name is numbered (`photo (2).jpg`) and a rename or move onto one is refused "
+        "(`409 folder_name_taken`).",
+    )
 
     @field_validator("attributes", mode="before")
     @classmethod

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetTag
+from satchel.assets.models import live as live  # re-exported: readers import it from here
+from satchel.assets.names import refuse_taken
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
 from satchel.codes import Code
 from satchel.db import Database, utcnow
@@ -75,11 +77,6 @@ def owned_by(stmt: S, owner_id: str | None) -> S:
     return stmt if owner_id is None else stmt.where(Asset.owner_id == owner_id)
 
 
-def live() -> ColumnElement[bool]:
-    """Not in the trash: every read but the trash's own adds this (trashed is invisible)."""
-    return Asset.trashed_at.is_(None)
-
-
 def find(session: Session, *, owner_id: str | None, asset_id: str) -> Asset | None:
     """The caller's asset, or None (another owner's, or a trashed one, is as missing as
     one never made)."""
@@ -102,6 +99,7 @@ def get(*, session: Session, owner_id: str | None, asset_id: str) -> Asset:
 def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[str, Any]) -> Asset:
     with db.write_session() as session:
         asset = get(session=session, owner_id=owner_id, asset_id=asset_id)
+        place = (asset.folder, asset.filename)
         for name in _SETTABLE:
             if name in changes:
                 value = changes[name]
@@ -112,6 +110,8 @@ def patch(*, db: Database, owner_id: str | None, asset_id: str, changes: dict[st
                 setattr(asset, name, value)
         if changes.get("filename") is not None:
             asset.filename = clean_filename(changes["filename"])
+        if (asset.folder, asset.filename) != place and not changes.get("allow_duplicates"):
+            refuse_taken(session, asset=asset)
         if "tags" in changes:
             set_tags(session, asset, normalized_tags(changes["tags"]))
         asset.updated_at = utcnow()

@@ -21,6 +21,7 @@ from satchel.assets.blobrefs import blob_in_use, ensure_blob_row
 from satchel.assets.filenames import clean_filename
 from satchel.assets.indexing import orientation_of
 from satchel.assets.models import Asset, AssetStatus, Blob
+from satchel.assets.names import free_name
 from satchel.assets.schemas import AssetFields
 from satchel.assets.service import live, normalized_tags, set_tags
 from satchel.blobs import BlobInfo, BlobStore, BlobWriter
@@ -202,12 +203,16 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
     ensure_blob_row(session, info)
     now = utcnow()
     fields = intent.fields
+    folder = fields.folder or "/"
+    filename = clean_filename(intent.filename, media_type=media.media_type)
+    if not fields.allow_duplicates:
+        filename = free_name(session, owner_id=intent.owner_id, folder=folder, name=filename)
     asset = Asset(
         id=asset_id,
         owner_id=intent.owner_id,
         sha256=info.sha256,
         size=info.size,
-        filename=clean_filename(intent.filename, media_type=media.media_type),
+        filename=filename,
         media_type=media.media_type,
         kind=media.kind,
         status=AssetStatus.PENDING,
@@ -215,7 +220,7 @@ def _insert(session: Session, intent: Intent, info: BlobInfo, media: MediaInfo) 
         alt_text=fields.alt_text,
         attributes=fields.attributes or {},
         is_public=bool(fields.is_public),
-        folder=fields.folder or "/",
+        folder=folder,
         is_favorite=bool(fields.is_favorite),
         is_archived=bool(fields.is_archived),
         orientation=orientation_of(media.width, media.height),

@@ -37,6 +37,8 @@ _PLAIN_FIELDS = frozenset(
         "isFavorite",
         "is_archived",
         "isArchived",
+        "allow_duplicates",
+        "allowDuplicates",
     }
 )
 

@@ -130,3 +130,57 @@ async def test_deleting_a_folder_plans_then_trashes(client: httpx.AsyncClient) -
     assert await _ids(client) == {outside}  # `/older` is not under `/old`
     trash = {a["id"] for a in (await client.get("/api/v1/trash")).json()["data"]}
     assert trash == set(inside)
+
+
+async def test_a_taken_name_is_numbered_on_upload_and_refused_on_rename(
+    client: httpx.AsyncClient, other: httpx.AsyncClient
+) -> None:
+    async def put(seed: int, name: str, folder: str = "/docs", **fields: Any) -> dict[str, Any]:
+        body = await upload(client, make_png(seed=seed), filename=name, folder=folder, **fields)
+        data: dict[str, Any] = body["data"]
+        return data
+
+    first = await put(21, "report.png")
+    second = await put(22, "report.png")
+    third = await put(23, "report.png")
+    assert [first["filename"], second["filename"], third["filename"]] == [
+        "report.png",
+        "report (2).png",
+        "report (3).png",
+    ]
+    # the same name elsewhere, another owner, or asked for: kept as sent
+    assert (await put(24, "report.png", folder="/other"))["filename"] == "report.png"
+    theirs = await upload(other, make_png(seed=25), filename="report.png", folder="/docs")
+    assert theirs["data"]["filename"] == "report.png"
+    kept = await put(26, "report.png", allow_duplicates=True)
+    assert kept["filename"] == "report.png"
+    # identical bytes are the same asset, not a numbered copy
+    again = await upload(
+        client, make_png(seed=21), filename="report.png", folder="/docs", expect=200
+    )
+    assert again["data"]["id"] == first["id"] and again["data"]["filename"] == "report.png"
+    # names without an extension, and numbered names themselves
+    assert (await put(27, "README"))["filename"] == "README"
+    assert (await put(28, "README"))["filename"] == "README (2)"
+    assert (await put(29, "report (2).png"))["filename"] == "report (2) (2).png"
+
+    # a trashed file's name is free again
+    await client.delete(f"/api/v1/assets/{third['id']}")
+    assert (await put(30, "report.png"))["filename"] == "report (3).png"
+
+    # renames and moves onto a taken name are refused, unless asked for
+    rename = await client.patch(f"/api/v1/assets/{second['id']}", json={"filename": "README"})
+    assert rename.status_code == 409, rename.text
+    assert rename.json()["error"]["code"] == "folder_name_taken"
+    move = await client.patch(
+        f"/api/v1/assets/{first['id']}", json={"folder": "/other", "description": "x"}
+    )
+    assert move.status_code == 409 and move.json()["error"]["code"] == "folder_name_taken"
+    unchanged = (await client.get(f"/api/v1/assets/{first['id']}")).json()["data"]
+    assert (unchanged["folder"], unchanged["description"]) == ("/docs", None)
+    forced = await client.patch(
+        f"/api/v1/assets/{second['id']}", json={"filename": "README", "allow_duplicates": True}
+    )
+    assert forced.status_code == 200 and forced.json()["data"]["filename"] == "README"
+    same = await client.patch(f"/api/v1/assets/{first['id']}", json={"filename": "report.png"})
+    assert same.status_code == 200, same.text  # its own name is not a clash
