@@ -6,7 +6,6 @@ import gc
 import io
 import resource
 import struct
-import time
 from pathlib import Path
 from typing import Any
 
@@ -293,16 +292,16 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 def test_a_frame_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
     path = tmp_path / "bomb.gif"
     path.write_bytes(gif_bomb(2000, 2000, 2000))  # 8 gigapixels in 44 kB
     assert path.stat().st_size < 50_000
-    before, started = max_rss_mb(), time.monotonic()
+    before = max_rss_mb()
     with pytest.raises(ImageTooLarge) as caught:
         imaging.load(path, "image/gif", all_frames=True)
     with pytest.raises(ImageTooLarge):
         animation.load(path, "image/gif", limits=imaging.PixelLimits(), name="bomb.gif")
-    assert time.monotonic() - started < 5
     assert max_rss_mb() - before < 200  # one decoded frame alone would be 16 MB
     assert caught.value.code == "tool_input_too_large"
     assert "2000 frames of 2000×2000" in caught.value.message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import resource
 import threading
-import time
 from pathlib import Path
 
 import pikepdf
@@ -81,11 +80,11 @@ def test_a_damaged_file_is_unreadable(tmp_path: Path) -> None:
     assert caught.value.message.startswith("The PDF could not be read as a PDF: ")
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 def test_a_page_tree_declaring_200000_pages(tmp_path: Path) -> None:
     path = tmp_path / "bomb.pdf"
     path.write_bytes(declared_pages(200_000))
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.monotonic()
     with pdfium.open_pdf(path, "bomb.pdf") as pdf:
         assert pdf.pages == 200_000  # what PDFium believes
         with pytest.raises(PdfTooManyPages) as caught:
@@ -101,19 +100,17 @@ def test_a_page_tree_declaring_200000_pages(tmp_path: Path) -> None:
             pdf.text(199_999)
         with pytest.raises(PdfError):
             pdf.render(5, 1.0)
-    assert time.monotonic() - started < 2
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # kB
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 def test_many_real_pages_are_refused_before_rendering(tmp_path: Path) -> None:
     path = blank_pages(tmp_path / "blank.pdf", 1200)
-    started = time.monotonic()
     with pdfium.open_pdf(path) as pdf:
         assert pdf.pages == 1200
         with pytest.raises(PdfTooManyPages):
             pdfium.check_render_budget(pdf, pdf.pages)
         pdfium.check_render_budget(pdf, 1000)
-    assert time.monotonic() - started < 5
 
 
 def test_the_lock_serialises_pdfium_across_threads() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -91,12 +90,11 @@ def test_damaged_pdf_fails_clearly(process: Process, tmp_path: Path) -> None:
         process(path, "application/pdf")
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 def test_a_page_tree_declaring_200000_pages(process: Process, tmp_path: Path) -> None:
     path = tmp_path / "bomb.pdf"
     path.write_bytes(declared_pages(200_000))  # one real page
-    started = time.monotonic()
     result = process(path, "application/pdf")
-    assert time.monotonic() - started < 5
     assert result.metadata["pages"] == 200_000  # as declared
     assert result.raw["text_pages"] == 1 and result.raw["text_truncated"] is True
     assert {d.kind for d in result.derivatives} == {"thumbnail", "preview"}

@@ -9,7 +9,6 @@ import io
 import json
 import subprocess
 import threading
-import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -453,9 +452,9 @@ async def test_gif_frames_count_against_the_pixel_limit(
     assert response.json()["data"]["frames"] == 4  # facts are still given
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 async def test_a_gif_frame_bomb_is_refused_before_decoding(client: httpx.AsyncClient) -> None:
     bomb = ("bomb.gif", gif_bomb(2000, 2000, 2000))  # 44 kB declaring 8 gigapixels
-    started = time.monotonic()
     for tool, settings in [
         ("gif-tools", {"action": "reverse"}),
         ("gif-webp", {}),
@@ -465,7 +464,6 @@ async def test_a_gif_frame_bomb_is_refused_before_decoding(client: httpx.AsyncCl
         body = await call_tool(client, tool, bomb, settings, expect=422)
         assert body["error"]["code"] == "tool_input_too_large", tool
         assert "2000 frames of 2000×2000" in body["error"]["message"], tool
-    assert time.monotonic() - started < 20
 
 
 # gif-webp -------------------------------------------------------------------------------

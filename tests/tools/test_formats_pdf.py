@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.media.test_pdfium import blank_pages, declared_pages
 from tests.tools.helpers import PHOTO, call_tool, corpus, golden, image, pixels, run_tool
@@ -125,9 +125,9 @@ async def test_pdf_info_and_preview(client: httpx.AsyncClient) -> None:
     assert response.json()["error"]["code"] == "pdf_encrypted"
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed measure: the bench measures speed
 async def test_page_budgets(client: httpx.AsyncClient, tmp_path: Path) -> None:
     bomb = ("bomb.pdf", declared_pages(200_000))  # one real page, 200,000 declared
-    started = time.monotonic()
     body = await call_tool(client, "pdf-to-image", bomb, section="pdf", expect=422)
     assert body["error"]["code"] == "pdf_too_many_pages"
     assert "at most 1000" in body["error"]["message"]
@@ -137,7 +137,6 @@ async def test_page_budgets(client: httpx.AsyncClient, tmp_path: Path) -> None:
     assert body["error"]["code"] == "pdf_unreadable"  # declared, but not there
     response = await client.post("/api/v1/tools/pdf/pdf-to-image/info", files={"file": bomb})
     assert response.json()["error"]["code"] == "pdf_unreadable"
-    assert time.monotonic() - started < 20
     blank = blank_pages(tmp_path / "blank.pdf", 1001)
     body = await call_tool(client, "pdf-to-image", blank, {"dpi": 36}, section="pdf", expect=422)
     assert body["error"]["code"] == "pdf_too_many_pages"
