@@ -106,14 +106,9 @@ def parse_orientation(value: str | None) -> str | None:
 PLACE, TAKEN, WIDTH = "place", "taken", "width"
 
 
-def unindexed(column: Any, dialect: str) -> Any:
-    """`column` as an expression no index serves (the same values): SQLite's unary `+`,
-    PostgreSQL's `+ 0` (numbers only; anything else is left as it is)."""
-    if dialect == "sqlite":
-        return literal_column(f"+assets.{column.key}", type_=column.type)
-    if column.key in ("latitude", "longitude", "width"):
-        return column + 0
-    return column
+def unindexed(column: Any) -> Any:
+    """`column` as an expression no SQLite index serves (the same values): a unary `+`."""
+    return literal_column(f"+assets.{column.key}", type_=column.type)
 
 
 def ranges(f: LibraryFilter) -> dict[str, list[ColumnElement[bool]]]:
@@ -180,13 +175,13 @@ def _near(near: Near, lat: Any, lon: Any) -> list[ColumnElement[bool]]:
 
 
 def conditions(
-    f: LibraryFilter, *, walk: frozenset[str] = frozenset(), dialect: str = "sqlite"
+    f: LibraryFilter, *, walk: frozenset[str] = frozenset()
 ) -> list[ColumnElement[bool]]:
     """The WHERE conditions of `f` (trashed assets are always left out); the range
-    filters named in `walk` on expressions no index serves."""
+    filters named in `walk` on expressions no SQLite index serves."""
 
     def col(column: Any, name: str) -> Any:
-        return unindexed(column, dialect) if name in walk else column
+        return unindexed(column) if name in walk else column
 
     out: list[ColumnElement[bool]] = [Asset.trashed_at.is_(None)]
     if f.archived != "any":

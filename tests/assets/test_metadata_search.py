@@ -12,7 +12,7 @@ import exifread
 import httpx
 import pytest
 
-from satchel.assets import filters, listing
+from satchel.assets import listing
 from satchel.runtime import Runtime
 from tests.conftest import upload
 from tests.jobs.helpers import wait_for_asset
@@ -80,13 +80,14 @@ async def test_metadata_filters_agree_with_an_independent_reader(
     client = other
     monkeypatch.setattr(listing, "FEW_MATCHES", few)
     walked: set[str] = set()
-    conditions = filters.conditions
+    wide_ranges = listing._wide_ranges
 
-    def spy(f: filters.LibraryFilter, **kw: Any) -> Any:
-        walked.update(kw.get("walk", ()))
-        return conditions(f, **kw)
+    def spy(*args: Any) -> frozenset[str]:
+        wide = wide_ranges(*args)
+        walked.update(wide)
+        return wide
 
-    monkeypatch.setattr(filters, "conditions", spy)
+    monkeypatch.setattr(listing, "_wide_ranges", spy)
     truth = {p.name: read_exif(p) for p in FILES}
     for path in FILES:
         made = (await upload(client, path))["data"]

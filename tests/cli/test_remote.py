@@ -174,6 +174,19 @@ def test_flat_upload_then_mv_fav_folders_and_trash(cli: Cli, live: LiveServer) -
     assert cli.ok("trash", "empty", "--yes").strip() == "Deleted 1 for good."
 
 
+def test_a_taken_name_is_numbered_unless_duplicates_are_allowed(cli: Cli, live: LiveServer) -> None:
+    _png(cli.cwd, "first/same.png", 50)
+    _png(cli.cwd, "second/same.png", 51)  # other bytes, the same name
+    _png(cli.cwd, "third/same.png", 52)
+    names = []
+    for source, extra in [("first", []), ("second", []), ("third", ["--allow-duplicates"])]:
+        out = cli.json("upload", f"{source}/same.png", "--folder", "/named", *extra)
+        names.append((out["uploads"][0]["asset"]["folder"], out["uploads"][0]["asset"]["filename"]))
+    assert names == [("/named", "same.png"), ("/named", "same (2).png"), ("/named", "same.png")]
+    listed = sorted(a["filename"] for a in cli.json("ls", "--folder", "/named"))
+    assert listed == ["same (2).png", "same.png", "same.png"]
+
+
 def test_upload_into_a_space_and_the_spaces_commands(cli: Cli, live: LiveServer) -> None:
     _png(cli.cwd, "pub.png", 30)
     out = cli.json("upload", "pub.png", "--space", "CLI Highlights")

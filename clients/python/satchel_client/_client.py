@@ -157,7 +157,9 @@ class Assets(_Resource):
     ) -> Uploaded:
         """Upload a file: announce it, send its bytes (one PUT, or parts in parallel when
         the server answers multipart), complete. Options: `filename`, `content_type`,
-        `tags`, `description`, `alt_text`, `attributes`, `is_public`, `dedupe`, `mode`
+        `tags`, `description`, `alt_text`, `attributes`, `is_public`, `folder`,
+        `is_favorite`, `allow_duplicates` (a taken name in the folder is kept, not
+        numbered `name (2).ext`), `dedupe`, `mode`
         (`auto`, `single`, `multipart`), `part_concurrency`, `part_retries`. With `resume`
         (a `FileResumeStore`), an interrupted upload continues where it stopped."""
         op = _upload.upload(

@@ -91,6 +91,7 @@ class UploadOptions:
     is_public: bool | None = None
     folder: str | None = None  # where it is kept: `/album/sub` (default: the top, `/`)
     is_favorite: bool | None = None
+    allow_duplicates: bool | None = None  # keep the name even if the folder has it already
     dedupe: bool = True
     mode: str = "auto"  # auto (the server decides by size) | single | multipart
     checksum: bool = True  # multipart: send the file's SHA-256, the server checks the whole
@@ -165,6 +166,7 @@ def upload(
         "is_public": options.is_public,
         "folder": options.folder,
         "is_favorite": options.is_favorite,
+        "allow_duplicates": options.allow_duplicates,
         "dedupe": options.dedupe,
         **options.extra,
     }

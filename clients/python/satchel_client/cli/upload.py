@@ -122,6 +122,13 @@ def upload(
     flat: Annotated[
         bool, typer.Option("--flat", help="Do not keep the folders' trees: all into --folder")
     ] = False,
+    allow_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicates",
+            help="Keep a name the folder already has (default: stored as 'name (2).ext')",
+        ),
+    ] = False,
     files_at_once: Annotated[
         int, typer.Option("--files", min=1, max=16, help="Files sent at once")
     ] = FILES_AT_ONCE,
@@ -146,6 +153,7 @@ def upload(
         "tags": tag or None,
         "description": description,
         "part_concurrency": parallel,
+        "allow_duplicates": allow_duplicates or None,
     }
     published = None
     with client() as sdk:
