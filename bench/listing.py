@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -166,7 +166,10 @@ def captured_sql(
     seen: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM asset" in statement:
+        head = statement.lstrip().upper()
+        if (head.startswith("SELECT") and "FROM asset" in statement) or head.startswith(
+            "SET LOCAL"
+        ):
             seen.append((statement, parameters))
 
     async def call() -> None:
@@ -192,7 +195,10 @@ class Driver:
         if self.postgresql:
             import psycopg
 
-            self.conn: Any = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+            # The app's session settings (no JIT: satchel.db.engine); each request's
+            # statements in one transaction, so its SET LOCALs hold for what follows them.
+            plain = url.replace("postgresql+psycopg://", "postgresql://")
+            self.conn: Any = psycopg.connect(plain, options="-c jit=off")
             self.conn.autocommit = True
         else:
             import sqlite3
@@ -205,17 +211,30 @@ class Driver:
     def plan(self, statements: list[tuple[str, Any]]) -> str:
         """EXPLAIN (QUERY PLAN) of the statements, on one line."""
         out = []
-        for sql, params in statements:
-            if self.postgresql:
-                lines = [r[0] for r in self.conn.execute(f"EXPLAIN {sql}", params).fetchall()]
-                out.append("; ".join(line.strip() for line in lines[:8]))
-            else:
-                rows = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
-                out.append("; ".join(row[3] for row in rows))
+        with self._request():
+            for sql, params in statements:
+                if sql.lstrip().upper().startswith("SET"):
+                    self.conn.execute(sql, params)
+                elif self.postgresql:
+                    lines = [r[0] for r in self.conn.execute(f"EXPLAIN {sql}", params).fetchall()]
+                    out.append("; ".join(line.strip() for line in lines[:8]))
+                else:
+                    rows = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+                    out.append("; ".join(row[3] for row in rows))
         return " / ".join(out)
 
     def time(self, statements: list[tuple[str, Any]]) -> list[float]:
-        return timed(lambda: [self.conn.execute(sql, p).fetchall() for sql, p in statements])
+        def run() -> None:
+            with self._request():
+                for sql, params in statements:
+                    cursor = self.conn.execute(sql, params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+
+        return timed(run)
+
+    def _request(self) -> Any:
+        return self.conn.transaction() if self.postgresql else nullcontext()
 
 
 def timed(call: Callable[[], object]) -> list[float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -113,11 +114,18 @@ def create_app(
     settings: Settings | None = None,
     runtime: Runtime | None = None,
     background: Background | None = None,
+    freeze_heap: bool | None = None,
 ) -> FastAPI:
     """Build the app; the runtime (database, blobs) starts with the app's lifespan.
 
     `background` is started and stopped with the lifespan too: uvicorn re-raises SIGTERM
     after it shuts down, so code after `uvicorn.run` may never run.
+
+    `freeze_heap` (default: when the app starts its own runtime, as a served process
+    does): once started, every object made so far (modules, routers, the runtime; never
+    garbage) is moved where the cycle collector no longer walks it (`gc.freeze`). A full
+    collection over them took ~50 ms, and it fell on whichever request happened to be
+    allocating: the p99 of a list page at a million assets was 82 ms with 5 ms of SQL.
     """
     settings = settings or get_settings()
 
@@ -128,6 +136,9 @@ def create_app(
         runs.pool(app.state.runtime).prestart()  # so a first tool run is as fast as the rest
         if background is not None:
             background.start()
+        if own if freeze_heap is None else freeze_heap:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     literal,
     literal_column,
     select,
@@ -159,7 +160,8 @@ def _wide_ranges(session: Session, owner_id: str | None, f: LibraryFilter) -> fr
     for name, conditions in filters.ranges(f).items():
         if name in probed:
             probe = select(literal(1)).where(Asset.owner_id == owner_id, *conditions)
-            if len(session.scalars(probe.limit(FEW_MATCHES)).all()) >= FEW_MATCHES:
+            counted = select(func.count()).select_from(probe.limit(FEW_MATCHES).subquery())
+            if session.execute(counted).scalar_one() >= FEW_MATCHES:  # no 5000 rows here
                 wide.add(name)
     return frozenset(wide)
 

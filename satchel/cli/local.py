@@ -109,7 +109,7 @@ def serve(
                 supervisor.stop()
         return
     config = uvicorn.Config(
-        create_app(settings, runtime, background=supervisor),
+        create_app(settings, runtime, background=supervisor, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
