@@ -14,6 +14,7 @@ SatchelError (500)              internal_error
 ├── Conflict (409)              conflict, asset_integrity_mismatch, asset_not_uploaded,
 │                               asset_delete_blocked, handle_taken
 ├── TooLarge (413)              asset_file_too_large, asset_image_too_large
+├── UnsupportedMediaType (415)  unsupported_media_type (a body of a type the route takes not)
 ├── RangeNotSatisfiable (416)   range_not_satisfiable
 ├── InsufficientStorage (507)   storage_full
 └── Unavailable (503)           feature_unavailable, database_unavailable
@@ -56,6 +57,11 @@ class Invalid(SatchelError):
 class BadRequest(SatchelError):
     status = 400
     code = Code.BAD_REQUEST
+
+
+class UnsupportedMediaType(SatchelError):
+    status = 415
+    code = Code.UNSUPPORTED_MEDIA_TYPE
 
 
 class Unauthorized(SatchelError):

@@ -18,7 +18,7 @@ from satchel.api.receive import receive_files
 from satchel.assets.views import base_url
 from satchel.auth.service import Principal, require
 from satchel.codes import Code
-from satchel.errors import BadRequest, Invalid
+from satchel.errors import BadRequest, Invalid, UnsupportedMediaType
 from satchel.runs import sandbox, saved, service, workspaces
 from satchel.runs.batch import BatchStream
 from satchel.runs.requests import Request as RunRequest
@@ -61,9 +61,8 @@ async def receive_run(
         options = {k: data.pop(k) for k in _JSON_OPTIONS if k in data}
         options["settings"] = data.pop("settings", data)
     else:
-        raise Invalid(
-            "Send multipart/form-data (files) or application/json (settings only).",
-            code=Code.UNSUPPORTED_MEDIA_TYPE,
+        raise UnsupportedMediaType(
+            "Send multipart/form-data (files) or application/json (settings only)."
         )
     for key in PIPELINE_FIELDS:
         if key in options:

@@ -16,8 +16,7 @@ from satchel.api.receive import receive_form, receive_raw
 from satchel.assets.schemas import AssetOut
 from satchel.assets.views import base_url, to_out
 from satchel.blobs import BlobWriter
-from satchel.codes import Code
-from satchel.errors import Invalid
+from satchel.errors import UnsupportedMediaType
 from satchel.runtime import Runtime
 from satchel.uploads import intake, multipart, service, single
 from satchel.uploads.ingest import Ingested
@@ -100,10 +99,7 @@ async def create_asset(
         )
         return _created(result, request, runtime)
     if ctype != "application/json":
-        raise Invalid(
-            "Send multipart/form-data with a `file` part, or JSON.",
-            code=Code.UNSUPPORTED_MEDIA_TYPE,
-        )
+        raise UnsupportedMediaType("Send multipart/form-data with a `file` part, or JSON.")
     body = json_upload(await read_json(request, limit=MAX_INLINE_BYTES))
     if body.inline is not None:
         inline = body.inline

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 from starlette.requests import Request
 
 from satchel.codes import Code
-from satchel.errors import BadRequest, Conflict, SatchelError
+from satchel.errors import BadRequest, Conflict, SatchelError, UnsupportedMediaType
 from satchel.userjson import ascii_int
 
 VERSION = "1.0.0"
@@ -35,11 +35,6 @@ def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
 class PreconditionFailed(SatchelError):
     status = 412
     code = Code.TUS_VERSION_UNSUPPORTED
-
-
-class UnsupportedMediaType(SatchelError):
-    status = 415
-    code = Code.UNSUPPORTED_MEDIA_TYPE
 
 
 class ChecksumMismatch(SatchelError):

@@ -38,13 +38,21 @@ async def test_health_is_public(anon: httpx.AsyncClient, runtime: Runtime) -> No
         ("GET", "/api/v1/assets/ast_00000000000000000000000000", 404, "asset_not_found"),
         ("GET", "/api/v1/assets?limit=0", 422, "validation_error"),
         ("GET", "/api/v1/assets?limit=many", 422, "validation_error"),
-        ("POST", "/api/v1/assets", 422, "unsupported_media_type"),
+        ("POST", "/api/v1/assets", 415, "unsupported_media_type"),
     ],
 )
 async def test_errors_use_the_envelope(
     client: httpx.AsyncClient, method: str, path: str, status: int, code: str
 ) -> None:
     _is_error(await client.request(method, path), status, code)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets", "/api/v1/tools/image/resize"])
+async def test_a_body_of_a_type_the_route_does_not_take_is_415(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    sent = await client.post(path, content=b"width=8", headers={"Content-Type": "text/plain"})
+    _is_error(sent, 415, "unsupported_media_type")
 
 
 async def test_validation_error_names_fields(client: httpx.AsyncClient) -> None:

@@ -9,6 +9,9 @@ from pathlib import Path
 import av
 import httpx
 import numpy as np
+import pytest
+from PIL import Image
+from satchel_client import Client
 
 from tests.cli.remote_helpers import Cli
 from tests.client.live import LiveServer
@@ -86,3 +89,26 @@ def test_the_readme_quickstart_works_as_written(tmp_path: Path, live: LiveServer
     assert manifest["name"] == "Highlights"
     assert [a["filename"] for a in manifest["assets"]] == ["showreel.mov"]
     assert httpx.get(share.group(1)).status_code == 200
+
+
+def test_the_readme_sdk_snippet_runs_twice_as_written(
+    tmp_path: Path, live: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run again, it still works: the deduplicated upload has a job to wait for, and the
+    space of that name is found, not made twice (or refused as taken)."""
+    section = README.read_text().split("## Command line and Python SDK", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block, "the SDK snippet is missing"
+    assert '"http://127.0.0.1:8080", token="sat_…"' in block.group(1)
+    code = block.group(1).replace('"http://127.0.0.1:8080", token="sat_…"', "BASE, token=KEY")
+    monkeypatch.chdir(tmp_path)
+    make_movie(tmp_path / "showreel.mov")
+    Image.new("RGB", (1600, 900), (200, 120, 40)).save(tmp_path / "photo.jpg", quality=90)
+    for _ in range(2):
+        exec(compile(code, "README.md", "exec"), {"BASE": live.base, "KEY": live.key})
+        with Image.open(tmp_path / "small.jpg") as small:
+            assert small.size == (800, 450)
+    with Client(live.base, token=live.key) as client:
+        named = [s for s in client.spaces.list() if s.name == "Highlights"]
+        assert len(named) == 1
+        assert "showreel.mov" in [a.filename for a in client.spaces.publications(named[0].id)]
