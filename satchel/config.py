@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -366,3 +367,26 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def reference() -> str:
+    """Every setting as a Markdown table: variable, default, description (the README's
+    reference section is this text; a test keeps the two equal)."""
+    rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        text = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `SATCHEL_{name.upper()}` | {_default(default)} | {text} |")
+    return "\n".join(rows) + "\n"
+
+
+def _default(value: object) -> str:
+    if value in (None, [], {}, ""):
+        return "none"
+    if isinstance(value, (list, dict)):
+        shown = json.dumps(value, ensure_ascii=False)
+        if len(shown) > 60:  # a long list: its size and first entries
+            head = list(value)[:3]
+            return f"{len(value)} entries: `{', '.join(map(str, head))}`, …"
+        return f"`{shown}`"
+    return f"`{json.dumps(value) if isinstance(value, bool) else value}`"

@@ -250,8 +250,16 @@ def _shown(value: Any) -> Any:
 @app.command(rich_help_panel=LOCAL)
 def config(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the defaults as the README's table")
+    ] = False,
 ) -> None:
     """Print every setting with its value (secrets masked) and what it does."""
+    if markdown:
+        from satchel.config import reference
+
+        print(reference(), end="")
+        return
     settings = Settings()
     rows = [
         (f"SATCHEL_{name.upper()}", _shown(getattr(settings, name)), field.description or "")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import av
@@ -13,6 +15,7 @@ import pytest
 from PIL import Image
 from satchel_client import Client
 
+from satchel.config import Settings
 from tests.cli.remote_helpers import Cli
 from tests.client.live import LiveServer
 
@@ -112,3 +115,25 @@ def test_the_readme_sdk_snippet_runs_twice_as_written(
         named = [s for s in client.spaces.list() if s.name == "Highlights"]
         assert len(named) == 1
         assert "showreel.mov" in [a.filename for a in client.spaces.publications(named[0].id)]
+
+
+def test_the_readme_lists_every_setting_as_the_code_has_it() -> None:
+    """`satchel config --markdown` and the README's reference table are the same text: a
+    setting added, renamed or re-described without the README fails here."""
+    text = README.read_text()
+    start, end = (
+        "<!-- satchel config --markdown: start -->\n",
+        "<!-- satchel config --markdown: end -->",
+    )
+    assert start in text and end in text, "the README's settings reference is missing"
+    table = text.split(start, 1)[1].split(end, 1)[0]
+    printed = subprocess.run(
+        [str(README.parent / ".venv" / "bin" / "satchel"), "config", "--markdown"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SATCHEL_PORT": "9999"},
+    ).stdout
+    assert printed == table
+    names = {f"SATCHEL_{n.upper()}" for n in Settings.model_fields}
+    assert {line.split("`")[1] for line in table.splitlines()[2:]} == names
