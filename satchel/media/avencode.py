@@ -25,6 +25,7 @@ from av.video.stream import VideoStream
 
 from satchel.media.avfilter import Chain, Frame
 from satchel.media.errors import MediaError, ResultTooLarge
+from satchel.units import size_text
 
 Quality = Literal["high", "balanced", "small"]
 VIDEO_TB = Fraction(1, 90000)
@@ -248,7 +249,7 @@ class Writer:
 
     def check_size(self) -> None:
         if self.dst.exists() and os.path.getsize(self.dst) > self.max_bytes:
-            raise ResultTooLarge(f"The result would be larger than {self.max_bytes} bytes.")
+            raise ResultTooLarge(f"The result would be larger than {size_text(self.max_bytes)}.")
 
     def close(self) -> None:
         if self.out is None:

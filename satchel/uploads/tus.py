@@ -262,7 +262,7 @@ async def _append(
                 received += len(chunk)
                 if received > limit:
                     raise TooLarge(
-                        f"The upload has {limit} bytes left; the PATCH sent more.",
+                        f"The upload has {size_text(limit)} left; the PATCH sent more.",
                         code=Code.UPLOAD_LENGTH_EXCEEDED,
                     )
                 buffer += chunk

@@ -10,6 +10,7 @@ from pydantic import Field
 from satchel.codes import Code
 from satchel.media import imaging
 from satchel.tools.base import Inputs, ToolContext, ToolError, ToolResult, ToolSettings, tool
+from satchel.units import size_text
 
 MAX_BYTES = 16 * 1024 * 1024  # the answer is JSON: larger files belong in a download
 
@@ -56,8 +57,9 @@ def image_to_base64(inputs: Inputs, settings: Settings, ctx: ToolContext) -> Too
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ToolError(
-            f"The image is {size} bytes; base64 in a JSON answer is limited to {MAX_BYTES} "
-            "bytes. Re-encode it smaller (mimeType, quality) or download it instead.",
+            f"The image is {size_text(size)}; base64 in a JSON answer is limited to "
+            f"{size_text(MAX_BYTES)}. Re-encode it smaller (mimeType, quality) or download it "
+            "instead.",
             code=Code.TOOL_INPUT_TOO_LARGE,
         )
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
