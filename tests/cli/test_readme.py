@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -137,3 +138,35 @@ def test_the_readme_lists_every_setting_as_the_code_has_it() -> None:
     assert printed == table
     names = {f"SATCHEL_{n.upper()}" for n in Settings.model_fields}
     assert {line.split("`")[1] for line in table.splitlines()[2:]} == names
+
+
+def test_the_readme_curl_commands_work_as_written(tmp_path: Path, live: LiveServer) -> None:
+    """The Quickstart's curl block, in a shell, with the printed key and the id the upload
+    answered: the download goes next to the photo, never over it."""
+    quick = README.read_text().split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", quick, re.S)
+    assert len(blocks) == 2 and blocks[1].startswith("KEY=sat_...")
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(photo, quality=90)
+    original = photo.read_bytes()
+    lines = blocks[1].replace("\\\n", " ").strip().splitlines()
+    upload, listing, download = lines[1:]
+    env = {"PATH": "/usr/bin:/bin"}
+
+    def sh(command: str) -> str:
+        done = subprocess.run(
+            ["sh", "-c", f"KEY={live.key}; {command}".replace("http://127.0.0.1:8080", live.base)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        return done.stdout
+
+    made = json.loads(sh(upload))["data"]
+    assert made["filename"] == "photo.jpg"
+    assert made["id"] in sh(listing)
+    sh(download.replace("ast_...", made["id"]))
+    assert photo.read_bytes() == original  # the upload is untouched
+    assert (tmp_path / "photo-copy.jpg").read_bytes() == original

@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import httpx
+from PIL import Image as PILImage
 
 from satchel.runtime import Runtime
 from tests.conftest import make_png, upload
@@ -127,6 +128,32 @@ async def test_batch_zip_has_one_result_per_input_and_an_error_entry(
     assert results[3]["code"] == "asset_file_corrupt"
     assert image(zf.read("a.jpg")).width == 8
     assert json.loads(zf.read("d.png.error.json"))["code"] == "asset_file_corrupt"
+
+
+async def test_a_data_tool_batch_has_a_json_sidecar_per_input(client: httpx.AsyncClient) -> None:
+    """What a single run answers as JSON, a batch writes as `<stem>.json`; two inputs of
+    one stem get `a.json` and `a-2.json`, each the data of its own input."""
+
+    def flat(color: tuple[int, int, int], kind: str) -> bytes:
+        out = io.BytesIO()
+        PILImage.new("RGB", (16, 16), color).save(out, kind)
+        return out.getvalue()
+
+    response = await client.post(
+        "/api/v1/tools/image/color-palette/batch",
+        files=[
+            ("files", ("a.png", flat((255, 0, 0), "PNG"))),
+            ("files", ("a.jpg", flat((0, 0, 255), "JPEG"))),
+        ],
+        data={"settings": json.dumps({"count": 1})},
+    )
+    assert response.status_code == 200, response.text
+    zf = zipfile.ZipFile(io.BytesIO(response.content))
+    results = json.loads(zf.read("manifest.json"))["results"]
+    assert [r["files"] for r in results] == [["a.json"], ["a-2.json"]]
+    red, blue = json.loads(zf.read("a.json")), json.loads(zf.read("a-2.json"))
+    assert red["count"] == blue["count"] == 1
+    assert red["colors"] != blue["colors"]
 
 
 async def test_batch_refuses_bad_settings_before_running(client: httpx.AsyncClient) -> None:
