@@ -165,7 +165,8 @@ def test_flat_upload_then_mv_fav_folders_and_trash(cli: Cli, live: LiveServer) -
     tree = {f["path"]: f["count"] for f in cli.json("folders")}
     assert tree["/best"] == 1 and tree["/inbox"] == 1
     assert cli.ok("fav", ids["b.png"]).strip() == f"Starred {ids['b.png']}."
-    assert [a["id"] for a in cli.json("ls", "--fav")] == [ids["b.png"]]
+    # The live server is shared (the README's SDK snippet stars its own upload): look in /inbox.
+    assert [a["id"] for a in cli.json("ls", "--fav", "--folder", "/inbox")] == [ids["b.png"]]
     assert cli.ok("rm", ids["a.png"]).strip() == f"Moved {ids['a.png']} to the trash."
     assert [a["id"] for a in cli.json("trash", "ls")] == [ids["a.png"]]
     assert cli.ok("trash", "restore", ids["a.png"]).strip() == "Restored 1."
