@@ -39,6 +39,13 @@ def too_large(limit: int) -> TooLarge:
     )
 
 
+def form_too_large(message: str) -> TooLarge:
+    # 413 and a closed connection, as for a file over the limit: a chunked form has no
+    # end the server knows of, and answering 422 on a kept-alive connection meant reading
+    # (and discarding) whatever the client went on sending.
+    return TooLarge(message, code=Code.REQUEST_TOO_LARGE, headers={"Connection": "close"})
+
+
 def check_declared_length(request: Request, limit: int) -> None:
     """Refuse before reading anything when Content-Length already says it is too big."""
     declared = request.headers.get("content-length")
@@ -144,9 +151,8 @@ class _FormState:
     def _hold(self, size: int) -> None:
         self.held += size
         if self.held > MAX_FORM_MEMORY:
-            raise Invalid(
-                f"The form's fields and headers pass {size_text(MAX_FORM_MEMORY)}.",
-                code=Code.REQUEST_TOO_LARGE,
+            raise form_too_large(
+                f"The form's fields and headers pass {size_text(MAX_FORM_MEMORY)}."
             )
 
     def on_part_begin(self) -> None:
@@ -155,9 +161,8 @@ class _FormState:
     def _field_done(self) -> str:
         self.parts += 1
         if self.parts > MAX_FORM_PARTS:
-            raise Invalid(
-                f"A form may have at most {MAX_FORM_PARTS} fields besides its files.",
-                code=Code.REQUEST_TOO_LARGE,
+            raise form_too_large(
+                f"A form may have at most {MAX_FORM_PARTS} fields besides its files."
             )
         return self.value.decode("utf-8", "replace")
 
@@ -195,7 +200,9 @@ class _FormState:
             self._hold(end - start)
             self.value += data[start:end]
             if len(self.value) > MAX_FORM_FIELD:
-                raise Invalid(f"The form field {self.name!r} is too large.")
+                raise form_too_large(
+                    f"The form field {self.name!r} is larger than {size_text(MAX_FORM_FIELD)}."
+                )
 
     def on_part_end(self) -> None:
         if not self.is_file and self.name is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,7 +27,7 @@ from satchel.assets.models import Asset, Blob, Derivative
 from satchel.assets.schemas import (
     SignedUrl,
 )
-from satchel.assets.views import base_url, content_url, link_message
+from satchel.assets.views import base_url, content_url, link_message, public_url
 from satchel.auth.service import Principal
 from satchel.codes import Code
 from satchel.errors import Invalid, NotFound, SatchelError, Unauthorized
@@ -109,8 +108,7 @@ async def get_content(
     if public is not None and not _owns(principal, public):
         # A public asset lives at one stable URL, for anyone (and for caches); its owner
         # still gets the untouched original here.
-        location = f"{base_url(request, runtime)}/p/{public.id}/{quote(public.filename)}"
-        return RedirectResponse(location, status_code=307)
+        return RedirectResponse(public_url(public, base_url(request, runtime)), status_code=307)
     asset, blob = await run_in_threadpool(
         _load_for_content, runtime, principal, asset_id, "content", expires, sig
     )
@@ -139,7 +137,7 @@ def _presigned(runtime: Runtime, asset: Asset, blob: Blob | None) -> str | None:
 def _public_asset(runtime: Runtime, asset_id: str) -> Asset | None:
     with runtime.db.session() as session:
         asset = session.scalar(
-            select(Asset).where(Asset.id == asset_id, Asset.is_public, service.live())
+            select(Asset).where(Asset.id == asset_id, service.shown_to_visitors(), service.live())
         )
         return asset
 

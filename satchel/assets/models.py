@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -113,6 +114,16 @@ class Asset(Base):
     tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How a public asset goes out to visitors (`/p/…`, anonymous renditions): without its
+    # location and camera data unless the owner turns that off, its original only if
+    # allowed (else previews only), and not at all after `public_expires_at`.
+    public_strip_metadata: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    public_allow_download: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    public_expires_at: Mapped[datetime | None]
     width: Mapped[int | None]
     height: Mapped[int | None]
     duration: Mapped[float | None] = mapped_column(Float)
@@ -215,3 +226,16 @@ class Tombstone(Base):
 def live() -> ColumnElement[bool]:
     """Not in the trash: every read but the trash's own adds this (trashed is invisible)."""
     return Asset.trashed_at.is_(None)
+
+
+def shown_to_visitors() -> ColumnElement[bool]:
+    """Public, and its public life not over (`public_expires_at`)."""
+    return Asset.is_public.is_(True) & (
+        Asset.public_expires_at.is_(None) | (Asset.public_expires_at > utcnow())
+    )
+
+
+def is_shown_to_visitors(asset: Asset) -> bool:
+    """`shown_to_visitors` for a loaded asset."""
+    ends = asset.public_expires_at
+    return bool(asset.is_public) and (ends is None or ends > utcnow())

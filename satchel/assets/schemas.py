@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field, field_validator
@@ -81,6 +81,28 @@ class AssetPatch(AssetFields):
     filename: str | None = Field(
         None, validation_alias=AliasChoices("filename", "file_name", "fileName", "originalFileName")
     )
+    public_strip_metadata: bool | None = Field(
+        None,
+        description="Visitors of the public asset get it without location and camera data "
+        "(default true; the owner always gets the untouched original).",
+    )
+    public_allow_download: bool | None = Field(
+        None,
+        description="Visitors may download the original (default true; false: previews "
+        "only, and `/p/…` answers 403 download_not_allowed).",
+    )
+    public_expires_at: datetime | None = Field(
+        None,
+        description="When visitors stop getting the public asset (404 after it; null: "
+        "never). A moment without a zone is taken as UTC.",
+    )
+
+    @field_validator("public_expires_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 class BatchDelete(Request):
@@ -115,6 +137,12 @@ class AssetOut(BaseModel):
     description: str | None
     alt_text: str | None
     is_public: bool
+    public_strip_metadata: bool = True
+    public_allow_download: bool = True
+    public_expires_at: datetime | None = None
+    public_url: str | None = Field(
+        None, description="Where anyone gets it while it is public (else null)."
+    )
     folder: str = "/"
     is_favorite: bool = False
     is_archived: bool = False

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from satchel.assets.filenames import clean_filename
 from satchel.assets.models import Asset, AssetTag
+from satchel.assets.models import is_shown_to_visitors as is_shown_to_visitors
 from satchel.assets.models import live as live  # re-exported: readers import it from here
+from satchel.assets.models import shown_to_visitors as shown_to_visitors
 from satchel.assets.names import refuse_taken
 from satchel.assets.schemas import MAX_TAG_CHARS, AssetFields
 from satchel.codes import Code
@@ -25,8 +27,15 @@ from satchel.ids import looks_like
 MAX_ATTRIBUTES_BYTES = 64 * 1024
 
 S = TypeVar("S", bound=Select[Any])
-_FLAGS = ("is_public", "is_favorite", "is_archived", "folder")
-_SETTABLE = ("description", "alt_text", "attributes", *_FLAGS)
+_FLAGS = (
+    "is_public",
+    "is_favorite",
+    "is_archived",
+    "folder",
+    "public_strip_metadata",
+    "public_allow_download",
+)
+_SETTABLE = ("description", "alt_text", "attributes", "public_expires_at", *_FLAGS)
 
 
 def not_found(asset_id: str) -> NotFound:

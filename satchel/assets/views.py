@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from fastapi import Request
 from sqlalchemy import inspect
 
-from satchel.assets.models import Asset, Derivative
+from satchel.assets.models import Asset, Derivative, is_shown_to_visitors
 from satchel.assets.schemas import AssetOut, AssetUrls, DerivativeOut
 from satchel.config import Settings
 from satchel.runtime import Runtime
@@ -70,6 +71,11 @@ def _derivatives(asset: Asset) -> list[Derivative]:
     return [d for d in asset.derivatives if not d.kind.startswith("r:")]
 
 
+def public_url(asset: Asset, base: str) -> str:
+    """A public asset's one stable URL, for anyone (`/p/{id}/{filename}`)."""
+    return f"{base}/p/{asset.id}/{quote(asset.filename)}"
+
+
 def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
     """The full asset view; `base` is the public origin links start with."""
     root = f"{base}/api/v1/assets/{asset.id}"
@@ -98,6 +104,10 @@ def to_out(asset: Asset, base: str, runtime: Runtime) -> AssetOut:
         description=asset.description,
         alt_text=asset.alt_text,
         is_public=asset.is_public,
+        public_strip_metadata=asset.public_strip_metadata is not False,
+        public_allow_download=asset.public_allow_download is not False,
+        public_expires_at=asset.public_expires_at,
+        public_url=public_url(asset, base) if is_shown_to_visitors(asset) else None,
         folder=asset.folder or "/",
         is_favorite=bool(asset.is_favorite),
         is_archived=bool(asset.is_archived),

@@ -20,6 +20,7 @@ from satchel.assets.filenames import content_disposition
 from satchel.assets.models import Asset, Derivative
 from satchel.assets.schemas import SignedUrl
 from satchel.assets.views import base_url
+from satchel.db import utcnow
 from satchel.errors import Invalid, SatchelError, Unauthorized
 from satchel.renditions import service
 from satchel.renditions.service import RenderParams
@@ -63,9 +64,9 @@ def _load(
                 runtime.signer.verify(message, expires=expires, signature=sig)
                 any_size = True
             except SatchelError:
-                if row is None or not row.is_public:
+                if row is None or not assets.is_shown_to_visitors(row):
                     raise
-        if row is None or not (any_size or row.is_public):
+        if row is None or not (any_size or assets.is_shown_to_visitors(row)):
             if principal is None and sig is None and expires is None:
                 raise Unauthorized("Send `Authorization: Bearer <key>` or use a signed URL.")
             raise assets.not_found(asset_id)
@@ -109,14 +110,23 @@ async def render(
     etag = '"' + hashlib.sha256(made.data).hexdigest() + '"'
     headers = {
         "ETag": etag,
-        "Cache-Control": "public, max-age=31536000, immutable"
-        if asset.is_public
-        else "private, max-age=3600",
+        "Cache-Control": _cache_control(asset),
         "Content-Disposition": content_disposition(made.filename, attachment=False),
         "X-Content-Type-Options": "nosniff",
     }
     body = b"" if request.method == "HEAD" else made.data
     return Response(body, media_type=made.media_type, headers=headers)
+
+
+def _cache_control(asset: Asset) -> str:
+    """Shared caches may keep a public asset's rendition for a year, or until its public
+    life ends; anything else only the caller keeps, for an hour."""
+    if not assets.is_shown_to_visitors(asset):
+        return "private, max-age=3600"
+    if asset.public_expires_at is None:
+        return "public, max-age=31536000, immutable"
+    left = int((asset.public_expires_at - utcnow()).total_seconds())
+    return f"public, max-age={max(0, min(left, 31536000))}"
 
 
 @router.get("/assets/{asset_id}/render-url", summary="A signed link to a rendition")

@@ -31,6 +31,8 @@ from satchel.assets.schemas import Request as Body
 from satchel.assets.views import base_url, to_out
 from satchel.auth.models import User
 from satchel.auth.service import Principal
+from satchel.codes import Code
+from satchel.errors import Forbidden
 from satchel.runtime import Runtime
 from satchel.spaces import links, profiles, service
 from satchel.spaces.models import Space
@@ -331,10 +333,15 @@ async def public_asset_bytes(
     def load() -> Payload:
         with runtime.db.session() as session:
             asset = session.scalar(select(Asset).where(Asset.id == asset_id, assets.live()))
-            if asset is None or not asset.is_public or asset.blob is None:
+            if asset is None or not assets.is_shown_to_visitors(asset) or asset.blob is None:
                 raise assets.not_found(asset_id)
-        # Anyone may fetch this URL: images go out without location and camera data.
-        return visitor_original(runtime, asset, strip=True)
+        if not asset.public_allow_download:
+            raise Forbidden(
+                "The owner of this file allows previews only.", code=Code.DOWNLOAD_NOT_ALLOWED
+            )
+        # Anyone may fetch this URL: images go out without location and camera data unless
+        # the owner said otherwise.
+        return visitor_original(runtime, asset, strip=asset.public_strip_metadata is not False)
 
     payload = await run_in_threadpool(load)
     return await send_payload(request, payload=payload, blobs=runtime.blobs, full_check=False)

@@ -27,7 +27,7 @@ def test_every_command_takes_json() -> None:
         "spaces create", "spaces ls", "spaces url", "spaces publish", "keys create", "keys ls",
         "keys revoke", "tools ls", "tools show", "tools run", "pipeline run", "usage",
         "backup", "restore",
-        "mv", "fav", "folders", "trash ls", "trash restore", "trash empty",
+        "mv", "fav", "public", "folders", "trash ls", "trash restore", "trash empty",
         "webhooks create", "webhooks ls", "webhooks deliveries", "webhooks redeliver",
         "webhooks rm",
     }  # fmt: skip

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from satchel_client import Client, FileResumeStore
 
 from tests.cli.remote_helpers import Cli
@@ -279,3 +282,29 @@ def test_unreachable_server_fails_with_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: ") and line.endswith("(connection_failed)")
+
+
+def test_public_shares_at_one_url_with_the_options_and_off_stops_it(cli: Cli) -> None:
+    _png(cli.cwd, "open.png", 60)
+    [up] = cli.json("upload", "open.png", "--folder", "/open")["uploads"]
+    asset_id = up["asset"]["id"]
+    said = cli.ok("public", asset_id).strip()
+    url = said.removeprefix(f"{asset_id}: ")
+    assert url.endswith(f"/p/{asset_id}/open.png")
+    visited = httpx.get(url)
+    assert visited.status_code == 200
+    with Image.open(io.BytesIO(visited.content)) as got, Image.open(cli.cwd / "open.png") as sent:
+        assert (
+            got.size == sent.size and got.convert("RGB").tobytes() == sent.convert("RGB").tobytes()
+        )
+    [shown] = cli.json("public", asset_id, "--previews-only", "--days", "1")
+    assert shown["public_allow_download"] is False and shown["public_url"] == url
+    assert (
+        23 * 3600
+        < (datetime.fromisoformat(shown["public_expires_at"]) - datetime.now(UTC)).total_seconds()
+        <= 24 * 3600
+    )
+    refused = httpx.get(url)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "download_not_allowed"
+    assert cli.ok("public", asset_id, "--off").strip() == f"{asset_id} is private."
+    assert httpx.get(url).status_code == 404

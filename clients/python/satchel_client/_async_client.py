@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +90,22 @@ class AsyncAssets(_Resource):
 
     async def archive(self, asset_id: str, on: bool = True) -> Asset:
         return await self._run(ops.patch_asset(asset_id, {"is_archived": on}))
+
+    async def make_public(
+        self,
+        asset_id: str,
+        on: bool = True,
+        *,
+        strip_metadata: bool = True,
+        allow_download: bool = True,
+        expires_at: datetime | None = None,
+    ) -> Asset:
+        """Share at one stable URL (`/p/…`) for anyone; visitors get it without location and
+        camera data unless `strip_metadata=False`, previews only with `allow_download=False`,
+        and nothing after `expires_at` (a datetime). `on=False` makes it private again."""
+        return await self._run(
+            ops.make_public(asset_id, on, strip_metadata, allow_download, expires_at)
+        )
 
     async def facets(self, **filters: Any) -> dict[str, Any]:
         """Counts per kind, year/month taken, camera, orientation and tag."""

@@ -55,6 +55,10 @@ class Asset(Model):
     description: str | None = None
     alt_text: str | None = None
     is_public: bool = False
+    public_strip_metadata: bool = True
+    public_allow_download: bool = True
+    public_expires_at: datetime | None = None
+    public_url: str | None = None
     folder: str = "/"
     is_favorite: bool = False
     is_archived: bool = False

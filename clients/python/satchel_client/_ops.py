@@ -82,6 +82,19 @@ def patch_asset(asset_id: str, changes: dict[str, Any]) -> Op[Asset]:
     return _one(Asset, reply)
 
 
+def make_public(
+    asset_id: str, on: bool, strip_metadata: bool, allow_download: bool, expires_at: Any
+) -> Op[Asset]:
+    changes: dict[str, Any] = {"is_public": on}
+    if on:
+        changes |= {
+            "public_strip_metadata": strip_metadata,
+            "public_allow_download": allow_download,
+            "public_expires_at": expires_at.isoformat() if expires_at is not None else None,
+        }
+    return patch_asset(asset_id, changes)
+
+
 def delete_asset(asset_id: str, dry_run: bool, permanent: bool = False) -> Op[dict[str, Any]]:
     params = {"dry_run": "true"} if dry_run else {}
     if permanent:

@@ -3,6 +3,7 @@ organising the library through the SDK."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -63,6 +64,43 @@ def fav(
         return
     for a in done:
         say(f"{'Starred' if a.is_favorite else 'Unstarred'} {a.id}.")
+
+
+@app.command("public", rich_help_panel=REMOTE)
+@remote
+def public(
+    asset_ids: Annotated[list[str], typer.Argument(help="Asset ids")],
+    off: Annotated[bool, typer.Option("--off", help="Make them private again")] = False,
+    keep_metadata: Annotated[
+        bool, typer.Option("--keep-metadata", help="Serve location and camera data too")
+    ] = False,
+    previews_only: Annotated[
+        bool, typer.Option("--previews-only", help="Visitors may not download the original")
+    ] = False,
+    days: Annotated[
+        float | None, typer.Option("--days", help="Stop sharing after this many days")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share assets at one stable URL for anyone (`--off` to stop). Visitors get photos
+    without location and camera data unless `--keep-metadata`."""
+    ends = datetime.now(UTC) + timedelta(days=days) if days is not None else None
+    with client() as sdk:
+        done = [
+            sdk.assets.make_public(
+                a,
+                not off,
+                strip_metadata=not keep_metadata,
+                allow_download=not previews_only,
+                expires_at=ends,
+            )
+            for a in asset_ids
+        ]
+    if as_json:
+        dump([dict(a.raw) for a in done])
+        return
+    for a in done:
+        say(f"{a.id}: {a.public_url}" if a.public_url else f"{a.id} is private.")
 
 
 @app.command("folders", rich_help_panel=REMOTE)
