@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 import pyvips
+from PIL import Image
 
 from satchel.media import animation, imaging
 from satchel.media.errors import (
@@ -305,6 +306,39 @@ def test_a_frame_bomb_is_refused_from_its_header(tmp_path: Path) -> None:
     assert max_rss_mb() - before < 200  # one decoded frame alone would be 16 MB
     assert caught.value.code == "tool_input_too_large"
     assert "2000 frames of 2000×2000" in caught.value.message
+
+
+@pytest.mark.parametrize(("suffix", "media_type"), [("webp", "image/webp"), ("tiff", "image/tiff")])
+def test_every_multi_frame_format_is_counted_from_its_header(
+    tmp_path: Path, suffix: str, media_type: str
+) -> None:
+    # An animated WebP and a multi-page TIFF are checked as GIFs are: frames × size.
+    frames = [pyvips.Image.black(32, 24, bands=3).linear(1, [60 * i, 0, 0]) for i in range(4)]
+    stacked = pyvips.Image.arrayjoin(frames, across=1).cast("uchar").copy(interpretation="srgb")
+    stacked.set_type(pyvips.GValue.gint_type, "page-height", 24)
+    stacked.set_type(pyvips.GValue.array_int_type, "delay", [100] * 4)
+    path = tmp_path / f"frames.{suffix}"
+    stacked.write_to_file(str(path))
+    stack = imaging.load(path, media_type, all_frames=True)
+    assert (stack.width, stack.height) == (32, 96)
+    tight = imaging.PixelLimits(max_total_pixels=3 * 32 * 24)
+    with pytest.raises(ImageTooLarge, match="4 frames of 32×24"):
+        imaging.load(path, media_type, all_frames=True, limits=tight)
+
+
+def test_an_apng_decodes_as_its_first_frame_only(tmp_path: Path) -> None:
+    # libvips reads an APNG's default image and none of its frames, so its frames can be
+    # no bomb: only that one image's size is checked.
+    path = tmp_path / "frames.png"
+    images = [Image.new("RGB", (32, 24), (60 * i, 0, 0)) for i in range(4)]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=100)
+    with Image.open(path) as check:
+        assert getattr(check, "n_frames", 1) == 4  # really animated
+    image = imaging.load(path, "image/png", limits=imaging.PixelLimits(max_image_pixels=32 * 24))
+    assert (image.width, image.height) == (32, 24)
+    assert imaging.pages_of(imaging.header(path, "image/png")) == 1
+    with pytest.raises(ImageTooLarge):
+        imaging.load(path, "image/png", limits=imaging.PixelLimits(max_image_pixels=32 * 24 - 1))
 
 
 def test_animations_within_the_budget_load_every_frame(tmp_path: Path) -> None:
