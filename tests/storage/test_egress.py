@@ -86,6 +86,17 @@ INSIDE = [
     "http://10.1.2.3:9000",
     "http://192.168.0.1",
     "http://100.64.0.1",
+    "http://172.16.0.1",
+    # Other spellings of loopback that resolvers accept (decimal, octal, hex, short).
+    "http://2130706433:{port}",
+    "http://0177.0.0.1:{port}",
+    "http://0x7f.0.0.1:{port}",
+    "http://127.1:{port}",
+    # IPv6 link-local and unique-local, and an IPv4-compatible loopback.
+    "http://[fe80::1]",
+    "http://[fc00::1]",
+    "http://[fd12:3456::1]",
+    "http://[::127.0.0.1]:{port}",
 ]
 
 
