@@ -36,3 +36,24 @@ async def test_email_cannot_shadow_a_username(
     token = await login(anon, "vera@example.com")
     me = (await anon.get("/api/v1/auth/session", headers=bearer(token))).json()["data"]
     assert me["user"]["id"] == victim["id"]
+
+
+async def test_a_username_cannot_take_another_accounts_email(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    # The other way round: an account signs in by its email, and a new username spelled as
+    # that email would answer the same sign-in name.
+    owner = await client.post(
+        "/api/v1/auth/register",
+        json={"username": "olga", "password": PASSWORD, "email": "olga@example.com"},
+    )
+    assert owner.status_code == 201, owner.text
+    for name in ("olga@example.com", "OLGA@example.com"):
+        taken = await client.post(
+            "/api/v1/auth/register", json={"username": name, "password": PASSWORD + "x"}
+        )
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["error"]["code"] == "user_exists"
+    token = await login(anon, "olga@example.com")
+    me = (await anon.get("/api/v1/auth/session", headers=bearer(token))).json()["data"]
+    assert me["user"]["id"] == owner.json()["data"]["id"]
