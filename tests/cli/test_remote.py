@@ -79,7 +79,15 @@ def test_login_saves_url_and_token_privately(tmp_path: Path, live: LiveServer) -
     # --scope chooses; a key given with --token is the user's and outlives logout.
     reader = c.run("login", "--scope", "read", input=f"{live.base}\nadmin\n{live.password}\n")
     assert reader.returncode == 0 and "(read)" in reader.stdout, reader.stdout + reader.stderr
+    read_token = json.loads(c.config_file.read_text())["token"]
+    # The key really holds only `read`: it lists, but an upload is refused.
+    assert c.run("ls").returncode == 0
+    _png(tmp_path, "ro.png", 9)
+    refused = c.run("upload", "ro.png")
+    assert refused.returncode == 1 and "(insufficient_scope)" in refused.stderr, refused.stderr
     c.ok("logout")
+    gone = httpx.get(f"{live.base}/api/v1/auth/session", headers=_bearer(read_token))
+    assert gone.status_code == 401  # logout revoked the read key too
     c.json("login", "--server", live.base, "--token", live.key)
     assert c.ok("logout").strip() == "Signed out."
     assert (
@@ -308,3 +316,21 @@ def test_public_shares_at_one_url_with_the_options_and_off_stops_it(cli: Cli) ->
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "download_not_allowed"
     assert cli.ok("public", asset_id, "--off").strip() == f"{asset_id} is private."
     assert httpx.get(url).status_code == 404
+
+
+def test_an_ambiguous_space_name_is_refused_not_guessed(cli: Cli, live: LiveServer) -> None:
+    with Client(live.base, live.key) as sdk:
+        first = sdk.spaces.create("CLI Twins")
+        second = sdk.spaces.create("CLI Twins", allow_duplicate_name=True)
+    for args in (("spaces", "url", "cli twins"), ("spaces", "publish", "CLI Twins", "ast_x")):
+        refused = cli.run(*args)
+        assert refused.returncode == 1, args
+        assert "(space_ambiguous)" in refused.stderr and second.id in refused.stderr, args
+    _png(cli.cwd, "twin.png", 61)
+    upload = cli.run("upload", "twin.png", "--space", "CLI Twins")
+    assert upload.returncode == 1 and "(space_ambiguous)" in upload.stderr, upload.stderr
+    with Client(live.base, live.key) as sdk:
+        assert sdk.spaces.get(first.id).asset_count == 0
+        assert sdk.spaces.get(second.id).asset_count == 0
+    # By its short id, either one is named exactly.
+    assert cli.ok("spaces", "url", first.short_id).strip() == first.share_url
