@@ -63,17 +63,24 @@ def write(runtime: Runtime, manifest: dict[str, Any], assets: Sequence[Asset]) -
     temporary file, rewound. The caller closes it."""
     by_sha = {a.sha256: a for a in assets if a.sha256 is not None}
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
-        for row in manifest["assets"]:
-            asset = by_sha[row["sha256"]]
-            assert asset.blob is not None and asset.size is not None
-            store = runtime.blobs.at(asset.store)
-            with archive.open(row["file"], "w", force_zip64=True) as member:
-                for chunk in read_verified(
-                    store, sha256=row["sha256"], size=asset.size, chunk_sums=asset.blob.chunk_sums
-                ):
-                    member.write(chunk)
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
+            for row in manifest["assets"]:
+                asset = by_sha[row["sha256"]]
+                assert asset.blob is not None and asset.size is not None
+                store = runtime.blobs.at(asset.store)
+                with archive.open(row["file"], "w", force_zip64=True) as member:
+                    for chunk in read_verified(
+                        store,
+                        sha256=row["sha256"],
+                        size=asset.size,
+                        chunk_sums=asset.blob.chunk_sums,
+                    ):
+                        member.write(chunk)
+    except BaseException:
+        out.close()  # a refused read (say, bytes that fail their checksum) leaves no file open
+        raise
     out.seek(0)
     return out
 
