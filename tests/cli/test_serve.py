@@ -260,9 +260,13 @@ def test_a_second_server_fails_before_touching_anything(
     assert busy.returncode == 2, said
     assert f"Port {port}" in said and "already in use" in said and "serving" not in said
     # Another port on the same folder: the folder's lock refuses it before startup repair.
+    # A temporary file the first server is still writing would be swept by a repair with
+    # no grace period (the first one's own sweeps keep an hour's grace): it must survive.
+    in_flight = data_dir / "tmp" / "upload-in-flight"
+    in_flight.write_bytes(b"half of an upload")
     other = subprocess.run(
         [*SATCHEL, "serve"],
-        env={**env, "SATCHEL_PORT": str(_free_port())},
+        env={**env, "SATCHEL_PORT": str(_free_port()), "SATCHEL_TMP_GRACE_SECONDS": "0"},
         capture_output=True,
         text=True,
     )
@@ -270,6 +274,7 @@ def test_a_second_server_fails_before_touching_anything(
     assert other.returncode == 2, said
     assert "data folder" in said and f"pid {first.proc.pid}" in said
     assert "Startup repair" not in said and "serving" not in said
+    assert in_flight.read_bytes() == b"half of an upload"  # no repair ran on the live folder
     assert httpx.get(f"{first.base}/api/v1/health").status_code == 200
     # Once the first has stopped, the folder is free again.
     first.stop()

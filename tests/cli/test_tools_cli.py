@@ -79,3 +79,19 @@ def test_pipeline_run(cli: Cli) -> None:
     (cli.cwd / "empty.json").write_text('{"steps": []}')
     empty = cli.run("pipeline", "run", "empty.json", "in.png")
     assert empty.returncode == 1 and "(bad_pipeline)" in empty.stderr
+    # An invalid step: the CLI names each step the API refused, and nothing is saved.
+    bad = {
+        "steps": [
+            {"toolId": "resize", "settings": {"width": 20}},
+            {"toolId": "rotate", "settings": {"angle": "sideways"}},
+            {"toolId": "no-such-tool"},
+        ]
+    }
+    (cli.cwd / "bad.json").write_text(json.dumps(bad))
+    refused = cli.run("pipeline", "run", "bad.json", "in.png", "-o", "never.png")
+    said = refused.stderr.strip().splitlines()
+    assert refused.returncode == 1 and "(pipeline_invalid)" in said[0], said
+    named = [line.strip().split(":")[0] for line in said[1:]]
+    assert named == ["steps.1.settings.angle", "steps.2.toolId"], said
+    assert "no-such-tool" in said[2], said
+    assert not (cli.cwd / "never.png").exists()

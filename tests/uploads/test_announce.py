@@ -186,13 +186,19 @@ async def test_a_deduplicated_put_completes_into_the_existing_asset(
     client: httpx.AsyncClient, anon: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     png = make_png(4, 4, seed=12)
-    first = (await upload(client, png))["data"]
+    made = await upload(client, png)
+    first = made["data"]
     r = await _announce(client, filename="again.png", content_type="image/png", size=len(png))
     data = r.json()["data"]
     assert (await anon.put(data["upload"]["url"], content=png)).status_code == 204
     done = await client.post(f"/api/v1/assets/{data['id']}/complete")
     assert done.status_code == 200 and done.json()["meta"]["deduplicated"] is True
     assert done.json()["data"]["id"] == first["id"]
+    # The answer names the stored asset's processing job, so a client can wait on it.
+    job_id = done.json()["meta"]["job_id"]
+    assert job_id == made["meta"]["job_id"] is not None
+    job = await client.get(f"/api/v1/jobs/{job_id}")
+    assert job.status_code == 200 and job.json()["data"]["subject_id"] == first["id"]
     again = await client.post(f"/api/v1/assets/{data['id']}/complete")
     assert again.status_code == 200 and again.json()["data"]["id"] == first["id"]
     assert len((await client.get("/api/v1/assets")).json()["data"]) == 1
