@@ -5,6 +5,7 @@ and private targets are refused unless the operator allows them."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -180,6 +181,8 @@ async def test_failing_endpoints_are_disabled_and_redelivery_resends(
     ("url", "why"),
     [
         ("http://127.0.0.1:9/hook", "loopback or private"),
+        ("http://localhost:9/hook", "loopback or private"),  # a name, resolved first
+        ("http://[::1]:9/hook", "loopback or private"),
         ("http://10.1.2.3/hook", "loopback or private"),
         ("http://192.168.0.10/hook", "loopback or private"),
         ("http://169.254.169.254/latest", "link-local"),
@@ -195,6 +198,27 @@ async def test_private_targets_are_refused(
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "webhook_target_not_allowed" and why in error["message"]
+
+
+async def test_a_public_name_that_resolves_to_a_private_address_is_refused(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is of the addresses a name resolves to, not of how the URL is spelled."""
+    runtime.settings.webhooks_allow_private = False
+    real = socket.getaddrinfo
+
+    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host == "hooks.example.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.20.30.40", 443))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    response = await client.post("/api/v1/webhooks", json={"url": "https://hooks.example.com/x"})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "webhook_target_not_allowed"
+    assert "hooks.example.com (10.20.30.40)" in error["message"]
+    assert (await client.get("/api/v1/webhooks")).json()["data"] == []
 
 
 async def test_bad_requests_and_access(client: httpx.AsyncClient, client_for: Any) -> None:
