@@ -5,6 +5,7 @@ one unit system, a summary whose counts match what happened, errors with their c
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import secrets
 import struct
 import subprocess
 import termios
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -29,11 +31,15 @@ IEC = {"B", "KiB", "MiB", "GiB", "TiB"}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+_RUNS = itertools.count(secrets.randbelow(256))
+
+
 def _photos(folder: Path, count: int, prefix: str) -> list[str]:
-    """Distinct PNGs no other test stores (a random seed, an unusual width)."""
+    """Distinct PNGs no other test stores (an unusual width, a seed of their own: random per
+    session, then never the same twice, so two sets in one test never share a picture)."""
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    run = secrets.randbelow(256)
+    run = next(_RUNS) % 256
     for i in range(count):
         name = f"{prefix}{i:02d}.png"
         (folder / name).write_bytes(make_png(333, 40 + i, seed=run))
@@ -59,7 +65,9 @@ def test_many_files_go_up_several_at_once_with_a_summary_that_adds_up(
         cli = _signed_in(tmp_path, proxy.base, live.key)
         first = _photos(cli.cwd, 6, "a")
         (cli.cwd / "empty.png").write_bytes(b"")
+        began = time.monotonic()
         done = cli.run("upload", *first, "empty.png", "--files", "4")
+        wall = time.monotonic() - began
         assert done.returncode == 1, done.stdout + done.stderr  # one file failed
         # Sent side by side, as the server saw them: more than one PUT at a time, never
         # more than --files.
@@ -67,11 +75,20 @@ def test_many_files_go_up_several_at_once_with_a_summary_that_adds_up(
         assert 2 <= proxy.most_in_flight <= 4, proxy.most_in_flight
     lines = done.stdout.strip().splitlines()
     assert sorted(line.split(" → ")[0] for line in lines[:-1]) == first
-    assert re.fullmatch(
-        r"Uploaded 6 of 7 files \(1 failed\): \d+\.\d KiB sent in \d+\.\d s, "
-        r"\d+(\.\d)? (B|KiB|MiB)/s\.",
+    said = re.fullmatch(
+        r"Uploaded 6 of 7 files \(1 failed\): (\d+\.\d) KiB sent in (\d+\.\d) s, "
+        r"(\d+(?:\.\d)?) (B|KiB|MiB)/s\.",
         lines[-1],
-    ), lines[-1]
+    )
+    assert said, lines[-1]
+    # Honest figures: the six photos' bytes, over no more time than the command took, and
+    # the rate is the one those two make (to the rounding printed).
+    sent_kib, seconds, rate = float(said[1]), float(said[2]), float(said[3])
+    photos_kib = sum((cli.cwd / n).stat().st_size for n in first) / 1024
+    assert abs(sent_kib - photos_kib) <= 0.1, (sent_kib, photos_kib)
+    assert 0 < seconds <= wall + 0.05, (seconds, wall)
+    per_second_kib = rate * {"B": 1 / 1024, "KiB": 1, "MiB": 1024}[said[4]]
+    assert abs(per_second_kib - sent_kib / seconds) <= 0.06 * sent_kib / seconds + 0.1, lines[-1]
     assert done.stderr.strip().splitlines() == [
         "error: empty.png: The announced file is empty. (asset_file_empty)"
     ]
