@@ -113,6 +113,14 @@ def test_first_start_prints_key_once_and_serves(tmp_path: Path, servers: list[Se
     first = start(data_dir)
     servers.append(first)
     key = next(w for line in first.lines for w in line.split() if w.startswith("sat_"))
+    # Friction 3: said last (after "serving on" and the optional engines' notes), whose it
+    # is, and what to do next.
+    said = "".join(first.lines)
+    assert said.index("Satchel serving on") < said.index(key), said
+    assert "Not ready" not in said[said.index(key) :], said
+    notice = said[said.index(key) :]
+    assert "belongs to the user admin" in notice and "shown only this once" in notice, said
+    assert ".venv/bin/satchel user mint-key admin" in notice, said
     auth = {"Authorization": f"Bearer {key}"}
     png = make_png(4, 3, seed=11)
     made = httpx.post(
