@@ -29,7 +29,7 @@ def test_every_command_takes_json() -> None:
         "backup", "restore",
         "mv", "fav", "public", "folders", "trash ls", "trash restore", "trash empty",
         "webhooks create", "webhooks ls", "webhooks deliveries", "webhooks redeliver",
-        "webhooks rm",
+        "webhooks rm", "export", "import",
     }  # fmt: skip
     assert set(commands) == expected
     for name, command in commands.items():

@@ -215,6 +215,16 @@ class AsyncSpaces(_Resource):
     async def unpublish(self, space_id: str, asset_id: str) -> dict[str, Any]:
         return await self._run(ops.unpublish(space_id, asset_id))
 
+    async def export(self, space_id: str, dest: str | Path) -> Path:
+        """The space's files as a ZIP with `manifest.json` (names, descriptions, tags,
+        checksums), saved to `dest`."""
+        return await self._run(ops.export_zip(f"/spaces/{space_id}/export", {}, Path(dest)))
+
+    async def import_zip(self, archive: str | Path, *, name: str | None = None) -> dict[str, Any]:
+        """A new space from an export (each file checked against its SHA-256): its `id`,
+        `short_id`, `name`, `asset_count` and `asset_ids`."""
+        return await self._run(ops.import_zip("/spaces/import", Path(archive), {"name": name}))
+
 
 class AsyncApiKeys(_Resource):
     async def list(self) -> builtins.list[ApiKey]:
@@ -376,6 +386,15 @@ class AsyncFolders(_Resource):
     ) -> dict[str, Any]:
         """Everything in the folder to the trash (or for good); `dry_run`: the plan only."""
         return await self._run(ops.delete_folder(path, dry_run, permanent))
+
+    async def export(self, path: str, dest: str | Path) -> Path:
+        """The folder and everything under it as a ZIP with `manifest.json`, saved to `dest`."""
+        return await self._run(ops.export_zip("/folders/export", {"path": path}, Path(dest)))
+
+    async def import_zip(self, archive: str | Path, *, path: str | None = None) -> dict[str, Any]:
+        """A folder export back into the library, its tree kept under `path` (default: the
+        folder it came from): `folder`, `asset_count`, `asset_ids`."""
+        return await self._run(ops.import_zip("/folders/import", Path(archive), {"path": path}))
 
 
 class AsyncTrash(_Resource):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from satchel_client._core import Call, Op, Reply, api_path
+from satchel_client._core import Call, FileSlice, Op, Reply, api_path
 from satchel_client._errors import SatchelError, UnexpectedResponse
 from satchel_client._models import (
     Account,
@@ -137,6 +137,27 @@ def delete_folder(path: str, dry_run: bool, permanent: bool) -> Op[dict[str, Any
         }
     )
     reply = yield Call("DELETE", "/folders", params=params, idempotent=True)
+    return dict(reply.data or {})
+
+
+def export_zip(url: str, params: dict[str, Any], dest: Path) -> Op[Path]:
+    """A space's or folder's export (`GET …/export`), streamed into `dest`."""
+    yield Call("GET", url, params=_clean(params), idempotent=True, download_to=dest)
+    return dest
+
+
+def import_zip(url: str, archive: Path, params: dict[str, Any]) -> Op[dict[str, Any]]:
+    """An exported ZIP sent back as the request body (`POST …/import`). Not retried: a
+    second try after a lost answer would import a second copy."""
+    if not archive.is_file():
+        raise SatchelError(f"{archive} is not a file.", code="file_not_found")
+    reply = yield Call(
+        "POST",
+        url,
+        params=_clean(params),
+        body=FileSlice(archive, 0, archive.stat().st_size),
+        headers={"content-type": "application/zip"},
+    )
     return dict(reply.data or {})
 
 

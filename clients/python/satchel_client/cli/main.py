@@ -10,6 +10,7 @@ import satchel_client.cli.assets
 import satchel_client.cli.library
 import satchel_client.cli.sharing
 import satchel_client.cli.tools
+import satchel_client.cli.transfer
 import satchel_client.cli.upload
 import satchel_client.cli.webhooks  # noqa: F401
 from satchel_client.cli.app import app
