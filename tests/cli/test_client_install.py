@@ -1,8 +1,8 @@
 """Friction 2: the remote CLI installs alone, without the server or its media engines.
 
-`uv pip install "clients/python[cli]"` into an empty virtual environment (what
-`uv tool install` and `pipx install` do) gives a `satchel` that signs in to a live server
-and uploads, while `import satchel` (the server) fails there.
+`uv tool install "./clients/python[cli]"` (the README's recipe; `pipx install` does the
+same) gives a `satchel` that signs in to a live server and uploads, while `import satchel`
+(the server) and its media engines are not there.
 """
 
 from __future__ import annotations
@@ -25,16 +25,26 @@ UV = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
 
 @pytest.fixture(scope="module")
 def client_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`uv tool install "./clients/python[cli]"`, as the README has it, into folders of the
+    test's own (the tool's environment and the folder its `satchel` is linked from)."""
     if not Path(UV).exists():
         pytest.skip("uv is not installed (make test installs it)")
-    venv = tmp_path_factory.mktemp("client") / "venv"
-    subprocess.run([UV, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    root = tmp_path_factory.mktemp("client")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))},
+        "UV_TOOL_DIR": str(root / "tools"),
+        "UV_TOOL_BIN_DIR": str(root / "bin"),
+    }
     subprocess.run(
-        [UV, "pip", "install", "-q", "--python", str(venv / "bin/python"),
-         f"{ROOT / 'clients/python'}[cli]"],
+        [UV, "tool", "install", "-q", "--python", sys.executable, "./clients/python[cli]"],
+        cwd=ROOT,
+        env=env,
         check=True,
         timeout=600,
-    )  # fmt: skip
+    )
+    venv = root / "tools" / "satchel-client"
+    linked = root / "bin" / "satchel"
+    assert linked.resolve() == (venv / "bin" / "satchel").resolve(), linked
     return venv
 
 
