@@ -11,10 +11,13 @@ python3-uno` (or `make engines`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
+import os
 import resource
 import select
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -159,7 +162,10 @@ class _Converter:
 
     def kill(self) -> None:
         if self.proc.poll() is None:
-            self.proc.kill()
+            # The bridge leads its own process group: its office goes with it (the bridge's
+            # death signal already takes soffice.bin; this is in case it started one more).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
