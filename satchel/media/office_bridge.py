@@ -103,7 +103,10 @@ class Office:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("LibreOffice did not start") from None
                 time.sleep(0.1)
-        return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        desktop: object = ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", ctx
+        )
+        return desktop
 
     def convert(self, src: str, dst: str, filter_name: str, options: str) -> dict[str, object]:
         load = (
