@@ -12,6 +12,8 @@ from satchel.logs.context import JOB_ID, REQUEST_ID
 from satchel.logs.redact import redact
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# uvicorn's copy of the message with terminal colour codes: noise in a JSON line.
+_SKIPPED = _STANDARD | {"color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,7 +31,7 @@ class JsonFormatter(logging.Formatter):
         if (job_id := JOB_ID.get()) is not None:
             line["job_id"] = job_id
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_") and key not in line:
+            if key not in _SKIPPED and not key.startswith("_") and key not in line:
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)

@@ -122,3 +122,16 @@ def test_text_on_a_terminal_json_elsewhere() -> None:
     record = logging.LogRecord("satchel.x", logging.INFO, "", 0, "pw=%s", ("a",), None)
     record.msg = "password=%s"
     assert "[redacted]" in TextFormatter().format(record)
+
+
+def test_uvicorns_coloured_copy_of_a_message_stays_out_of_json_lines() -> None:
+    """uvicorn logs `color_message` (the message with terminal colour codes) beside it."""
+    record = logging.LogRecord(
+        "uvicorn.error", logging.INFO, "", 0, "Started server process [%d]", (42,), None
+    )
+    record.color_message = "Started server process [\x1b[36m%d\x1b[0m]"
+    record.route = "/api/v1/health"  # other extras are kept
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "Started server process [42]"
+    assert "color_message" not in line and line["route"] == "/api/v1/health"
+    assert "\x1b" not in json.dumps(line) and "\\u001b" not in json.dumps(line)
