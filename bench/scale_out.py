@@ -107,6 +107,9 @@ def measure(server: Satchel) -> tuple[float, float]:
     res = drive(server.port, photos_ready._requests(chosen, server.auth), concurrency=4)
     assert not res.failures, res.failures[:3]
     done = photos_ready.wait_ready(server)
+    with server.conn() as conn:  # a failed job is not a photo made ready: no rate then
+        failed = photos_ready._count(conn, server, "failed")
+    assert not failed, "some assets failed to process (see the workers' log)"
     return up.rate, PHOTOS / (done - start)
 
 
@@ -150,7 +153,10 @@ def run() -> None:
             env = scale_env(url, svc["redis"])
             with ExitStack() as stack:
                 server = stack.enter_context(Satchel(work / f"pg{processes}", env))
-                stack.enter_context(workers(env, work / f"pg{processes}-w", processes))
+                # The workers share the API node's data folder: on one machine it is the
+                # shared blob store (a folder of its own gave them no bytes: every job
+                # failed with FileNotFoundError and photos never reached `ready`).
+                stack.enter_context(workers(env, server.data_dir, processes))
                 rates[f"pg+redis {processes}w"] = measure(server)
         search: dict[str, tuple[float, float, float]] = {}
         if "search" in PARTS:
