@@ -40,32 +40,56 @@ class Queue:
         url = settings.queue_url
         self.mode = "redis" if url and url.startswith("redis") else "sqlite"
         self.huey: Huey
+        # huey's Redis storage has no priorities (first in, first out): background work
+        # gets a second Redis queue there, read only when the first is empty. Without it
+        # each photo's processing waited behind the AI enrichment of every earlier upload
+        # (bench scale_out: 0.7 photos-to-ready/s on PostgreSQL + Redis, 17.8 on SQLite).
+        self.background: Huey | None = None
         if url and self.mode == "redis":
             self.huey = backend.redis_huey("satchel", url=url)
+            self.background = backend.redis_huey("satchel-background", url=url)
         else:
             path = settings.data_dir / "queue.db"
             self.huey = backend.sqlite_huey("satchel", path=path)
         self._task = self.huey.task(name="satchel.run_job")(self._run)
+        self._later = (
+            self.background.task(name="satchel.run_job")(self._run) if self.background else None
+        )
 
     def enqueue(self, *job_ids: str, priority: int | None = None, again: bool = False) -> None:
         """Call after the transaction that created the jobs has committed (`again` for
         jobs found lost, which records the new hand-over; see `service.stale`). Workers take
         higher priorities first; background work such as AI enrichment passes a negative
-        one so it never holds up thumbnails. (huey's Redis storage has no priorities: there
-        the order stays first in, first out.)"""
-        if self.mode == "redis":
-            priority = None
+        one so it never holds up thumbnails (on Redis: the background queue)."""
         for job_id in job_ids:
-            self._task(job_id, priority=priority)
+            if self._later is not None and priority is not None and priority < 0:
+                self._later(job_id)
+            elif self.mode == "redis":
+                self._task(job_id)
+            else:
+                self._task(job_id, priority=priority)
         if again and job_ids:
             service.mark_enqueued(self.db, job_ids=list(job_ids))
+
+    def take(self) -> tuple[Huey, Any] | None:
+        """The next task and the huey that runs it: the main queue first, then (Redis) the
+        background one; None when both are empty."""
+        task = self.huey.dequeue()
+        if task is not None:
+            return self.huey, task
+        if self.background is not None and (task := self.background.dequeue()) is not None:
+            return self.background, task
+        return None
 
     def close(self) -> None:
         """Close the queue's connections (huey keeps one per thread)."""
         self.huey.storage.close()
+        if self.background is not None:
+            self.background.storage.close()
 
     def pending(self) -> int:
-        return int(self.huey.pending_count())
+        later = self.background.pending_count() if self.background is not None else 0
+        return int(self.huey.pending_count()) + int(later)
 
     def ping(self) -> bool:
         try:
@@ -231,19 +255,20 @@ class Workers:
         self._threads.clear()
 
     def _loop(self) -> None:
-        huey: Huey = self.runtime.queue.huey
+        queue: Queue = self.runtime.queue
         idle = 0.05
         while not self._stop.is_set():
             try:
-                task = huey.dequeue()
+                taken = queue.take()
             except Exception:
                 log.exception("the queue could not be read")
-                task = None
-            if task is None:
+                taken = None
+            if taken is None:
                 self._stop.wait(idle)
                 idle = min(idle * 2, 0.5)
                 continue
             idle = 0.05
+            huey, task = taken
             try:
                 huey.execute(task)
             except Exception:

@@ -104,3 +104,22 @@ async def test_cancel_then_nothing_runs(
     queued_runtime.start_workers(1)
     job = await wait_for_job(qclient, body["meta"]["job_id"], statuses=("cancelled",))
     assert job["attempts"] == 0
+
+
+def test_background_work_waits_behind_processing_on_either_queue(
+    queued_runtime: Runtime,
+) -> None:
+    """A later upload's processing is taken before an earlier enrichment job, on SQLite by
+    priority and on Redis (which has no priorities) from a background queue of its own;
+    both are counted as pending."""
+    from satchel.processing.jobs import ENRICH_PRIORITY
+
+    queue = queued_runtime.queue
+    queue.enqueue("job_enrich_1", "job_enrich_2", priority=ENRICH_PRIORITY)
+    queue.enqueue("job_process")
+    assert queue.pending() == 3
+    order = []
+    while (taken := queue.take()) is not None:
+        order.append(taken[1].args[0])
+    assert order == ["job_process", "job_enrich_1", "job_enrich_2"]
+    assert queue.pending() == 0
