@@ -71,7 +71,7 @@ def ls(
         say("No assets.")
 
 
-def _destination(output: str, filename: str, *, force: bool) -> Path:
+def destination(output: str, filename: str, *, force: bool) -> Path:
     """`-o out/` (made when missing) or an existing folder gets the asset's own name."""
     path = Path(output).expanduser()
     if output.endswith(("/", os.sep)) or path.is_dir():
@@ -104,7 +104,7 @@ def get(
         asset = sdk.assets.get(asset_id)
         saved = None
         if output is not None:
-            dest = _destination(output, asset.filename, force=force)
+            dest = destination(output, asset.filename, force=force)
             saved = sdk.assets.download(asset_id, dest, raw=raw)
     if as_json:
         dump({**_row(asset), **({"saved_to": str(saved)} if saved else {})})

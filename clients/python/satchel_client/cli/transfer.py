@@ -13,6 +13,7 @@ import typer
 
 from satchel_client import SatchelError
 from satchel_client.cli.app import REMOTE, app
+from satchel_client.cli.assets import destination
 from satchel_client.cli.codes import Code
 from satchel_client.cli.remote import JsonOpt, client, dump, remote, say
 from satchel_client.cli.sharing import find_space
@@ -25,18 +26,6 @@ def _zip_name(name: str) -> str:
     """`trip.zip` for the folder `/2026/trip` or a space named "Trip"; `library.zip` for `/`."""
     stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip("-.")
     return f"{stem or 'library'}.zip"
-
-
-def _output(output: str | None, default: str, *, force: bool) -> Path:
-    path = Path(output or default).expanduser()
-    if path.is_dir():
-        path = path / default
-    if path.exists() and not force:
-        raise SatchelError(
-            f"{path} already exists; choose another name or pass --force to replace it.",
-            code=Code.OUTPUT_EXISTS,
-        )
-    return path
 
 
 def _kind_of(archive: Path) -> str:
@@ -76,10 +65,12 @@ def export(
     with client() as sdk:
         if space:
             found = find_space(sdk, what)
-            dest = _output(output, _zip_name(found.name), force=force)
+            name = _zip_name(found.name)
+            dest = destination(output or name, name, force=force)
             saved = sdk.spaces.export(found.id, dest)
         else:
-            dest = _output(output, _zip_name(what.rstrip("/").rsplit("/", 1)[-1]), force=force)
+            name = _zip_name(what.rstrip("/").rsplit("/", 1)[-1])
+            dest = destination(output or name, name, force=force)
             saved = sdk.folders.export(what, dest)
     with zipfile.ZipFile(saved) as archive:
         count = len(json.loads(archive.read("manifest.json")).get("assets") or [])
