@@ -83,32 +83,50 @@ def passages_of(asset: Asset, results: dict[str, dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(p for p in found if p.strip()))[:MAX_PASSAGES]
 
 
+def _current(session: Session, asset_id: str) -> tuple[Asset, list[str], dict[str, Any]] | None:
+    session.execute(select(Asset.id).where(Asset.id == asset_id).with_for_update())
+    asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
+    if asset is None:
+        return None
+    rows = session.scalars(select(AiResult).where(AiResult.asset_id == asset_id))
+    results = {r.kind: dict(r.payload_json) for r in rows}
+    return asset, passages_of(asset, results), results.get("hashes", {})
+
+
 def reindex(runtime: Any, *, asset_id: str) -> None:
-    """Rebuild the asset's entry (text always; embeddings when WordLlama is installed)."""
+    """Rebuild the asset's entry (text always; embeddings when WordLlama is installed).
+
+    Two reindexes of one asset can overlap (an enrichment job and a skill run on request
+    finish together), and embedding takes long, so what is written is read again inside
+    the write, under the asset's row lock: the hashes and text stored now, never the ones
+    an earlier read saw. Passages that changed while they were embedded are embedded again."""
     with runtime.db.session() as session:
-        asset = session.scalars(select(Asset).where(Asset.id == asset_id)).first()
-        if asset is None:
+        found = _current(session, asset_id)
+    for _ in range(3):
+        if found is None:
             return
-        rows = session.scalars(select(AiResult).where(AiResult.asset_id == asset_id))
-        results = {r.kind: dict(r.payload_json) for r in rows}
-        passages = passages_of(asset, results)
-        owner = asset.owner_id
-        hashes = results.get("hashes", {})
-    vectors = embed.pack(embed.embed(passages)) if embed.available() is None else None
-    with runtime.db.write_session() as session:
-        session.execute(delete(SearchEntry).where(SearchEntry.asset_id == asset_id))
-        session.add(
-            SearchEntry(
-                asset_id=asset_id,
-                owner_id=owner,
-                text="\n".join(passages),
-                embedding=vectors,
-                phash=hashes.get("phash"),
-                dhash=hashes.get("dhash"),
-                updated_at=utcnow(),
+        passages = found[1]
+        vectors = embed.pack(embed.embed(passages)) if embed.available() is None else None
+        with runtime.db.write_session() as session:
+            found = _current(session, asset_id)
+            if found is None or (found[1] != passages and vectors is not None):
+                continue  # gone, or new text came while embedding: embed that
+            asset, passages, hashes = found
+            session.execute(delete(SearchEntry).where(SearchEntry.asset_id == asset_id))
+            session.add(
+                SearchEntry(
+                    asset_id=asset_id,
+                    owner_id=asset.owner_id,
+                    text="\n".join(passages),
+                    embedding=vectors,
+                    phash=hashes.get("phash"),
+                    dhash=hashes.get("dhash"),
+                    updated_at=utcnow(),
+                )
             )
-        )
-        session.commit()
+            session.commit()
+            return
+    log.warning("reindex of %s gave up: its text kept changing while it was embedded", asset_id)
 
 
 def refresh(runtime: Any, *, asset_id: str) -> None:

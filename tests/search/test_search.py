@@ -148,3 +148,42 @@ async def test_near_duplicates_are_grouped_apart_from_exact_ones(
     assert plain == exact  # without near=true, only the exact groups
     missing = await client.get("/api/v1/assets/ast_01jnotthere0000000000000000/similar")
     assert missing.status_code == 404
+
+
+async def test_reindex_writes_what_is_stored_when_it_writes(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An enrichment job's reindex and a skill run's overlap: the one that read before
+    the `hashes` result was stored and writes last must not drop the perceptual hash
+    (CI once saw `/similar` answer nothing for an asset whose hashes skill had run)."""
+    from satchel.search import service as search
+    from satchel.search.models import SearchEntry
+    from satchel.skills.models import AiResult
+
+    asset_id = (await upload(client, make_png(8, 8, seed=3), filename="late.png"))["data"]["id"]
+    embedded: list[list[str]] = []
+
+    def embed_while_the_skill_lands(passages: list[str]) -> list[list[float]]:
+        if not embedded:  # the other reindex's skill result lands mid-embedding
+            with runtime.db.write_session() as session:
+                session.add(
+                    AiResult(
+                        asset_id=asset_id,
+                        kind="hashes",
+                        skill_name="hashes",
+                        payload_json={"phash": "c3c3c3c3c3c3c3c3", "dhash": "0f0f0f0f0f0f0f0f"},
+                    )
+                )
+                session.commit()
+        embedded.append(passages)
+        return [[0.0] * 4 for _ in passages]
+
+    monkeypatch.setattr(search.embed, "available", lambda: None)
+    monkeypatch.setattr(search.embed, "embed", embed_while_the_skill_lands)
+    monkeypatch.setattr(search.embed, "pack", lambda vectors: b"v")
+    search.reindex(runtime, asset_id=asset_id)
+    with runtime.db.session() as session:
+        entry = session.get(SearchEntry, asset_id)
+        assert entry is not None
+        assert (entry.phash, entry.dhash) == ("c3c3c3c3c3c3c3c3", "0f0f0f0f0f0f0f0f")
+        assert "late" in entry.text
